@@ -1,0 +1,52 @@
+// A graph after parsing and validation: what the scheduler runs.
+#pragma once
+
+#include <nfx/host.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace nfx::detail {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// A parameter value, already checked against its nfx_param_desc.
+struct ParamValue {
+  nfx_param_type type = NFX_PARAM_STRING;
+  int64_t integer = 0;  // BOOL and INT
+  double real = 0;      // FLOAT
+  std::string text;     // STRING
+};
+
+struct PortRef {
+  int node = -1;  // index into GraphPlan::nodes; -1 = not connected
+  int port = -1;
+};
+
+struct PlannedNode {
+  std::string id;
+  const nfx_node_type* type = nullptr;
+  SourceLocation location;
+  std::map<std::string, ParamValue> params;  // every parameter of the type, defaults filled in
+  std::vector<PortRef> inputs;               // one per input port of the type
+  std::vector<nfx_port_kind> output_kinds;   // resolved (NFX_KIND_ANY replaced where known)
+  std::vector<int> successors;               // distinct nodes reading any output of this one
+  int predecessor_count = 0;                 // distinct nodes this one reads from
+};
+
+struct GraphPlan {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::vector<PlannedNode> nodes;  // topological order: every node after the nodes it reads from
+};
+
+// Graphviz source of a plan.
+std::string to_dot(const GraphPlan& plan);
+
+}  // namespace nfx::detail

@@ -1,0 +1,69 @@
+// A graph file as written, before validation: nodes, inputs and parameters with their TOML locations.
+#pragma once
+
+#include "graph_plan.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace nfx::detail {
+
+// A TOML value reduced to what parameters can hold.
+struct RawValue {
+  enum class Type { Bool, Int, Float, String, Other } type = Type::Other;
+  bool boolean = false;
+  int64_t integer = 0;
+  double real = 0;
+  std::string text;         // String: the value (variables expanded)
+  std::string type_name;    // "integer", "array", ... for messages
+  std::string command_line; // non-empty when the value came from --set (its raw text)
+};
+
+struct RawParam {
+  std::string name;
+  RawValue value;
+  SourceLocation location;
+};
+
+struct RawInput {
+  std::string port;
+  std::string from;  // "node.port"
+  SourceLocation location;
+};
+
+struct RawNode {
+  std::string id;
+  SourceLocation location;
+  std::string type;
+  SourceLocation type_location;
+  std::vector<RawInput> inputs;
+  std::vector<RawParam> params;
+};
+
+struct RawRequirement {
+  std::string plugin;
+  std::string min_version;
+  SourceLocation location;
+};
+
+struct GraphSource {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::vector<RawNode> nodes;  // file order
+  std::vector<RawRequirement> requires_plugins;
+};
+
+// Parses TOML text into a GraphSource, applying --set overrides and expanding ${variables}.
+// Appends every problem to diagnostics (parsing goes on after an error wherever it can).
+GraphSource parse_graph_source(const std::string& text, const std::string& file,
+                               const std::vector<std::string>& overrides, std::vector<Diagnostic>& diagnostics);
+
+class PluginRegistry;
+
+// Checks a GraphSource against the loaded node types and orders it for running. Appends every problem.
+GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& registry,
+                         std::vector<Diagnostic>& diagnostics);
+
+}  // namespace nfx::detail

@@ -1,0 +1,199 @@
+// Host and Graph: the C++ embedding API, wiring the registry, the graph loader and the scheduler.
+#include "builtin_nodes.hpp"
+#include "graph_source.hpp"
+#include "plugin_registry.hpp"
+#include "scheduler.hpp"
+
+#define BOOST_DLL_USE_STD_FS
+#include <boost/dll/runtime_symbol_info.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace nfx {
+
+namespace fs = std::filesystem;
+
+struct HostState {
+  HostOptions options;
+  detail::PluginRegistry registry;
+  std::atomic<bool> cancel{false};
+  std::mutex mutex;  // guards options.plugin_paths
+};
+
+struct GraphState {
+  std::shared_ptr<HostState> host;
+  detail::GraphPlan plan;
+  std::map<std::string, std::deque<Value>> feeds;
+  std::mutex run_mutex;  // one run at a time
+};
+
+namespace {
+
+void default_log(nfx_log_level level, const std::string& source, const std::string& message) {
+  if (level < NFX_LOG_WARNING) return;
+  static std::mutex m;
+  std::lock_guard<std::mutex> lock(m);
+  std::cerr << "nfx: " << (level >= NFX_LOG_ERROR ? "error: " : "warning: ")
+            << (source.empty() ? "" : "[" + source + "] ") << message << "\n";
+}
+
+// <libdir>/nfx/plugins next to the libnfx_host that holds this code (build tree and install tree alike).
+std::string install_plugin_dir() {
+  std::error_code ec;
+  fs::path library = boost::dll::this_line_location(ec);
+  if (ec) return "";
+  return (library.parent_path() / "nfx" / "plugins").string();
+}
+
+std::vector<std::string> plugin_files(const std::string& directory) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("nfx_", 0) == 0 && entry.path().extension() == ".so" && entry.is_regular_file(ec)) {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+std::vector<std::string> plugin_search_path(const HostOptions& options) {
+  std::vector<std::string> dirs = options.plugin_paths;
+  if (options.use_env_path) {
+    if (const char* env = std::getenv("NFX_PLUGIN_PATH")) {
+      std::stringstream s(env);
+      for (std::string dir; std::getline(s, dir, ':');) {
+        if (!dir.empty()) dirs.push_back(dir);
+      }
+    }
+  }
+  if (options.use_install_dir) {
+    std::string dir = install_plugin_dir();
+    if (!dir.empty()) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
+// ---- Host ------------------------------------------------------------------------------------------
+
+Host::Host(HostOptions options) : state_(std::make_shared<HostState>()) {
+  if (!options.log) options.log = &default_log;
+  state_->options = std::move(options);
+  state_->registry.add_builtin(detail::builtin_plugin());
+}
+
+Host::~Host() = default;
+
+void Host::add_plugin_path(const std::string& directory) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  state_->options.plugin_paths.push_back(directory);
+}
+
+std::vector<PluginLoadError> Host::load_plugins() {
+  HostOptions options;
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    options = state_->options;
+  }
+  std::vector<PluginLoadError> errors;
+  for (const std::string& dir : plugin_search_path(options)) {
+    for (const std::string& file : plugin_files(dir)) {
+      for (PluginLoadError& e : state_->registry.load_library(file)) errors.push_back(std::move(e));
+    }
+  }
+  return errors;
+}
+
+std::vector<PluginLoadError> Host::load_plugin(const std::string& path) {
+  if (!fs::exists(path)) return {{path, "no such file"}};
+  return state_->registry.load_library(path);
+}
+
+std::vector<PluginInfo> Host::plugins() const { return state_->registry.plugins(); }
+
+const nfx_node_type* Host::node_type(const std::string& id) const {
+  const detail::NodeTypeEntry* entry = state_->registry.find(id);
+  return entry ? entry->type : nullptr;
+}
+
+std::vector<std::string> Host::node_type_ids() const { return state_->registry.node_type_ids(); }
+
+Graph Host::load_graph(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw GraphError({Diagnostic{path, 0, 0, "cannot open the graph file"}});
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_graph(text.str(), path, overrides);
+}
+
+Graph Host::parse_graph(const std::string& toml_text, const std::string& source_name,
+                        const std::vector<std::string>& overrides) {
+  std::vector<Diagnostic> diagnostics;
+  detail::GraphSource source = detail::parse_graph_source(toml_text, source_name, overrides, diagnostics);
+  detail::GraphPlan plan;
+  if (!source.nodes.empty()) plan = detail::validate_graph(source, state_->registry, diagnostics);
+  if (!diagnostics.empty()) {
+    // File order; command-line problems (line 0) first.
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::make_pair(a.line, a.column) < std::make_pair(b.line, b.column);
+    });
+    throw GraphError(std::move(diagnostics));
+  }
+  auto state = std::make_unique<GraphState>();
+  state->host = state_;
+  state->plan = std::move(plan);
+  if (state->plan.name.empty()) state->plan.name = fs::path(source_name).stem().string();
+  return Graph(std::move(state));
+}
+
+void Host::cancel() { state_->cancel.store(true); }
+void Host::reset_cancel() { state_->cancel.store(false); }
+std::atomic<bool>& Host::cancel_flag() { return state_->cancel; }
+
+// ---- Graph -----------------------------------------------------------------------------------------
+
+Graph::Graph(std::unique_ptr<GraphState> state) : state_(std::move(state)) {}
+Graph::Graph(Graph&&) noexcept = default;
+Graph& Graph::operator=(Graph&&) noexcept = default;
+Graph::~Graph() = default;
+
+const std::string& Graph::name() const { return state_->plan.name; }
+const std::string& Graph::description() const { return state_->plan.description; }
+
+std::vector<std::string> Graph::node_ids() const {
+  std::vector<std::string> ids;
+  for (const detail::PlannedNode& n : state_->plan.nodes) ids.push_back(n.id);
+  return ids;
+}
+
+void Graph::feed(const std::string& node_id, Value value) {
+  auto it = std::find_if(state_->plan.nodes.begin(), state_->plan.nodes.end(),
+                         [&](const detail::PlannedNode& n) { return n.id == node_id; });
+  if (it == state_->plan.nodes.end() || std::string(it->type->id) != "host.input") {
+    throw std::invalid_argument("feed: '" + node_id + "' is not a host.input node of graph '" + name() + "'");
+  }
+  std::lock_guard<std::mutex> lock(state_->run_mutex);
+  state_->feeds[node_id].push_back(std::move(value));
+}
+
+std::string Graph::to_dot() const { return detail::to_dot(state_->plan); }
+
+RunStats Graph::run(const RunOptions& options) {
+  std::lock_guard<std::mutex> lock(state_->run_mutex);
+  detail::RunEnvironment env;
+  env.log = state_->host->options.log;
+  env.cancel = &state_->host->cancel;
+  env.feeds = &state_->feeds;
+  detail::RunState run(state_->plan, env, options);
+  return run.run();
+}
+
+}  // namespace nfx

@@ -1,0 +1,423 @@
+#include "scheduler.hpp"
+
+#include <nfx/nfx.hpp>
+
+#include <algorithm>
+#include <iostream>
+
+namespace nfx::detail {
+
+struct RunState::Item {
+  int64_t index = 0;
+  std::string name;
+  std::vector<Value> values;                    // every output of every node, see NodeState::first_value
+  std::unique_ptr<std::atomic<int>[]> pending;  // per node: predecessors not finished yet
+  std::atomic<int> nodes_left{0};
+  std::atomic<bool> failed{false};
+};
+
+struct RunState::NodeState {
+  const PlannedNode* plan = nullptr;
+  int index = 0;
+  void* instance = nullptr;
+  size_t first_value = 0;
+  bool exclusive = false;
+  bool ordered = false;
+  std::mutex gate;  // guards busy, waiting, next_ordered
+  bool busy = false;
+  std::deque<ItemPtr> waiting;
+  std::map<int64_t, ItemPtr> waiting_ordered;
+  int64_t next_ordered = 0;
+};
+
+namespace {
+
+const char* kind_label(nfx_port_kind kind) {
+  switch (kind) {
+    case NFX_KIND_IMAGE: return "image";
+    case NFX_KIND_TENSOR: return "tensor";
+    case NFX_KIND_BOXES: return "boxes";
+    case NFX_KIND_MASK: return "mask";
+    case NFX_KIND_SCALAR: return "scalar";
+    case NFX_KIND_TEXT: return "text";
+    default: return "value";
+  }
+}
+
+bool tensor_like(nfx_port_kind kind) {
+  return kind == NFX_KIND_IMAGE || kind == NFX_KIND_TENSOR || kind == NFX_KIND_BOXES || kind == NFX_KIND_MASK;
+}
+
+}  // namespace
+
+RunState::RunState(const GraphPlan& plan, RunEnvironment environment, const RunOptions& options)
+    : plan_(plan), env_(std::move(environment)), options_(options) {
+  threads_ = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  max_in_flight_ = options.max_items_in_flight > 0 ? options.max_items_in_flight : 2 * threads_;
+  for (size_t i = 0; i < plan_.nodes.size(); ++i) {
+    auto state = std::make_unique<NodeState>();
+    state->plan = &plan_.nodes[i];
+    state->index = static_cast<int>(i);
+    state->first_value = value_count_;
+    value_count_ += plan_.nodes[i].type->output_count;
+    state->ordered = (state->plan->type->flags & NFX_NODE_ORDERED) != 0;
+    state->exclusive = state->ordered || !(state->plan->type->flags & NFX_NODE_REENTRANT);
+    if (state->plan->predecessor_count == 0) sources_.push_back(static_cast<int>(i));
+    nodes_.push_back(std::move(state));
+  }
+}
+
+RunState::~RunState() {
+  pool_.reset();
+  destroy_instances();
+}
+
+bool RunState::cancelled() const { return env_.cancel != nullptr && env_.cancel->load(std::memory_order_relaxed); }
+
+void RunState::log(nfx_log_level level, const std::string& node, const std::string& message) {
+  if (env_.log) {
+    env_.log(level, node, message);
+  } else if (level >= NFX_LOG_WARNING) {
+    std::lock_guard<std::mutex> lock(callback_mutex_);
+    std::cerr << "nfx: " << (node.empty() ? "" : "[" + node + "] ") << message << "\n";
+  }
+}
+
+void RunState::publish_progress(const Progress& progress) {
+  if (!options_.on_progress) return;
+  std::lock_guard<std::mutex> lock(callback_mutex_);
+  options_.on_progress(progress);
+}
+
+void RunState::report_node_progress(const nfx_context& ctx, double done, double total) {
+  Progress p;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    p.items_done = items_done_;
+    p.items_total = items_total_;
+  }
+  p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  p.node = ctx.node ? ctx.node->id : "";
+  p.node_done = done;
+  p.node_total = total;
+  publish_progress(p);
+}
+
+bool RunState::next_fed_value(const std::string& node_id, Value& value) {
+  std::lock_guard<std::mutex> lock(feed_mutex_);
+  if (env_.feeds == nullptr) return false;
+  auto it = env_.feeds->find(node_id);
+  if (it == env_.feeds->end() || it->second.empty()) return false;
+  value = std::move(it->second.front());
+  it->second.pop_front();
+  return true;
+}
+
+void RunState::emit_output(const std::string& node_id, int64_t item, const std::string& item_name, const Value& value) {
+  if (!options_.on_output) return;
+  std::lock_guard<std::mutex> lock(callback_mutex_);
+  options_.on_output(OutputEvent{node_id, item, item_name, value});
+}
+
+void RunState::create_instances() {
+  for (auto& state : nodes_) {
+    const PlannedNode& node = *state->plan;
+    nfx_context ctx;
+    ctx.run = this;
+    ctx.node = &node;
+    ctx.params = &node.params;
+    ctx.cancelled = env_.cancel;
+    void* instance = nullptr;
+    nfx_status status = node.type->create(&ctx, &instance);
+    if (status != NFX_OK || instance == nullptr) {
+      throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot create: " +
+                         (ctx.error.empty() ? "status " + std::to_string(status) : ctx.error),
+                     status == NFX_OK ? NFX_ERR_INTERNAL : status, node.id, -1, "");
+    }
+    state->instance = instance;
+  }
+}
+
+void RunState::destroy_instances() {
+  for (auto& state : nodes_) {
+    if (state->instance != nullptr) state->plan->type->destroy(state->instance);
+    state->instance = nullptr;
+  }
+}
+
+void RunState::finish_nodes() {
+  for (auto& state : nodes_) {
+    const PlannedNode& node = *state->plan;
+    if (node.type->finish == nullptr) continue;
+    nfx_context ctx;
+    ctx.run = this;
+    ctx.node = &node;
+    ctx.cancelled = env_.cancel;
+    nfx_status status = node.type->finish(state->instance, &ctx);
+    if (status != NFX_OK) {
+      throw RunError("node '" + node.id + "' (" + node.type->id + "): failed at the end of the run: " + ctx.error,
+                     status, node.id, -1, "");
+    }
+  }
+}
+
+RunStats RunState::run() {
+  start_ = std::chrono::steady_clock::now();
+  create_instances();
+  pool_ = std::make_unique<ThreadPool>(threads_);
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    source_scheduled_ = true;
+    pool_->submit([this] { source_task(); });
+    finished_.wait(lock, [this] { return in_flight_ == 0 && !source_scheduled_ && (sources_done_ || stop_sources_); });
+  }
+  pool_.reset();  // every task has returned
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (failure_ && failure_->status != NFX_ERR_CANCELLED) {
+    const Failure& f = *failure_;
+    const std::string where = f.node >= 0 ? "node '" + plan_.nodes[f.node].id + "' (" + plan_.nodes[f.node].type->id + ")"
+                                          : std::string("run");
+    const std::string item = f.item >= 0 ? ", item " + std::to_string(f.item) +
+                                               (f.item_name.empty() ? "" : " '" + f.item_name + "'")
+                                         : "";
+    throw RunError(where + item + ": " + f.message, f.status, f.node >= 0 ? plan_.nodes[f.node].id : "", f.item,
+                   f.item_name);
+  }
+  if (failure_ || cancelled()) {
+    throw RunError("cancelled after " + std::to_string(items_done_) + " items; finished outputs are kept",
+                   NFX_ERR_CANCELLED, "", -1, "");
+  }
+  finish_nodes();
+  return RunStats{items_done_, seconds};
+}
+
+void RunState::fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stop_sources_ = true;
+  if (!failure_) failure_ = Failure{status, node, item, item_name, message};
+}
+
+void RunState::submit_source() {
+  pool_->submit([this] { source_task(); });
+}
+
+void RunState::submit_node(int node, ItemPtr item) {
+  pool_->submit([this, node, item = std::move(item)]() mutable { run_from(node, std::move(item)); });
+}
+
+void RunState::source_task() {
+  auto item = std::make_shared<Item>();
+  bool ended = false, failed = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    item->index = next_item_;
+    if (cancelled()) stop_sources_ = true;
+    if (stop_sources_) failed = true;
+  }
+  if (!failed) {
+    item->values.resize(value_count_);
+    item->pending.reset(new std::atomic<int>[nodes_.size()]);
+    for (size_t n = 0; n < nodes_.size(); ++n) item->pending[n].store(nodes_[n]->plan->predecessor_count);
+    item->nodes_left.store(static_cast<int>(nodes_.size()));
+    int64_t total = -1;
+    for (int s : sources_) {
+      NodeState& state = *nodes_[s];
+      nfx_context ctx;
+      ctx.run = this;
+      ctx.node = state.plan;
+      ctx.node_index = s;
+      ctx.outputs = item->values.data() + state.first_value;
+      ctx.output_count = state.plan->type->output_count;
+      ctx.item_index = item->index;
+      ctx.item_name = &item->name;
+      ctx.cancelled = env_.cancel;
+      nfx_status status = state.plan->type->process(state.instance, &ctx);
+      if (status != NFX_OK) {
+        fail(status, s, item->index, item->name, ctx.error.empty() ? "status " + std::to_string(status) : ctx.error);
+        failed = true;
+        break;
+      }
+      if (ctx.end_of_stream) {
+        ended = true;
+        break;
+      }
+      if (ctx.item_count >= 0) total = total < 0 ? ctx.item_count : std::min(total, ctx.item_count);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (total >= 0) items_total_ = total;
+  }
+
+  std::vector<int> ready;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (ended) sources_done_ = true;
+    if (failed || ended) {
+      source_scheduled_ = false;
+      finished_.notify_all();
+      return;
+    }
+    ++next_item_;
+    ++in_flight_;
+    if (!stop_sources_ && in_flight_ < max_in_flight_) submit_source();  // keep source_scheduled_
+    else source_scheduled_ = false;
+  }
+  // The sources are done for this item: release their successors.
+  for (int s : sources_) {
+    for (int next : nodes_[s]->plan->successors) {
+      if (item->pending[next].fetch_sub(1, std::memory_order_acq_rel) == 1) ready.push_back(next);
+    }
+  }
+  if (item->nodes_left.fetch_sub(static_cast<int>(sources_.size()), std::memory_order_acq_rel) ==
+      static_cast<int>(sources_.size())) {
+    finish_item(item);
+    return;
+  }
+  for (size_t k = 1; k < ready.size(); ++k) submit_node(ready[k], item);
+  if (!ready.empty()) run_from(ready[0], std::move(item));
+}
+
+void RunState::run_from(int node, ItemPtr item) {
+  while (true) {
+    NodeState& state = *nodes_[node];
+    if (state.exclusive) {
+      std::lock_guard<std::mutex> lock(state.gate);
+      const bool turn = !state.ordered || item->index == state.next_ordered;
+      if (state.busy || !turn) {
+        // Parked: release_gate() resubmits it when the node is free and it is its turn.
+        if (state.ordered) state.waiting_ordered.emplace(item->index, std::move(item));
+        else state.waiting.push_back(std::move(item));
+        return;
+      }
+      state.busy = true;
+    }
+    execute(node, *item);
+    std::vector<int> ready;
+    for (int next : state.plan->successors) {
+      if (item->pending[next].fetch_sub(1, std::memory_order_acq_rel) == 1) ready.push_back(next);
+    }
+    if (state.exclusive) release_gate(state);
+    if (item->nodes_left.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      finish_item(item);
+      return;
+    }
+    if (ready.empty()) return;
+    for (size_t k = 1; k < ready.size(); ++k) submit_node(ready[k], item);
+    node = ready[0];
+  }
+}
+
+void RunState::release_gate(NodeState& state) {
+  ItemPtr next;
+  {
+    std::lock_guard<std::mutex> lock(state.gate);
+    state.busy = false;
+    if (state.ordered) {
+      ++state.next_ordered;
+      auto it = state.waiting_ordered.find(state.next_ordered);
+      if (it != state.waiting_ordered.end()) {
+        next = std::move(it->second);
+        state.waiting_ordered.erase(it);
+      }
+    } else if (!state.waiting.empty()) {
+      next = std::move(state.waiting.front());
+      state.waiting.pop_front();
+    }
+  }
+  if (next) submit_node(state.index, std::move(next));
+}
+
+bool RunState::check_inputs(int node, Item& item, const Value* const* inputs) {
+  const nfx_node_type* type = nodes_[node]->plan->type;
+  for (uint32_t p = 0; p < type->input_count; ++p) {
+    const nfx_port_desc& want = type->inputs[p];
+    const Value* v = inputs[p];
+    if (v == nullptr) continue;  // unconnected optional input
+    std::string problem;
+    if (v->empty()) {
+      problem = "no value (the producing node set no output)";
+    } else if (want.kind != NFX_KIND_ANY && want.kind != v->kind()) {
+      problem = std::string("expected ") + kind_label(want.kind) + ", got " + kind_label(v->kind());
+    } else if (tensor_like(v->kind())) {
+      const DLTensor& t = *v->dl();
+      if (want.dtypes != 0 && !(want.dtypes & dtype_bit(t.dtype))) {
+        problem = "dtype " + dtype_name(t.dtype) + " is not accepted";
+      } else if (want.rank >= 0 && t.ndim != want.rank) {
+        problem = "expected rank " + std::to_string(want.rank) + ", got rank " + std::to_string(t.ndim);
+      }
+    }
+    if (!problem.empty()) {
+      const PortRef& ref = nodes_[node]->plan->inputs[p];
+      fail(NFX_ERR_INVALID_ARGUMENT, node, item.index, item.name,
+           "input '" + std::string(want.name) + "' from '" + plan_.nodes[ref.node].id + "." +
+               plan_.nodes[ref.node].type->outputs[ref.port].name + "': " + problem);
+      return false;
+    }
+  }
+  return true;
+}
+
+void RunState::execute(int node, Item& item) {
+  if (item.failed.load(std::memory_order_relaxed) || cancelled()) return;
+  NodeState& state = *nodes_[node];
+  const PlannedNode& plan = *state.plan;
+  const uint32_t n_inputs = plan.type->input_count;
+  const Value* small[8];
+  std::vector<const Value*> large;
+  const Value** inputs = small;
+  if (n_inputs > 8) {
+    large.resize(n_inputs);
+    inputs = large.data();
+  }
+  for (uint32_t p = 0; p < n_inputs; ++p) {
+    const PortRef& ref = plan.inputs[p];
+    inputs[p] = ref.node >= 0 ? &item.values[nodes_[ref.node]->first_value + ref.port] : nullptr;
+  }
+  if (!check_inputs(node, item, inputs)) {
+    item.failed = true;
+    return;
+  }
+  nfx_context ctx;
+  ctx.run = this;
+  ctx.node = &plan;
+  ctx.node_index = node;
+  ctx.inputs = inputs;
+  ctx.input_count = n_inputs;
+  ctx.outputs = item.values.data() + state.first_value;
+  ctx.output_count = plan.type->output_count;
+  ctx.item_index = item.index;
+  ctx.item_name = &item.name;
+  ctx.cancelled = env_.cancel;
+  const nfx_status status = plan.type->process(state.instance, &ctx);
+  if (status != NFX_OK) {
+    item.failed = true;
+    fail(status, node, item.index, item.name, ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error);
+  }
+}
+
+void RunState::finish_item(const ItemPtr& item) {
+  Progress p;
+  bool publish = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --in_flight_;
+    if (!item->failed && !cancelled()) {
+      ++items_done_;
+      publish = true;
+    }
+    p.items_done = items_done_;
+    p.items_total = items_total_;
+    if (!source_scheduled_ && !stop_sources_ && !sources_done_ && !cancelled()) {
+      source_scheduled_ = true;
+      submit_source();
+    }
+    if (cancelled()) stop_sources_ = true;
+    finished_.notify_all();
+  }
+  if (publish) {
+    p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    publish_progress(p);
+  }
+}
+
+}  // namespace nfx::detail

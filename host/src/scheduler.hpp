@@ -1,0 +1,105 @@
+// Runs a GraphPlan: items stream from the source nodes through the graph on a thread pool.
+//
+// - Every node without connected inputs is a source. One source task at a time asks every source for
+//   its next item; the stream ends when any source ends. At most max_items_in_flight items are alive.
+// - When a node finishes, the first successor that becomes ready runs on the same thread (no queueing
+//   on a chain), the others go to the pool, so independent branches run concurrently.
+// - A node without NFX_NODE_REENTRANT runs one item at a time; NFX_NODE_ORDERED also in item order.
+// - The first error stops the stream: no new items; items already in flight finish, except the failed
+//   one. Cancellation also skips every node that has not started.
+#pragma once
+
+#include "graph_plan.hpp"
+#include "host_api.hpp"
+#include "thread_pool.hpp"
+
+#include <nfx/host.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace nfx::detail {
+
+// What a run borrows from its Host and Graph.
+struct RunEnvironment {
+  LogFn log;
+  std::atomic<bool>* cancel = nullptr;
+  std::map<std::string, std::deque<Value>>* feeds = nullptr;  // host.input queues, by node id
+};
+
+class RunState {
+ public:
+  RunState(const GraphPlan& plan, RunEnvironment environment, const RunOptions& options);
+  ~RunState();
+  RunState(const RunState&) = delete;
+  RunState& operator=(const RunState&) = delete;
+
+  RunStats run();  // throws RunError
+
+  // Called by the host API and the built-in nodes, from any thread.
+  void log(nfx_log_level level, const std::string& node, const std::string& message);
+  void report_node_progress(const nfx_context& ctx, double done, double total);
+  bool next_fed_value(const std::string& node_id, Value& value);
+  void emit_output(const std::string& node_id, int64_t item, const std::string& item_name, const Value& value);
+
+ private:
+  struct Item;
+  using ItemPtr = std::shared_ptr<Item>;
+  struct NodeState;
+
+  void create_instances();
+  void destroy_instances();
+  void finish_nodes();
+
+  void submit_node(int node, ItemPtr item);
+  void submit_source();
+  void source_task();
+  void run_from(int node, ItemPtr item);
+  void execute(int node, Item& item);
+  bool check_inputs(int node, Item& item, const Value* const* inputs);
+  void release_gate(NodeState& state);
+  void finish_item(const ItemPtr& item);
+  void fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message);
+  bool cancelled() const;
+  void publish_progress(const Progress& progress);
+
+  const GraphPlan& plan_;
+  RunEnvironment env_;
+  RunOptions options_;
+  int threads_;
+  int max_in_flight_;
+  std::vector<std::unique_ptr<NodeState>> nodes_;
+  std::vector<int> sources_;
+  size_t value_count_ = 0;
+  std::unique_ptr<ThreadPool> pool_;
+  std::chrono::steady_clock::time_point start_;
+
+  std::mutex mutex_;  // guards what follows
+  std::condition_variable finished_;
+  int64_t next_item_ = 0;
+  int64_t in_flight_ = 0;
+  int64_t items_done_ = 0;
+  int64_t items_total_ = -1;
+  bool source_scheduled_ = false;
+  bool sources_done_ = false;
+  bool stop_sources_ = false;
+  struct Failure {
+    nfx_status status;
+    int node;
+    int64_t item;
+    std::string item_name;
+    std::string message;
+  };
+  std::optional<Failure> failure_;
+
+  std::mutex callback_mutex_;  // serializes on_output and on_progress
+  std::mutex feed_mutex_;
+};
+
+}  // namespace nfx::detail

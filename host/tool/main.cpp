@@ -1,0 +1,223 @@
+// The `nfx` command-line tool: run, validate, draw and inspect graphs; list plugins.
+#include "progress_line.hpp"
+
+#include <nfx/host.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitCancelled = 130;
+
+std::atomic<bool>* g_cancel = nullptr;
+volatile std::sig_atomic_t g_interrupts = 0;
+
+extern "C" void on_interrupt(int) {
+  if (++g_interrupts > 1) _exit(kExitCancelled);  // second Ctrl-C: leave now (outputs are atomic)
+  if (g_cancel != nullptr) g_cancel->store(true);
+  const char message[] = "\nnfx: stopping after the items in progress (Ctrl-C again to quit at once)\n";
+  (void)!write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+const char* kind_name(nfx_port_kind kind) {
+  switch (kind) {
+    case NFX_KIND_IMAGE: return "image";
+    case NFX_KIND_TENSOR: return "tensor";
+    case NFX_KIND_BOXES: return "boxes";
+    case NFX_KIND_MASK: return "mask";
+    case NFX_KIND_SCALAR: return "scalar";
+    case NFX_KIND_TEXT: return "text";
+    default: return "any";
+  }
+}
+
+std::string dtype_list(nfx_dtype_mask mask) {
+  static const char* names[] = {"uint8", "int8", "uint16", "int16", "int32", "int64",
+                                "float16", "bfloat16", "float32", "float64", "bool"};
+  std::string s;
+  for (int bit = 0; bit < 11; ++bit) {
+    if (mask & (1u << bit)) s += (s.empty() ? "" : "|") + std::string(names[bit]);
+  }
+  return s;
+}
+
+void print_ports(const char* title, uint32_t count, const nfx_port_desc* ports) {
+  std::printf("%s:\n", title);
+  if (count == 0) std::printf("  (none)\n");
+  for (uint32_t i = 0; i < count; ++i) {
+    const nfx_port_desc& p = ports[i];
+    std::string type = kind_name(p.kind);
+    if (p.dtypes) type += " " + dtype_list(p.dtypes);
+    if (p.rank >= 0) type += " rank " + std::to_string(p.rank);
+    if (p.flags & NFX_PORT_OPTIONAL) type += " (optional)";
+    std::printf("  %-12s %-28s %s\n", p.name, type.c_str(), p.doc ? p.doc : "");
+  }
+}
+
+std::string number(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
+
+void print_params(uint32_t count, const nfx_param_desc* params) {
+  std::printf("parameters:\n");
+  if (count == 0) std::printf("  (none)\n");
+  for (uint32_t i = 0; i < count; ++i) {
+    const nfx_param_desc& p = params[i];
+    std::string type, value;
+    switch (p.type) {
+      case NFX_PARAM_BOOL: type = "bool"; value = p.default_int ? "true" : "false"; break;
+      case NFX_PARAM_INT: type = "int"; value = std::to_string(p.default_int); break;
+      case NFX_PARAM_FLOAT: type = "float"; value = number(p.default_float); break;
+      default: type = "string"; value = std::string("\"") + (p.default_string ? p.default_string : "") + "\""; break;
+    }
+    std::string extra = (p.flags & NFX_PARAM_REQUIRED) ? "required" : "default " + value;
+    if (p.min <= p.max) extra += ", range [" + number(p.min) + ", " + number(p.max) + "]";
+    if (p.choices) extra += ", one of " + std::string(p.choices);
+    std::printf("  %-12s %-7s %s\n  %-12s         %s\n", p.name, type.c_str(), p.doc ? p.doc : "", "", extra.c_str());
+  }
+}
+
+// Loads plugins and reports refusals on stderr. Returns false when any was refused.
+bool load_plugins(nfx::Host& host, bool quiet) {
+  bool ok = true;
+  for (const nfx::PluginLoadError& e : host.load_plugins()) {
+    ok = false;
+    if (!quiet) std::fprintf(stderr, "nfx: warning: plugin refused: %s: %s\n", e.path.c_str(), e.message.c_str());
+  }
+  return ok;
+}
+
+int report_graph_error(const nfx::GraphError& e) {
+  for (const nfx::Diagnostic& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.str().c_str());
+  std::fprintf(stderr, "nfx: %zu error%s in the graph; nothing was run\n", e.diagnostics().size(),
+               e.diagnostics().size() == 1 ? "" : "s");
+  return kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nfx: fast normalizing flows and image pipelines, run from TOML graphs"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::vector<std::string> plugin_paths;
+  bool verbose = false;
+  app.add_option("--plugin-path", plugin_paths,
+                 "Directory searched for plugins (nfx_*.so) before NFX_PLUGIN_PATH and the install directory")
+      ->expected(1)
+      ->take_all();
+  app.add_flag("-v,--verbose", verbose, "Show info messages from nodes");
+
+  std::string graph_file, node_type;
+  std::vector<std::string> sets;
+  int threads = 0;
+  bool quiet = false, dot = false;
+
+  CLI::App* run = app.add_subcommand("run", "Run a graph to the end of its items");
+  run->add_option("graph", graph_file, "Graph file (.toml)")->required();
+  run->add_option("--set", sets, "Override: NODE.PARAM=VALUE or VARIABLE=VALUE (repeatable)")->expected(1)->take_all();
+  run->add_option("-j,--threads", threads, "Worker threads (default: every core)")->check(CLI::NonNegativeNumber);
+  run->add_flag("-q,--quiet", quiet, "No progress line");
+
+  CLI::App* validate = app.add_subcommand("validate", "Check a graph without running it; list every error");
+  validate->add_option("graph", graph_file, "Graph file (.toml)")->required();
+  validate->add_option("--set", sets, "Override: NODE.PARAM=VALUE or VARIABLE=VALUE (repeatable)");
+
+  CLI::App* plugins = app.add_subcommand("plugins", "List loaded plugins, their versions, ABI and node types");
+
+  CLI::App* inspect = app.add_subcommand("inspect", "Show a node type's ports and parameters");
+  inspect->add_option("node_type", node_type, "Node type id, e.g. io.resize")->required();
+
+  CLI::App* graph = app.add_subcommand("graph", "Print a graph for Graphviz");
+  graph->add_option("graph", graph_file, "Graph file (.toml)")->required();
+  graph->add_option("--set", sets, "Override: NODE.PARAM=VALUE or VARIABLE=VALUE (repeatable)");
+  graph->add_flag("--dot", dot, "Graphviz dot source (the only format for now)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  nfx::HostOptions options;
+  options.plugin_paths = plugin_paths;
+  if (verbose) {
+    options.log = [](nfx_log_level level, const std::string& source, const std::string& message) {
+      static const char* names[] = {"debug", "info", "warning", "error"};
+      std::fprintf(stderr, "%snfx: %s: %s%s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", names[level < 0 || level > 3 ? 3 : level],
+                   source.empty() ? "" : ("[" + source + "] ").c_str(), message.c_str());
+    };
+  }
+  nfx::Host host(options);
+
+  try {
+    if (*plugins) {
+      bool ok = load_plugins(host, true);
+      for (const nfx::PluginInfo& p : host.plugins()) {
+        std::printf("%s %s (ABI %u.%u) %s\n  %s\n", p.name.c_str(), p.version.c_str(), p.abi_major, p.abi_minor,
+                    p.path.empty() ? "[built into the host]" : p.path.c_str(), p.doc.c_str());
+        for (const std::string& t : p.node_types) std::printf("    %s\n", t.c_str());
+      }
+      if (!ok) {
+        for (const nfx::PluginLoadError& e : host.load_plugins()) {
+          std::printf("refused: %s\n  %s\n", e.path.c_str(), e.message.c_str());
+        }
+      }
+      return ok ? 0 : kExitError;
+    }
+
+    load_plugins(host, false);
+
+    if (*inspect) {
+      const nfx_node_type* t = host.node_type(node_type);
+      if (t == nullptr) {
+        std::fprintf(stderr, "nfx: unknown node type '%s'; `nfx plugins` lists the loaded ones\n", node_type.c_str());
+        return kExitError;
+      }
+      std::printf("%s\n  %s\n", t->id, t->doc ? t->doc : "");
+      std::string flags = (t->flags & NFX_NODE_ORDERED) ? "ordered (one item at a time, in order)"
+                          : (t->flags & NFX_NODE_REENTRANT) ? "reentrant (items run concurrently)"
+                                                            : "one item at a time";
+      if (t->extension && t->extension(NFX_EXT_INVERTIBLE)) flags += ", invertible";
+      if (t->extension && t->extension(NFX_EXT_TRAINABLE)) flags += ", trainable";
+      std::printf("  %s%s\n", t->input_count == 0 ? "source, " : "", flags.c_str());
+      print_ports("inputs", t->input_count, t->inputs);
+      print_ports("outputs", t->output_count, t->outputs);
+      print_params(t->param_count, t->params);
+      return 0;
+    }
+
+    nfx::Graph g = host.load_graph(graph_file, sets);
+    if (*validate) {
+      std::printf("%s: ok (%zu nodes)\n", graph_file.c_str(), g.node_ids().size());
+      return 0;
+    }
+    if (*graph) {
+      std::fputs(g.to_dot().c_str(), stdout);
+      return 0;
+    }
+
+    g_cancel = &host.cancel_flag();
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    nfx::tool::ProgressLine line(stderr);
+    nfx::RunOptions run_options;
+    run_options.threads = threads;
+    if (!quiet) run_options.on_progress = [&](const nfx::Progress& p) { line.update(p); };
+    nfx::RunStats stats = g.run(run_options);
+    if (!quiet) line.finish(stats);
+    return 0;
+  } catch (const nfx::GraphError& e) {
+    return report_graph_error(e);
+  } catch (const nfx::RunError& e) {
+    std::fprintf(stderr, "\nnfx: %s\n", e.what());
+    return e.status() == NFX_ERR_CANCELLED ? kExitCancelled : kExitError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nfx: %s\n", e.what());
+    return kExitError;
+  }
+}

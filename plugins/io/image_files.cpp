@@ -1,0 +1,142 @@
+#include "image_files.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <unistd.h>
+
+namespace nfx::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool glob_match(const char* pattern, const char* text) {
+  if (*pattern == '\0') return *text == '\0';
+  if (*pattern == '*') return glob_match(pattern + 1, text) || (*text && glob_match(pattern, text + 1));
+  if (*text && (*pattern == '?' || *pattern == *text)) return glob_match(pattern + 1, text + 1);
+  return false;
+}
+
+}  // namespace
+
+bool has_image_extension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const char* kKnown[] = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pnm"};
+  return std::any_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return ext == k; });
+}
+
+std::vector<fs::path> find_images(const std::string& pattern, bool recursive) {
+  std::vector<fs::path> files;
+  const fs::path p(pattern);
+  std::error_code ec;
+  if (fs::is_regular_file(p, ec)) return {p};
+  if (fs::is_directory(p, ec)) {
+    auto add = [&](const fs::directory_entry& e) {
+      if (e.is_regular_file() && has_image_extension(e.path())) files.push_back(e.path());
+    };
+    if (recursive) {
+      for (const auto& e : fs::recursive_directory_iterator(p, ec)) add(e);
+    } else {
+      for (const auto& e : fs::directory_iterator(p, ec)) add(e);
+    }
+  } else if (pattern.find_first_of("*?") != std::string::npos) {
+    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    const std::string name_pattern = p.filename().string();
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.is_regular_file() && glob_match(name_pattern.c_str(), e.path().filename().string().c_str())) {
+        files.push_back(e.path());
+      }
+    }
+  } else {
+    throw nfx::Error(pattern + ": no such file or folder", NFX_ERR_IO);
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw nfx::Error(pattern + ": no image files found", NFX_ERR_IO);
+  return files;
+}
+
+cv::Mat as_mat(const DLTensor& image) {
+  if (image.ndim != 3 || image.dtype.code != kDLUInt || image.dtype.bits != 8 || !nfx::is_compact(image)) {
+    throw nfx::Error("expected a compact HWC uint8 image");
+  }
+  const int channels = static_cast<int>(image.shape[2]);
+  return cv::Mat(static_cast<int>(image.shape[0]), static_cast<int>(image.shape[1]), CV_8UC(channels),
+                 nfx::data_ptr<unsigned char>(image));
+}
+
+nfx::Tensor from_bgr_mat(const cv::Mat& bgr) {
+  if (bgr.depth() != CV_8U) throw nfx::Error("only 8-bit images are supported");
+  const int channels = bgr.channels();
+  nfx::Tensor t(nfx::dtype_u8(), {bgr.rows, bgr.cols, channels});
+  cv::Mat out(bgr.rows, bgr.cols, CV_8UC(channels), t.data<unsigned char>());
+  if (channels == 3) cv::cvtColor(bgr, out, cv::COLOR_BGR2RGB);
+  else if (channels == 4) cv::cvtColor(bgr, out, cv::COLOR_BGRA2RGBA);
+  else bgr.copyTo(out);
+  return t;
+}
+
+cv::Mat to_bgr_mat(const DLTensor& image) {
+  cv::Mat rgb = as_mat(image);
+  cv::Mat bgr;
+  if (rgb.channels() == 3) cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  else if (rgb.channels() == 4) cv::cvtColor(rgb, bgr, cv::COLOR_RGBA2BGRA);
+  else bgr = rgb;
+  return bgr;
+}
+
+nfx::Tensor read_image_file(const fs::path& path, const std::string& color) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw nfx::Error(path.string() + ": cannot open the file", NFX_ERR_IO);
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const int flags = color == "gray" ? cv::IMREAD_GRAYSCALE : color == "unchanged" ? cv::IMREAD_UNCHANGED : cv::IMREAD_COLOR;
+  cv::Mat decoded;
+  try {
+    decoded = cv::imdecode(bytes, flags);
+  } catch (const cv::Exception&) {
+    decoded.release();
+  }
+  if (decoded.empty()) throw nfx::Error(path.string() + ": cannot decode the image (corrupt or not an image file)", NFX_ERR_IO);
+  if (decoded.depth() != CV_8U) {
+    cv::Mat eight;
+    decoded.convertTo(eight, CV_8U, decoded.depth() == CV_16U ? 1.0 / 257 : 1.0);
+    decoded = eight;
+  }
+  return from_bgr_mat(decoded);
+}
+
+fs::path temporary_sibling(const fs::path& path) {
+  static std::atomic<unsigned> counter{0};
+  const std::string stem = "." + path.stem().string() + ".tmp" + std::to_string(::getpid()) + "_" +
+                           std::to_string(counter.fetch_add(1));
+  return path.parent_path() / (stem + path.extension().string());
+}
+
+void write_file_atomically(const fs::path& path, const std::vector<unsigned char>& bytes) {
+  std::error_code ec;
+  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
+  const fs::path temp = temporary_sibling(path);
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      fs::remove(temp, ec);
+      throw nfx::Error(path.string() + ": cannot write (disk full or no permission?)", NFX_ERR_IO);
+    }
+  }
+  fs::rename(temp, path, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    throw nfx::Error(path.string() + ": cannot move the finished file into place: " + ec.message(), NFX_ERR_IO);
+  }
+}
+
+}  // namespace nfx::io

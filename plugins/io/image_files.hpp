@@ -1,0 +1,39 @@
+// Images as files: finding them, decoding to and encoding from nfx images (HWC uint8, RGB/RGBA/gray),
+// and writing files atomically.
+#pragma once
+
+#include <nfx/nfx.hpp>
+
+#include <opencv2/core.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace nfx::io {
+
+// Image files for `pattern`: one file, every image in a folder (recursively if asked), or a glob whose
+// last part holds '*' or '?'. Sorted by path. Throws nfx::Error when nothing matches.
+std::vector<std::filesystem::path> find_images(const std::string& pattern, bool recursive);
+
+bool has_image_extension(const std::filesystem::path& path);
+
+// Decodes a file into an nfx image. color: "color" (RGB), "gray", "unchanged" (keeps alpha).
+// Throws nfx::Error naming the file when it cannot be read or decoded.
+nfx::Tensor read_image_file(const std::filesystem::path& path, const std::string& color);
+
+// An OpenCV (BGR-ordered) view or copy of an nfx image, and back.
+cv::Mat to_bgr_mat(const DLTensor& image);
+nfx::Tensor from_bgr_mat(const cv::Mat& bgr);
+
+// A cv::Mat header over an nfx image's pixels (no copy, RGB order kept).
+cv::Mat as_mat(const DLTensor& image);
+
+// Writes bytes to path through a temporary file in the same folder and a rename, so a reader never
+// sees a half-written file and an interrupted run leaves the old file (or none).
+void write_file_atomically(const std::filesystem::path& path, const std::vector<unsigned char>& bytes);
+
+// A temporary name next to `path` that keeps its extension (encoders pick the format from it).
+std::filesystem::path temporary_sibling(const std::filesystem::path& path);
+
+}  // namespace nfx::io

@@ -1,0 +1,12 @@
+// Registration of the io plugin's node types, one function per group of nodes.
+#pragma once
+
+#include <nfx/nfx.hpp>
+
+namespace nfx::io {
+
+void register_file_nodes(nfx::PluginBuilder& plugin);   // io.read_image, io.read_images, io.write_images
+void register_image_nodes(nfx::PluginBuilder& plugin);  // io.to_tensor, io.to_image, io.resize, io.crop
+void register_video_nodes(nfx::PluginBuilder& plugin);  // io.read_video, io.write_video
+
+}  // namespace nfx::io

@@ -1,0 +1,127 @@
+// Video frames in and out through OpenCV's videoio (FFmpeg back end on Debian).
+#include "image_files.hpp"
+#include "io_nodes.hpp"
+
+#include <opencv2/videoio.hpp>
+
+#include <cstdio>
+
+namespace nfx::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One item per frame: frames start, start + step, ... (count of them, or to the end).
+class ReadVideo : public nfx::Node {
+ public:
+  explicit ReadVideo(nfx::Params& p)
+      : path_(p.get_string("path")), start_(p.get_int("start")), count_(p.get_int("count")), step_(p.get_int("step")) {
+    if (!fs::is_regular_file(path_)) throw nfx::Error(path_.string() + ": no such file", NFX_ERR_IO);
+    if (!capture_.open(path_.string()) || !capture_.isOpened()) {
+      throw nfx::Error(path_.string() + ": cannot open the video (unknown format or corrupt)", NFX_ERR_IO);
+    }
+    if (start_ > 0) capture_.set(cv::CAP_PROP_POS_FRAMES, static_cast<double>(start_));
+    const auto frames = static_cast<int64_t>(capture_.get(cv::CAP_PROP_FRAME_COUNT));
+    total_ = frames > 0 ? std::max<int64_t>(0, (frames - start_ + step_ - 1) / step_) : -1;
+    if (count_ >= 0 && (total_ < 0 || count_ < total_)) total_ = count_;
+  }
+  void process(nfx::Context& ctx) override {
+    if (count_ >= 0 && ctx.item_index() >= count_) {
+      ctx.end_of_stream();
+      return;
+    }
+    cv::Mat frame;
+    for (int64_t skip = 1; skip < step_ && ctx.item_index() > 0; ++skip) capture_.grab();
+    if (!capture_.read(frame) || frame.empty()) {
+      ctx.end_of_stream();
+      return;
+    }
+    const int64_t frame_number = start_ + ctx.item_index() * step_;
+    char name[64];
+    std::snprintf(name, sizeof name, "frame_%06lld", static_cast<long long>(frame_number));
+    ctx.set_item_count(total_);
+    ctx.set_item_name(path_.stem().string() + "/" + name);
+    ctx.output(0, from_bgr_mat(frame));
+  }
+
+ private:
+  fs::path path_;
+  int64_t start_, count_, step_;
+  int64_t total_ = -1;
+  cv::VideoCapture capture_;
+};
+
+// Appends frames in item order to a temporary file, published under `path` when the run ends well.
+class WriteVideo : public nfx::Node {
+ public:
+  explicit WriteVideo(nfx::Params& p)
+      : path_(p.get_string("path")), fps_(p.get_float("fps")), codec_(p.get_string("codec")),
+        overwrite_(p.get_bool("overwrite")) {
+    if (codec_.size() != 4) throw nfx::Error("codec: expected a FourCC of 4 characters such as mp4v or MJPG");
+    if (!overwrite_ && fs::exists(path_)) {
+      throw nfx::Error(path_.string() + " exists; set overwrite = true to replace it", NFX_ERR_IO);
+    }
+    temp_ = temporary_sibling(path_);
+  }
+  ~WriteVideo() override {
+    writer_.release();
+    std::error_code ec;
+    if (!published_) fs::remove(temp_, ec);  // a failed or cancelled run leaves no half-written video
+  }
+  void process(nfx::Context& ctx) override {
+    cv::Mat frame = to_bgr_mat(ctx.input(0));
+    if (!writer_.isOpened()) {
+      std::error_code ec;
+      if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path(), ec);
+      const int fourcc = cv::VideoWriter::fourcc(codec_[0], codec_[1], codec_[2], codec_[3]);
+      if (!writer_.open(temp_.string(), fourcc, fps_, frame.size(), frame.channels() != 1)) {
+        throw nfx::Error(path_.string() + ": cannot open a video writer with codec " + codec_, NFX_ERR_IO);
+      }
+      size_ = frame.size();
+    }
+    if (frame.size() != size_) {
+      throw nfx::Error("frame is " + std::to_string(frame.cols) + "x" + std::to_string(frame.rows) +
+                       " but the video is " + std::to_string(size_.width) + "x" + std::to_string(size_.height));
+    }
+    writer_.write(frame);
+  }
+  void finish(nfx::Context&) override {
+    if (!writer_.isOpened()) throw nfx::Error(path_.string() + ": no frames to write", NFX_ERR_IO);
+    writer_.release();
+    std::error_code ec;
+    fs::rename(temp_, path_, ec);
+    if (ec) throw nfx::Error(path_.string() + ": cannot move the finished video into place: " + ec.message(), NFX_ERR_IO);
+    published_ = true;
+  }
+
+ private:
+  fs::path path_, temp_;
+  double fps_;
+  std::string codec_;
+  bool overwrite_;
+  bool published_ = false;
+  cv::VideoWriter writer_;
+  cv::Size size_;
+};
+
+}  // namespace
+
+void register_video_nodes(nfx::PluginBuilder& plugin) {
+  plugin.node<ReadVideo>("io.read_video", "Reads the frames of a video file (one item each, named <video>/frame_NNNNNN)")
+      .output(nfx::image_port("image", "the frame, HWC uint8 RGB"))
+      .param(nfx::required(nfx::string_param("path", "", "video file")))
+      .param(nfx::int_param("start", 0, "first frame", 0, 1e12))
+      .param(nfx::int_param("count", -1, "number of frames; -1: to the end", -1, 1e12))
+      .param(nfx::int_param("step", 1, "take every step-th frame", 1, 1e6));
+  plugin.node<WriteVideo>("io.write_video", "Writes frames, in order, to a video file; the file appears only when the "
+                                            "run ends without error")
+      .input(nfx::image_port("image", "frame"))
+      .param(nfx::required(nfx::string_param("path", "", "output video file (.mp4, .avi, ...)")))
+      .param(nfx::float_param("fps", 25.0, "frames per second", 0.1, 1000))
+      .param(nfx::string_param("codec", "mp4v", "FourCC: mp4v, MJPG, XVID, ..."))
+      .param(nfx::bool_param("overwrite", false, "replace an existing file"))
+      .ordered();
+}
+
+}  // namespace nfx::io

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Fetches the sample data of DESIGN.md section 5 from Debian packages into a cache folder.
+# Nothing is installed: each package is downloaded with `apt-get download` and unpacked with `dpkg -x`,
+# then the files nfx uses are copied into $NFX_DATA. A second run finds the stamp and does nothing.
+#
+#   NFX_CACHE  cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/nfx)
+#   NFX_DATA   where the sample data lands (default: $NFX_CACHE/data)
+set -euo pipefail
+
+cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
+data=${NFX_DATA:-$cache/data}
+stamp="$data/.fetched-v1"
+if [[ -f $stamp ]]; then
+  echo "sample data: $data (cached)"
+  exit 0
+fi
+
+debs="$cache/debs"
+mkdir -p "$debs" "$data"
+work=$(mktemp -d "$cache/unpack.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+fetch() { # fetch PACKAGE: download (once) and unpack into $work
+  local pkg=$1 deb
+  deb=$(ls "$debs/${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
+  if [[ -z $deb ]]; then
+    echo "downloading $pkg ..."
+    (cd "$debs" && apt-get download -q "$pkg" >/dev/null 2>&1) || {
+      # A fresh machine may have no package lists yet.
+      apt-get update -qq && (cd "$debs" && apt-get download -q "$pkg" >/dev/null)
+    }
+    deb=$(ls "$debs/${pkg}"_*.deb | head -n 1)
+  fi
+  dpkg -x "$deb" "$work/$pkg"
+}
+
+take() { # take SRC DEST: copy one file, failing loudly if the package moved it
+  mkdir -p "$(dirname "$2")"
+  cp "$1" "$2"
+}
+
+fetch opencv-doc
+ocv="$work/opencv-doc/usr/share/doc/opencv-doc"
+ocv_ex=$(dirname "$(find "$ocv" -path '*/data/digits.png' | head -n 1)")
+take "$ocv_ex/digits.png" "$data/digits.png"
+take "$ocv_ex/vtest.avi" "$data/vtest.avi"
+take "$ocv_ex/text_motion.jpg" "$data/blur/text_motion.jpg"
+take "$ocv_ex/text_defocus.jpg" "$data/blur/text_defocus.jpg"
+for f in starry_night.jpg baboon.jpg fruits.jpg; do take "$ocv_ex/$f" "$data/images/$f"; done
+take "$(find "$ocv" -name butterfly.png -path '*dnn_superres*' | head -n 1)" "$data/images/butterfly.png"
+fuzzy=$(dirname "$(find "$ocv" -path '*fuzzy*' -name input.png | head -n 1)")
+mkdir -p "$data/fuzzy" && cp "$fuzzy"/*.png "$data/fuzzy/"
+
+fetch python3-skimage
+ski=$(dirname "$(find "$work/python3-skimage" -name astronaut.png | head -n 1)")
+for f in astronaut.png coffee.png chelsea.png rocket.jpg; do take "$ski/$f" "$data/images/$f"; done
+
+fetch r-cran-stars
+stars=$(dirname "$(find "$work/r-cran-stars" -name L7_ETMs.tif | head -n 1)")
+take "$stars/L7_ETMs.tif" "$data/stars/L7_ETMs.tif"
+take "$stars/lc.tif" "$data/stars/lc.tif"
+
+touch "$stamp"
+echo "sample data: $data"

@@ -1,0 +1,194 @@
+// Graph validation: every problem reported at once, each at its file:line:col, before anything runs.
+#include "test_support.hpp"
+
+using namespace nfx::test;
+
+namespace {
+
+std::vector<nfx::Diagnostic> problems(const std::string& toml, const std::vector<std::string>& sets = {}) {
+  static auto host = make_host();
+  try {
+    host->parse_graph(toml, "g.toml", sets);
+  } catch (const nfx::GraphError& e) {
+    return e.diagnostics();
+  }
+  return {};
+}
+
+std::string all(const std::vector<nfx::Diagnostic>& d) {
+  std::string s;
+  for (const auto& x : d) s += x.str() + "\n";
+  return s;
+}
+
+bool mentions(const nfx::Diagnostic& d, const std::string& text) { return d.message.find(text) != std::string::npos; }
+
+}  // namespace
+
+TEST(GraphErrors, ThreeIndependentMistakesAllReportedWithLineAndColumn) {
+  const std::string toml =
+      "[graph]\n"                          // 1
+      "name = \"three mistakes\"\n"        // 2
+      "\n"                                 // 3
+      "[nodes.read]\n"                     // 4
+      "type = \"io.read_images\"\n"        // 5
+      "path = \"/tmp\"\n"                  // 6
+      "\n"                                 // 7
+      "[nodes.resize]\n"                   // 8
+      "type = \"io.resise\"\n"             // 9  unknown type
+      "in.image = \"read.image\"\n"        // 10
+      "\n"                                 // 11
+      "[nodes.write]\n"                    // 12
+      "type = \"io.write_images\"\n"       // 13
+      "in.image = \"raed.image\"\n"        // 14 unknown node
+      "dir = \"out\"\n"                    // 15
+      "quality = \"high\"\n";              // 16 wrong type
+  auto d = problems(toml);
+  ASSERT_EQ(d.size(), 3u) << all(d);
+  EXPECT_EQ(d[0].str().substr(0, 11), "g.toml:9:8:") << all(d);
+  EXPECT_TRUE(mentions(d[0], "unknown node type 'io.resise'")) << all(d);
+  EXPECT_TRUE(mentions(d[0], "did you mean 'io.resize'")) << all(d);
+  EXPECT_EQ(d[1].line, 14);
+  EXPECT_EQ(d[1].column, 12);
+  EXPECT_TRUE(mentions(d[1], "no node 'raed'")) << all(d);
+  EXPECT_EQ(d[2].line, 16);
+  EXPECT_EQ(d[2].column, 11);
+  EXPECT_TRUE(mentions(d[2], "'quality'") && mentions(d[2], "integer")) << all(d);
+}
+
+TEST(GraphErrors, KindMismatchNamesBothPorts) {
+  auto d = problems(R"(
+[nodes.read]
+type = "io.read_images"
+path = "/tmp"
+[nodes.tensor]
+type = "io.to_tensor"
+in.image = "read.image"
+[nodes.write]
+type = "io.write_images"
+in.image = "tensor.tensor"
+dir = "out"
+)");
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_EQ(d[0].line, 10);
+  EXPECT_TRUE(mentions(d[0], "write.image")) << all(d);
+  EXPECT_TRUE(mentions(d[0], "tensor.tensor")) << all(d);
+  EXPECT_TRUE(mentions(d[0], "takes image but")) << all(d);
+}
+
+TEST(GraphErrors, KindFlowsThroughAnyPorts) {
+  // core.identity passes on what it gets, so a tensor through it still cannot feed an image port.
+  auto d = problems(R"(
+[nodes.src]
+type = "core.constant"
+[nodes.id]
+type = "core.identity"
+in.value = "src.tensor"
+[nodes.write]
+type = "io.write_images"
+in.image = "id.value"
+dir = "out"
+)");
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "port kind mismatch: write.image takes image but id.value gives tensor")) << all(d);
+}
+
+TEST(GraphErrors, CycleIsReported) {
+  auto d = problems(R"(
+[nodes.a]
+type = "core.identity"
+in.value = "b.value"
+[nodes.b]
+type = "core.identity"
+in.value = "a.value"
+)");
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "cycle")) << all(d);
+  EXPECT_TRUE(mentions(d[0], "a") && mentions(d[0], "b"));
+}
+
+TEST(GraphErrors, MissingRequiredInputAndParameter) {
+  auto d = problems(R"(
+[nodes.write]
+type = "io.write_images"
+)");
+  ASSERT_EQ(d.size(), 2u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "missing required parameter 'dir'") || mentions(d[1], "missing required parameter 'dir'"));
+  EXPECT_TRUE(mentions(d[0], "required input 'image'") || mentions(d[1], "required input 'image'")) << all(d);
+  EXPECT_EQ(d[0].line, 2);
+}
+
+TEST(GraphErrors, UnknownParameterAndOutOfRangeAndBadChoice) {
+  auto d = problems(R"(
+[nodes.read]
+type = "io.read_images"
+path = "/tmp"
+colour = "gray"
+[nodes.resize]
+type = "io.resize"
+in.image = "read.image"
+width = 100000
+interpolation = "cubik"
+)");
+  ASSERT_EQ(d.size(), 3u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "unknown parameter 'colour'") && mentions(d[0], "did you mean 'color'")) << all(d);
+  EXPECT_TRUE(mentions(d[1], "outside its range [0, 65535]")) << all(d);
+  EXPECT_TRUE(mentions(d[2], "expected one of") && mentions(d[2], "did you mean 'cubic'")) << all(d);
+}
+
+TEST(GraphErrors, TomlSyntaxErrorHasItsPosition) {
+  auto d = problems("[nodes.a]\ntype = \"core.identity\"\nin.value = \"x.y\n");
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_EQ(d[0].line, 3);
+  EXPECT_TRUE(mentions(d[0], "TOML syntax error")) << all(d);
+}
+
+TEST(GraphErrors, OverridesAreTypeCheckedLikeTheFile) {
+  const std::string toml = R"(
+[nodes.read]
+type = "io.read_images"
+path = "/tmp"
+[nodes.resize]
+type = "io.resize"
+in.image = "read.image"
+width = 64
+)";
+  auto d = problems(toml, {"resize.width=wide", "nosuch.width=3", "resize.widht=3"});
+  ASSERT_EQ(d.size(), 3u) << all(d);
+  EXPECT_EQ(all(d).find("--set resize.width=wide: parameter 'width' of node 'resize' must be an integer, got string") !=
+                std::string::npos,
+            true)
+      << all(d);
+  EXPECT_NE(all(d).find("--set nosuch.width=3: no node 'nosuch'"), std::string::npos) << all(d);
+  EXPECT_NE(all(d).find("did you mean 'width'"), std::string::npos) << all(d);
+  EXPECT_TRUE(problems(toml, {"resize.width=128"}).empty());
+}
+
+TEST(GraphErrors, VariablesExpandAndUnknownOnesAreReported) {
+  auto host = make_host();
+  const std::string toml = R"(
+[graph.variables]
+where = "/tmp"
+[nodes.read]
+type = "io.read_images"
+path = "${where}/${nothing}"
+)";
+  auto d = problems(toml);
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "unknown variable '${nothing}'")) << all(d);
+  EXPECT_EQ(d[0].line, 6);
+  // A --set without a dot sets a variable.
+  EXPECT_TRUE(problems(toml, {"nothing=x"}).empty());
+}
+
+TEST(GraphErrors, RequiredPluginVersion) {
+  auto d = problems(R"(
+[graph]
+requires = { io = "99.0", nosuch = "1.0" }
+[nodes.c]
+type = "core.constant"
+)");
+  ASSERT_EQ(d.size(), 2u) << all(d);
+  EXPECT_NE(all(d).find("version 99.0 or newer"), std::string::npos) << all(d);
+  EXPECT_NE(all(d).find("'nosuch'"), std::string::npos) << all(d);
+}

@@ -1,0 +1,102 @@
+// Plugin discovery and refusal: wrong ABI, no entry symbol, colliding node ids.
+#include "test_support.hpp"
+
+#include <cstdlib>
+
+using namespace nfx::test;
+
+namespace {
+
+std::vector<nfx::PluginLoadError> load_from(nfx::Host& host, const std::string& dir) {
+  host.add_plugin_path(dir);
+  return host.load_plugins();
+}
+
+nfx::HostOptions isolated() {
+  nfx::HostOptions o;
+  o.use_env_path = false;
+  o.use_install_dir = false;
+  return o;
+}
+
+}  // namespace
+
+TEST(PluginLoading, LoadsTheBuildsPlugins) {
+  auto host = make_host(false);
+  std::vector<std::string> names;
+  for (const nfx::PluginInfo& p : host->plugins()) names.push_back(p.name);
+  EXPECT_NE(std::find(names.begin(), names.end(), "io"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "core"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "host"), names.end());
+  EXPECT_NE(host->node_type("io.read_images"), nullptr);
+  EXPECT_EQ(host->node_type("io.nonexistent"), nullptr);
+}
+
+TEST(PluginLoading, RefusesAnotherAbiMajorNamingFileAndBothVersions) {
+  nfx::Host host(isolated());
+  auto errors = load_from(host, test_plugins("abi2"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].path.find("nfx_abi2.so"), std::string::npos) << errors[0].path;
+  EXPECT_NE(errors[0].message.find("ABI 2.0"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("ABI 1.0"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(host.plugins().size(), 1u);  // only the built-in host nodes
+}
+
+TEST(PluginLoading, RefusesALibraryWithoutEntrySymbol) {
+  nfx::Host host(isolated());
+  auto errors = load_from(host, test_plugins("no_entry"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].path.find("nfx_no_entry.so"), std::string::npos);
+  EXPECT_NE(errors[0].message.find("nfx_plugin_entry"), std::string::npos) << errors[0].message;
+}
+
+TEST(PluginLoading, RefusesCollidingNodeIdsNamingTheOtherPlugin) {
+  nfx::Host host(isolated());
+  ASSERT_TRUE(load_from(host, NFX_TEST_PLUGIN_DIR).empty());
+  auto errors = load_from(host, test_plugins("collide"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].path.find("nfx_collide.so"), std::string::npos);
+  EXPECT_NE(errors[0].message.find("core.identity"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("nfx_core.so"), std::string::npos) << errors[0].message;
+  // The first plugin keeps its node types.
+  const nfx_node_type* identity = host.node_type("core.identity");
+  ASSERT_NE(identity, nullptr);
+  for (const nfx::PluginInfo& p : host.plugins()) {
+    if (p.name == "core") {
+      EXPECT_EQ(p.version, "0.1.0");
+    }
+  }
+}
+
+TEST(PluginLoading, LoadingAgainSkipsWhatIsLoaded) {
+  nfx::Host host(isolated());
+  ASSERT_TRUE(load_from(host, NFX_TEST_PLUGIN_DIR).empty());
+  const size_t count = host.plugins().size();
+  EXPECT_TRUE(host.load_plugins().empty());
+  EXPECT_EQ(host.plugins().size(), count);
+}
+
+TEST(PluginLoading, SearchOrderIsOptionsThenEnvironmentThenInstallDir) {
+  setenv("NFX_PLUGIN_PATH", "/env/one:/env/two", 1);
+  nfx::HostOptions options;
+  options.plugin_paths = {"/first"};
+  std::vector<std::string> dirs = nfx::plugin_search_path(options);
+  unsetenv("NFX_PLUGIN_PATH");
+  ASSERT_EQ(dirs.size(), 4u);
+  EXPECT_EQ(dirs[0], "/first");
+  EXPECT_EQ(dirs[1], "/env/one");
+  EXPECT_EQ(dirs[2], "/env/two");
+  // The install dir sits next to libnfx_host: build/lib/nfx/plugins in the build tree.
+  EXPECT_EQ(std::filesystem::weakly_canonical(dirs[3]), std::filesystem::weakly_canonical(NFX_TEST_PLUGIN_DIR));
+}
+
+TEST(PluginLoading, EnvironmentPathIsSearched) {
+  setenv("NFX_PLUGIN_PATH", test_plugins("test_nodes").c_str(), 1);
+  nfx::HostOptions options;
+  options.use_install_dir = false;
+  nfx::Host host(options);
+  auto errors = host.load_plugins();
+  unsetenv("NFX_PLUGIN_PATH");
+  EXPECT_TRUE(errors.empty());
+  EXPECT_NE(host.node_type("test.barrier"), nullptr);
+}

@@ -1,0 +1,249 @@
+// The scheduler's guarantees, made observable with the test plugin's nodes.
+#include "test_support.hpp"
+
+#include <nfx/nfx.hpp>
+
+#include <thread>
+
+using namespace nfx::test;
+
+namespace {
+
+struct Buffer {
+  std::vector<float> data;
+  std::vector<int64_t> shape;
+  DLManagedTensor managed{};
+  int* deleted = nullptr;
+};
+
+// A tensor over memory the test owns, so the test knows its address and sees when it is freed.
+DLManagedTensor* make_tensor(int64_t n, int* deleted) {
+  auto* b = new Buffer;
+  b->data.assign(n, 1.5f);
+  b->shape = {n};
+  b->deleted = deleted;
+  b->managed.dl_tensor.data = b->data.data();
+  b->managed.dl_tensor.device = {kDLCPU, 0};
+  b->managed.dl_tensor.ndim = 1;
+  b->managed.dl_tensor.dtype = nfx::dtype_f32();
+  b->managed.dl_tensor.shape = b->shape.data();
+  b->managed.manager_ctx = b;
+  b->managed.deleter = [](DLManagedTensor* m) {
+    auto* buffer = static_cast<Buffer*>(m->manager_ctx);
+    ++*buffer->deleted;
+    delete buffer;
+  };
+  return &b->managed;
+}
+
+const char* kBranches = R"(
+[nodes.src]
+type = "core.constant"
+count = 1
+[nodes.left]
+type = "test.barrier"
+in.value = "src.tensor"
+name = "branches"
+timeout_ms = TIMEOUT
+[nodes.right]
+type = "test.barrier"
+in.value = "src.tensor"
+name = "branches"
+timeout_ms = TIMEOUT
+[nodes.left_sink]
+type = "core.counter"
+in.value = "left.value"
+[nodes.right_sink]
+type = "core.counter"
+in.value = "right.value"
+)";
+
+std::string with_timeout(std::string toml, const std::string& ms) {
+  for (size_t p; (p = toml.find("TIMEOUT")) != std::string::npos;) toml.replace(p, 7, ms);
+  return toml;
+}
+
+}  // namespace
+
+TEST(Scheduler, IndependentBranchesRunAtTheSameTime) {
+  auto host = make_host();
+  auto graph = host->parse_graph(with_timeout(kBranches, "20000"), "branches.toml");
+  nfx::RunOptions options;
+  options.threads = 2;
+  // Each branch waits inside process until the other one is inside too: this only returns if the two
+  // branches overlap in time.
+  EXPECT_NO_THROW(graph.run(options));
+}
+
+TEST(Scheduler, BarrierReallyNeedsOverlap) {
+  // The control for the test above: with one worker the branches cannot overlap and the barrier fails.
+  auto host = make_host();
+  auto graph = host->parse_graph(with_timeout(kBranches, "200"), "branches.toml");
+  nfx::RunOptions options;
+  options.threads = 1;
+  EXPECT_THROW(graph.run(options), nfx::RunError);
+}
+
+TEST(Scheduler, TensorsPassBetweenNodesWithoutCopy) {
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.in]
+type = "host.input"
+[nodes.a]
+type = "core.identity"
+in.value = "in.value"
+[nodes.b]
+type = "core.identity"
+in.value = "a.value"
+[nodes.out]
+type = "host.output"
+in.value = "b.value"
+)", "zero_copy.toml");
+  int deleted = 0;
+  DLManagedTensor* tensor = make_tensor(1000, &deleted);
+  const void* original = tensor->dl_tensor.data;
+  graph.feed("in", nfx::Value::tensor(NFX_KIND_TENSOR, tensor));
+  std::vector<const void*> seen;
+  nfx::RunOptions options;
+  options.on_output = [&](const nfx::OutputEvent& e) { seen.push_back(e.value.dl()->data); };
+  nfx::RunStats stats = graph.run(options);
+  EXPECT_EQ(stats.items, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], original);  // same data pointer: no copy anywhere on the way
+  EXPECT_EQ(deleted, 1);         // and the producer's deleter ran exactly once, after the run
+}
+
+TEST(Scheduler, FirstErrorStopsTheRunNamingNodeAndItem) {
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.src]
+type = "core.constant"
+count = 1000
+[nodes.fail]
+type = "test.fail"
+in.value = "src.tensor"
+fail_at = 5
+[nodes.count]
+type = "core.counter"
+in.value = "fail.value"
+)", "fail.toml");
+  int64_t done = 0;
+  nfx::RunOptions options;
+  options.threads = 2;
+  options.on_progress = [&](const nfx::Progress& p) { done = p.items_done; };
+  try {
+    graph.run(options);
+    FAIL() << "the run should fail";
+  } catch (const nfx::RunError& e) {
+    EXPECT_EQ(e.node(), "fail");
+    EXPECT_EQ(e.item(), 5);
+    EXPECT_EQ(e.item_name(), "constant_5");
+    EXPECT_NE(std::string(e.what()).find("node 'fail' (test.fail), item 5 'constant_5': deliberate failure"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_GE(done, 5);    // the items before the failing one finished
+  EXPECT_LT(done, 100);  // and the stream stopped soon after it
+}
+
+TEST(Scheduler, NonReentrantNodeNeverRunsTwiceAtOnce) {
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.src]
+type = "core.constant"
+count = 60
+[nodes.guard]
+type = "test.guard"
+in.value = "src.tensor"
+)", "guard.toml");
+  nfx::RunOptions options;
+  options.threads = 4;
+  EXPECT_NO_THROW(graph.run(options));
+}
+
+TEST(Scheduler, OrderedNodeSeesItemsInOrder) {
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.src]
+type = "core.constant"
+count = 60
+[nodes.a]
+type = "test.slow"
+in.value = "src.tensor"
+ms = 1
+[nodes.guard]
+type = "test.ordered_guard"
+in.value = "a.value"
+)", "ordered.toml");
+  nfx::RunOptions options;
+  options.threads = 4;
+  EXPECT_EQ(graph.run(options).items, 60);
+}
+
+TEST(Scheduler, CancelStopsSoonAndCanRunAgain) {
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.src]
+type = "core.constant"
+count = 100000
+[nodes.slow]
+type = "test.slow"
+in.value = "src.tensor"
+ms = 5
+[nodes.count]
+type = "core.counter"
+in.value = "slow.value"
+)", "cancel.toml");
+  nfx::RunOptions options;
+  options.threads = 2;
+  int64_t done = 0;
+  options.on_progress = [&](const nfx::Progress& p) {
+    done = p.items_done;
+    if (p.items_done == 10) host->cancel();
+  };
+  try {
+    graph.run(options);
+    FAIL() << "the run should be cancelled";
+  } catch (const nfx::RunError& e) {
+    EXPECT_EQ(e.status(), NFX_ERR_CANCELLED) << e.what();
+  }
+  EXPECT_LT(done, 100);
+  host->reset_cancel();
+  auto small = host->parse_graph("[nodes.src]\ntype = \"core.constant\"\ncount = 3\n", "again.toml");
+  EXPECT_EQ(small.run({}).items, 3);
+}
+
+TEST(Scheduler, ProgressCountsEveryItemAndKnowsTheTotal) {
+  auto host = make_host();
+  auto graph = host->parse_graph("[nodes.src]\ntype = \"core.constant\"\ncount = 25\n", "p.toml");
+  std::vector<nfx::Progress> seen;
+  nfx::RunOptions options;
+  options.on_progress = [&](const nfx::Progress& p) { seen.push_back(p); };
+  EXPECT_EQ(graph.run(options).items, 25);
+  ASSERT_EQ(seen.size(), 25u);
+  EXPECT_EQ(seen.back().items_done, 25);
+  EXPECT_EQ(seen.back().items_total, 25);
+}
+
+TEST(Scheduler, RuntimeInputCheckNamesThePorts) {
+  // host.input of kind tensor fed a uint8 tensor reaching io.to_image (float only) fails at run time with
+  // both ports named, instead of the node reading memory of the wrong type.
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.in]
+type = "host.input"
+[nodes.img]
+type = "io.to_image"
+in.tensor = "in.value"
+)", "check.toml");
+  nfx::Tensor t(nfx::dtype_u8(), {1, 3, 4, 4});
+  graph.feed("in", nfx::Value::tensor(NFX_KIND_TENSOR, t.release()));
+  try {
+    graph.run({});
+    FAIL();
+  } catch (const nfx::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("input 'tensor' from 'in.value': dtype uint8 is not accepted"),
+              std::string::npos)
+        << e.what();
+  }
+}

@@ -1,0 +1,170 @@
+// The io plugin on the real sample photos: read, resize, convert, write; corrupt files; atomic writes.
+#include "test_support.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <fstream>
+
+using namespace nfx::test;
+
+namespace {
+
+std::string pipeline(const std::string& input, const std::string& output, const std::string& extra = "") {
+  return R"(
+[nodes.read]
+type = "io.read_images"
+path = ")" + input + R"("
+[nodes.resize]
+type = "io.resize"
+in.image = "read.image"
+width = 64
+[nodes.to_tensor]
+type = "io.to_tensor"
+in.image = "resize.image"
+[nodes.to_image]
+type = "io.to_image"
+in.tensor = "to_tensor.tensor"
+[nodes.write]
+type = "io.write_images"
+in.image = "to_image.image"
+dir = ")" + output + R"("
+ext = "png"
+)" + extra;
+}
+
+int count_files(const fs::path& dir) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+}  // namespace
+
+TEST(IoNodes, ResizesEverySamplePhotoKeepingAspectRatio) {
+  auto host = make_host();
+  TempDir out;
+  const fs::path photos = sample("images");
+  auto graph = host->parse_graph(pipeline(photos.string(), out.path().string()), "resize.toml");
+  nfx::RunStats stats = graph.run({});
+  int inputs = 0;
+  for (const auto& e : fs::directory_iterator(photos)) {
+    ++inputs;
+    cv::Mat original = cv::imread(e.path().string());
+    cv::Mat written = cv::imread((out.path() / e.path().filename()).replace_extension(".png").string());
+    ASSERT_FALSE(written.empty()) << e.path();
+    EXPECT_EQ(written.cols, 64);
+    EXPECT_NEAR(written.rows, 64.0 * original.rows / original.cols, 0.5) << e.path();
+  }
+  EXPECT_GE(inputs, 8);
+  EXPECT_EQ(stats.items, inputs);
+  EXPECT_EQ(count_files(out.path()), inputs);  // no temporary files left behind
+}
+
+TEST(IoNodes, TensorRoundTripIsExactAndChannelsStayRgb) {
+  auto host = make_host();
+  TempDir in, out;
+  cv::Mat bgr(5, 7, CV_8UC3);
+  cv::randu(bgr, 0, 256);
+  cv::imwrite(in / "random.png", bgr);
+  auto graph = host->parse_graph(R"(
+[nodes.read]
+type = "io.read_image"
+path = ")" + in / "random.png" + R"("
+[nodes.t]
+type = "io.to_tensor"
+in.image = "read.image"
+[nodes.out]
+type = "host.output"
+in.value = "t.tensor"
+[nodes.back]
+type = "io.to_image"
+in.tensor = "t.tensor"
+[nodes.write]
+type = "io.write_images"
+in.image = "back.image"
+dir = ")" + out.path().string() + "\"\n", "roundtrip.toml");
+  std::vector<float> red;
+  nfx::RunOptions options;
+  options.on_output = [&](const nfx::OutputEvent& e) {
+    const DLTensor* t = e.value.dl();
+    ASSERT_EQ(t->ndim, 4);
+    EXPECT_EQ(t->shape[1], 3);
+    const float* data = static_cast<const float*>(t->data);
+    red.assign(data, data + 35);  // channel 0 is red
+  };
+  graph.run(options);
+  ASSERT_EQ(red.size(), 35u);
+  EXPECT_FLOAT_EQ(red[0], bgr.at<cv::Vec3b>(0, 0)[2] / 255.0f);
+  cv::Mat back = cv::imread(out / "random.png");
+  ASSERT_FALSE(back.empty());
+  EXPECT_EQ(cv::norm(back, bgr, cv::NORM_INF), 0.0);
+}
+
+TEST(IoNodes, CorruptImageNamesTheFileAndKeepsEarlierOutputs) {
+  auto host = make_host();
+  TempDir in, out;
+  fs::copy_file(sample("images/baboon.jpg"), in / "a_baboon.jpg");
+  std::ofstream(in / "b_broken.jpg") << "this is not a JPEG file";
+  fs::copy_file(sample("images/coffee.png"), in / "c_coffee.png");
+  std::ofstream(out / "earlier.txt") << "written by an earlier run";
+  auto graph = host->parse_graph(pipeline(in.path().string(), out.path().string()), "corrupt.toml");
+  nfx::RunOptions options;
+  options.threads = 1;
+  try {
+    graph.run(options);
+    FAIL() << "a corrupt image must fail the run";
+  } catch (const nfx::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("b_broken.jpg: cannot decode the image"), std::string::npos) << e.what();
+    EXPECT_EQ(e.node(), "read");
+  }
+  EXPECT_TRUE(fs::exists(out / "a_baboon.png"));  // finished before the error: kept
+  EXPECT_TRUE(fs::exists(out / "earlier.txt"));   // not ours: untouched
+  EXPECT_FALSE(fs::exists(out / "c_coffee.png")); // after the error: not started
+  EXPECT_EQ(count_files(out.path()), 2);          // and no half-written temporary files
+}
+
+TEST(IoNodes, ExistingOutputsAreSkippedUnlessOverwrite) {
+  auto host = make_host();
+  TempDir in, out;
+  fs::copy_file(sample("images/chelsea.png"), in / "chelsea.png");
+  std::ofstream(out / "chelsea.png") << "keep me";
+  host->parse_graph(pipeline(in.path().string(), out.path().string()), "skip.toml").run({});
+  std::ifstream kept(out / "chelsea.png");
+  std::string text((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "keep me");
+  host->parse_graph(pipeline(in.path().string(), out.path().string(), "overwrite = true\n"), "ow.toml").run({});
+  EXPECT_EQ(cv::imread(out / "chelsea.png").cols, 64);
+}
+
+TEST(IoNodes, GlobSelectsFilesAndMissingPathIsAClearError) {
+  auto host = make_host();
+  TempDir out;
+  auto graph = host->parse_graph(pipeline((sample("images") / "*.jpg").string(), out.path().string()), "glob.toml");
+  const int64_t jpgs = graph.run({}).items;
+  EXPECT_EQ(jpgs, 4);  // baboon, fruits, rocket, starry_night
+  auto missing = host->parse_graph(pipeline("/no/such/folder", out.path().string()), "missing.toml");
+  try {
+    missing.run({});
+    FAIL();
+  } catch (const nfx::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("/no/such/folder: no such file or folder"), std::string::npos) << e.what();
+  }
+}
+
+TEST(IoNodes, CropOutsideTheImageIsRefused) {
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.read]
+type = "io.read_image"
+path = ")" + sample("images/butterfly.png").string() + R"("
+[nodes.crop]
+type = "io.crop"
+in.image = "read.image"
+x = 200
+width = 200
+[nodes.out]
+type = "host.output"
+in.value = "crop.image"
+)", "crop.toml");
+  EXPECT_THROW(graph.run({}), nfx::RunError);
+}

@@ -1,0 +1,131 @@
+// Plugin "test": nodes whose only purpose is to make the scheduler's guarantees observable.
+#include <nfx/nfx.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <new>
+#include <thread>
+
+namespace {
+
+// Waits until `parties` instances with the same `name` are inside process at once; fails after
+// timeout_ms. Two branches with a barrier each pass only if the scheduler runs them concurrently.
+class Barrier : public nfx::Node {
+ public:
+  explicit Barrier(nfx::Params& p)
+      : name_(p.get_string("name")), parties_(p.get_int("parties")), timeout_ms_(p.get_int("timeout_ms")) {}
+  void process(nfx::Context& ctx) override {
+    State& s = state(name_);
+    std::unique_lock<std::mutex> lock(s.mutex);
+    const int64_t generation = s.arrived / parties_;
+    ++s.arrived;
+    s.changed.notify_all();
+    const bool met = s.changed.wait_for(lock, std::chrono::milliseconds(timeout_ms_),
+                                        [&] { return s.arrived >= (generation + 1) * parties_; });
+    if (!met) throw nfx::Error("barrier '" + name_ + "' timed out: the other branch never ran at the same time");
+    ctx.forward(0, 0);
+  }
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable changed;
+    int64_t arrived = 0;
+  };
+  static State& state(const std::string& name) {
+    static std::mutex m;
+    static std::map<std::string, State> states;
+    std::lock_guard<std::mutex> lock(m);
+    return states[name];
+  }
+  std::string name_;
+  int64_t parties_, timeout_ms_;
+};
+
+// Passes values on; at item `fail_at` fails the way `mode` says.
+class Fail : public nfx::Node {
+ public:
+  explicit Fail(nfx::Params& p) : fail_at_(p.get_int("fail_at")), mode_(p.get_string("mode")) {}
+  void process(nfx::Context& ctx) override {
+    if (ctx.item_index() == fail_at_) {
+      if (mode_ == "nfx_error") throw nfx::Error("deliberate failure", NFX_ERR_IO);
+      if (mode_ == "bad_alloc") throw std::bad_alloc();
+      if (mode_ == "int") throw 42;
+      throw std::runtime_error("deliberate runtime_error");
+    }
+    ctx.forward(0, 0);
+  }
+
+ private:
+  int64_t fail_at_;
+  std::string mode_;
+};
+
+// Sleeps, then passes the value on; polls cancellation while sleeping.
+class Slow : public nfx::Node {
+ public:
+  explicit Slow(nfx::Params& p) : ms_(p.get_int("ms")) {}
+  void process(nfx::Context& ctx) override {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms_);
+    while (std::chrono::steady_clock::now() < end) {
+      if (ctx.cancelled()) throw nfx::Error("cancelled", NFX_ERR_CANCELLED);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ctx.forward(0, 0);
+  }
+
+ private:
+  int64_t ms_;
+};
+
+// Not reentrant: fails if the host ever enters process twice at once. With `ordered`, also fails when
+// items arrive out of order. Sleeps a little to widen any race.
+class Guard : public nfx::Node {
+ public:
+  explicit Guard(nfx::Params& p) : check_order_(p.get_bool("check_order")) {}
+  void process(nfx::Context& ctx) override {
+    if (inside_.exchange(true)) throw nfx::Error("entered concurrently");
+    std::this_thread::sleep_for(std::chrono::microseconds(300));
+    if (check_order_ && ctx.item_index() != next_) {
+      inside_ = false;
+      throw nfx::Error("item " + std::to_string(ctx.item_index()) + " arrived, expected " + std::to_string(next_));
+    }
+    ++next_;
+    inside_ = false;
+  }
+
+ private:
+  bool check_order_;
+  std::atomic<bool> inside_{false};
+  int64_t next_ = 0;
+};
+
+}  // namespace
+
+NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
+  plugin.node<Barrier>("test.barrier", "Waits for `parties` concurrent callers with the same name")
+      .input(nfx::any_port("value", "")).output(nfx::any_port("value", ""))
+      .param(nfx::string_param("name", "b", "barrier name"))
+      .param(nfx::int_param("parties", 2, "callers to wait for", 1, 64))
+      .param(nfx::int_param("timeout_ms", 5000, "give up after", 1, 600000))
+      .reentrant();
+  plugin.node<Fail>("test.fail", "Fails at one item")
+      .input(nfx::any_port("value", "")).output(nfx::any_port("value", ""))
+      .param(nfx::int_param("fail_at", 0, "item index to fail at", -1, 1e9))
+      .param(nfx::string_param("mode", "nfx_error", "how to fail", "nfx_error|runtime_error|bad_alloc|int"))
+      .reentrant();
+  plugin.node<Slow>("test.slow", "Sleeps")
+      .input(nfx::any_port("value", "")).output(nfx::any_port("value", ""))
+      .param(nfx::int_param("ms", 10, "milliseconds", 0, 600000))
+      .reentrant();
+  plugin.node<Guard>("test.guard", "Fails on concurrent entry (and, if asked, on out-of-order items)")
+      .input(nfx::any_port("value", ""))
+      .param(nfx::bool_param("check_order", false, "also require item order"));
+  plugin.node<Guard>("test.ordered_guard", "test.guard declared NFX_NODE_ORDERED")
+      .input(nfx::any_port("value", ""))
+      .param(nfx::bool_param("check_order", true, "also require item order"))
+      .ordered();
+}

@@ -1,0 +1,106 @@
+// The `nfx` command as a user runs it: exit codes and what it prints.
+#include "test_support.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+
+using namespace nfx::test;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result nfx_cmd(const std::string& args) {
+  Result r;
+  const std::string command = "env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+bool has(const Result& r, const std::string& text) { return r.output.find(text) != std::string::npos; }
+
+}  // namespace
+
+TEST(Tool, HelpOnEveryVerb) {
+  for (const char* verb : {"", "run ", "validate ", "plugins ", "inspect ", "graph "}) {
+    Result r = nfx_cmd(std::string(verb) + "--help");
+    EXPECT_EQ(r.code, 0) << verb << r.output;
+    EXPECT_TRUE(has(r, "Usage")) << verb << r.output;
+  }
+  EXPECT_NE(nfx_cmd("frobnicate").code, 0);
+}
+
+TEST(Tool, PluginsListsVersionsAndAbi) {
+  Result r = nfx_cmd("plugins");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "io 0.1.0 (ABI 1.0)")) << r.output;
+  EXPECT_TRUE(has(r, "core.identity")) << r.output;
+}
+
+TEST(Tool, PluginsReportsRefusedLibrariesAndFails) {
+  Result r = nfx_cmd("plugins --plugin-path " + test_plugins("abi2"));
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(has(r, "nfx_abi2.so")) << r.output;
+  EXPECT_TRUE(has(r, "ABI 2.0")) << r.output;
+}
+
+TEST(Tool, InspectShowsPortsParametersAndDefaults) {
+  Result r = nfx_cmd("inspect io.resize");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "image        image uint8 rank 3")) << r.output;
+  EXPECT_TRUE(has(r, "interpolation")) << r.output;
+  EXPECT_TRUE(has(r, "default \"area\"")) << r.output;
+  EXPECT_EQ(nfx_cmd("inspect io.nope").code, 1);
+}
+
+TEST(Tool, ValidateListsEveryErrorAndFails) {
+  TempDir dir;
+  std::ofstream(dir / "bad.toml") << "[nodes.a]\ntype = \"io.read_images\"\npath = 3\n"
+                                     "[nodes.b]\ntype = \"io.write_images\"\nin.image = \"a.imag\"\ndir = \"x\"\n";
+  Result r = nfx_cmd("validate " + dir / "bad.toml");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(has(r, "bad.toml:3:8: parameter 'path' of node 'a' must be a string, got integer")) << r.output;
+  EXPECT_TRUE(has(r, "bad.toml:6:12: node 'b' input 'image': node 'a' (io.read_images) has no output 'imag'"))
+      << r.output;
+  EXPECT_TRUE(has(r, "2 errors")) << r.output;
+}
+
+TEST(Tool, GraphDrawsDot) {
+  Result r = nfx_cmd("graph " + std::string(NFX_TEST_SOURCE_DIR) + "/graphs/resize-images.toml --dot");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "digraph \"resize-images\"")) << r.output;
+  EXPECT_TRUE(has(r, "\"read\" -> \"resize\" [label=\"image -> image\"]")) << r.output;
+}
+
+TEST(Tool, RunsTheMainGraphWithOverrides) {
+  TempDir out;
+  Result r = nfx_cmd("run " + std::string(NFX_TEST_SOURCE_DIR) + "/graphs/resize-images.toml --set out=" +
+                     out.path().string() + " --set resize.width=32");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "done: 8 items")) << r.output;
+  EXPECT_TRUE(fs::exists(out.path() / "butterfly.png"));
+  Result bad = nfx_cmd("run " + std::string(NFX_TEST_SOURCE_DIR) + "/graphs/resize-images.toml --set resize.width=-5");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(has(bad, "--set resize.width=-5: parameter 'width' of node 'resize' is -5, outside its range")) << bad.output;
+}
+
+TEST(Tool, RunFailureExitsNonZeroNamingNodeAndItem) {
+  TempDir in, out;
+  std::ofstream(in / "broken.png") << "not a png";
+  Result r = nfx_cmd("run " + std::string(NFX_TEST_SOURCE_DIR) + "/graphs/resize-images.toml --set read.path=" +
+                     in.path().string() + " --set out=" + out.path().string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(has(r, "node 'read' (io.read_images), item 0")) << r.output;
+  EXPECT_TRUE(has(r, "broken.png: cannot decode the image")) << r.output;
+}
