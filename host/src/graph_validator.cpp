@@ -2,6 +2,8 @@
 #include "graph_source.hpp"
 #include "plugin_registry.hpp"
 
+#include <nfx/nfx.hpp>
+
 
 #include <algorithm>
 #include <cmath>
@@ -62,29 +64,6 @@ int port_index(uint32_t count, const nfx_port_desc* ports, const std::string& na
     if (name == ports[i].name) return static_cast<int>(i);
   }
   return -1;
-}
-
-const char* kind_name(nfx_port_kind kind) {
-  switch (kind) {
-    case NFX_KIND_IMAGE: return "image";
-    case NFX_KIND_TENSOR: return "tensor";
-    case NFX_KIND_BOXES: return "boxes";
-    case NFX_KIND_MASK: return "mask";
-    case NFX_KIND_SCALAR: return "scalar";
-    case NFX_KIND_TEXT: return "text";
-    default: return "any";
-  }
-}
-
-std::string dtype_names(nfx_dtype_mask mask) {
-  std::vector<std::string> names;
-  for (uint32_t bit = 0; bit < 11; ++bit) {
-    if (!(mask & (1u << bit))) continue;
-    static const char* kNames[] = {"uint8", "int8", "uint16", "int16", "int32", "int64",
-                                   "float16", "bfloat16", "float32", "float64", "bool"};
-    names.push_back(kNames[bit]);
-  }
-  return names.empty() ? "any dtype" : join(names);
 }
 
 std::string format_number(double v) {

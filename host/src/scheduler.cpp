@@ -32,18 +32,6 @@ struct RunState::NodeState {
 
 namespace {
 
-const char* kind_label(nfx_port_kind kind) {
-  switch (kind) {
-    case NFX_KIND_IMAGE: return "image";
-    case NFX_KIND_TENSOR: return "tensor";
-    case NFX_KIND_BOXES: return "boxes";
-    case NFX_KIND_MASK: return "mask";
-    case NFX_KIND_SCALAR: return "scalar";
-    case NFX_KIND_TEXT: return "text";
-    default: return "value";
-  }
-}
-
 bool tensor_like(nfx_port_kind kind) {
   return kind == NFX_KIND_IMAGE || kind == NFX_KIND_TENSOR || kind == NFX_KIND_BOXES || kind == NFX_KIND_MASK;
 }
@@ -337,7 +325,7 @@ bool RunState::check_inputs(int node, Item& item, const Value* const* inputs) {
     if (v->empty()) {
       problem = "no value (the producing node set no output)";
     } else if (want.kind != NFX_KIND_ANY && want.kind != v->kind()) {
-      problem = std::string("expected ") + kind_label(want.kind) + ", got " + kind_label(v->kind());
+      problem = std::string("expected ") + kind_name(want.kind) + ", got " + kind_name(v->kind());
     } else if (tensor_like(v->kind())) {
       const DLTensor& t = *v->dl();
       if (want.dtypes != 0 && !(want.dtypes & dtype_bit(t.dtype))) {

@@ -2,6 +2,7 @@
 #include "progress_line.hpp"
 
 #include <nfx/host.hpp>
+#include <nfx/nfx.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -25,35 +26,13 @@ extern "C" void on_interrupt(int) {
   (void)!write(STDERR_FILENO, message, sizeof message - 1);
 }
 
-const char* kind_name(nfx_port_kind kind) {
-  switch (kind) {
-    case NFX_KIND_IMAGE: return "image";
-    case NFX_KIND_TENSOR: return "tensor";
-    case NFX_KIND_BOXES: return "boxes";
-    case NFX_KIND_MASK: return "mask";
-    case NFX_KIND_SCALAR: return "scalar";
-    case NFX_KIND_TEXT: return "text";
-    default: return "any";
-  }
-}
-
-std::string dtype_list(nfx_dtype_mask mask) {
-  static const char* names[] = {"uint8", "int8", "uint16", "int16", "int32", "int64",
-                                "float16", "bfloat16", "float32", "float64", "bool"};
-  std::string s;
-  for (int bit = 0; bit < 11; ++bit) {
-    if (mask & (1u << bit)) s += (s.empty() ? "" : "|") + std::string(names[bit]);
-  }
-  return s;
-}
-
 void print_ports(const char* title, uint32_t count, const nfx_port_desc* ports) {
   std::printf("%s:\n", title);
   if (count == 0) std::printf("  (none)\n");
   for (uint32_t i = 0; i < count; ++i) {
     const nfx_port_desc& p = ports[i];
-    std::string type = kind_name(p.kind);
-    if (p.dtypes) type += " " + dtype_list(p.dtypes);
+    std::string type = nfx::kind_name(p.kind);
+    if (p.dtypes) type += " " + nfx::dtype_names(p.dtypes);
     if (p.rank >= 0) type += " rank " + std::to_string(p.rank);
     if (p.flags & NFX_PORT_OPTIONAL) type += " (optional)";
     std::printf("  %-12s %-28s %s\n", p.name, type.c_str(), p.doc ? p.doc : "");

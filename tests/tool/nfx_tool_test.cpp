@@ -104,3 +104,24 @@ TEST(Tool, RunFailureExitsNonZeroNamingNodeAndItem) {
   EXPECT_TRUE(has(r, "node 'read' (io.read_images), item 0")) << r.output;
   EXPECT_TRUE(has(r, "broken.png: cannot decode the image")) << r.output;
 }
+
+TEST(Tool, CtrlCStopsCleanlyWithExitCode130) {
+  TempDir dir;
+  std::ofstream(dir / "long.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 1000000\n"
+                                      "[nodes.slow]\ntype = \"test.slow\"\nin.value = \"src.tensor\"\nms = 5\n"
+                                      "[nodes.count]\ntype = \"core.counter\"\nin.value = \"slow.value\"\n";
+  // GNU timeout sends SIGINT after 1 s, as Ctrl-C would, and passes nfx's own exit status on. Without
+  // the signal this graph would run for over an hour.
+  const std::string command = "env -u NFX_PLUGIN_PATH timeout --foreground --preserve-status -s INT 1 " +
+                              std::string(NFX_TEST_TOOL) + " --plugin-path " + test_plugins("test_nodes") +
+                              " run " + dir / "long.toml" + " -q 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  std::array<char, 4096> buffer;
+  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << output;
+  EXPECT_NE(output.find("cancelled after"), std::string::npos) << output;
+}

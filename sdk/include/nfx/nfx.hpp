@@ -98,6 +98,29 @@ inline std::string dtype_name(DLDataType t) {
   }
 }
 
+inline const char* kind_name(nfx_port_kind kind) {
+  switch (kind) {
+    case NFX_KIND_IMAGE: return "image";
+    case NFX_KIND_TENSOR: return "tensor";
+    case NFX_KIND_BOXES: return "boxes";
+    case NFX_KIND_MASK: return "mask";
+    case NFX_KIND_SCALAR: return "scalar";
+    case NFX_KIND_TEXT: return "text";
+    default: return "any";
+  }
+}
+
+// "uint8|float32" for a mask of NFX_DTYPE_* bits; "any dtype" for 0.
+inline std::string dtype_names(nfx_dtype_mask mask) {
+  static const char* names[] = {"uint8", "int8", "uint16", "int16", "int32", "int64",
+                                "float16", "bfloat16", "float32", "float64", "bool"};
+  std::string s;
+  for (int bit = 0; bit < 11; ++bit) {
+    if (mask & (1u << bit)) s += (s.empty() ? "" : "|") + std::string(names[bit]);
+  }
+  return s.empty() ? "any dtype" : s;
+}
+
 inline int64_t element_count(const DLTensor& t) {
   int64_t n = 1;
   for (int i = 0; i < t.ndim; ++i) n *= t.shape[i];
