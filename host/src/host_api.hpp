@@ -43,8 +43,7 @@ namespace nfx::detail {
 
 const nfx_host_api* host_api_table();
 
-// How the host logs what plugins say; set once per Host (the last one created wins for plugins that log
-// outside any run).
+// Routes a plugin's message to its run's log function; outside a run (init), warnings go to stderr.
 void log_message(const nfx_context* ctx, nfx_log_level level, const std::string& message);
 
 }  // namespace nfx::detail
