@@ -74,6 +74,9 @@ void RunState::log(nfx_log_level level, const std::string& node, const std::stri
 void RunState::publish_progress(const Progress& progress) {
   if (!options_.on_progress) return;
   std::lock_guard<std::mutex> lock(callback_mutex_);
+  // Items finish on several threads; never let a late report move the count backwards.
+  if (progress.items_done < last_published_items_) return;
+  last_published_items_ = progress.items_done;
   options_.on_progress(progress);
 }
 

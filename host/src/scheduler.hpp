@@ -98,7 +98,8 @@ class RunState {
   };
   std::optional<Failure> failure_;
 
-  std::mutex callback_mutex_;  // serializes on_output and on_progress
+  std::mutex callback_mutex_;  // serializes on_output and on_progress; guards what follows
+  int64_t last_published_items_ = 0;
   std::mutex feed_mutex_;
 };
 
