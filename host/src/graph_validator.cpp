@@ -4,7 +4,6 @@
 
 #include <nfx/nfx.hpp>
 
-
 #include <algorithm>
 #include <cmath>
 #include <set>

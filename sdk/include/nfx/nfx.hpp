@@ -81,23 +81,6 @@ inline nfx_dtype_mask dtype_bit(DLDataType t) {
   }
 }
 
-inline std::string dtype_name(DLDataType t) {
-  switch (dtype_bit(t)) {
-    case NFX_DTYPE_U8: return "uint8";
-    case NFX_DTYPE_I8: return "int8";
-    case NFX_DTYPE_U16: return "uint16";
-    case NFX_DTYPE_I16: return "int16";
-    case NFX_DTYPE_I32: return "int32";
-    case NFX_DTYPE_I64: return "int64";
-    case NFX_DTYPE_F16: return "float16";
-    case NFX_DTYPE_BF16: return "bfloat16";
-    case NFX_DTYPE_F32: return "float32";
-    case NFX_DTYPE_F64: return "float64";
-    case NFX_DTYPE_BOOL: return "bool";
-    default: return "code" + std::to_string(t.code) + "x" + std::to_string(t.bits);
-  }
-}
-
 inline const char* kind_name(nfx_port_kind kind) {
   switch (kind) {
     case NFX_KIND_IMAGE: return "image";
@@ -119,6 +102,13 @@ inline std::string dtype_names(nfx_dtype_mask mask) {
     if (mask & (1u << bit)) s += (s.empty() ? "" : "|") + std::string(names[bit]);
   }
   return s.empty() ? "any dtype" : s;
+}
+
+// The name of one DLPack type ("float32"), or its code and bits when nfx has no name for it.
+inline std::string dtype_name(DLDataType t) {
+  const nfx_dtype_mask bit = dtype_bit(t);
+  if (bit != 0) return dtype_names(bit);
+  return "code" + std::to_string(t.code) + "x" + std::to_string(t.bits);
 }
 
 inline int64_t element_count(const DLTensor& t) {
