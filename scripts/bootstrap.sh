@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libtomlplusplus-dev libcli11-dev libdlpack-dev
-  libopencv-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libopencv-dev libgtest-dev libgmock-dev libbenchmark-dev libfftw3-dev libtorch-dev
   graphviz
 )
 

@@ -1,0 +1,72 @@
+// What the CPU triangular kernels precompute for one call: where each tap reads in memory for a given
+// corner, the weights rearranged as vectors over output channels, and Kc^-1 for the per-pixel solve.
+#pragma once
+
+#include "center_tap.hpp"
+#include "nfx/kernels/triangular.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace nfx::kernels::detail {
+
+// GCC vector extension: 64 bytes, one AVX-512 register (two AVX2 or four SSE registers elsewhere).
+// VecU is the same with element alignment, for unaligned loads.
+template <typename T>
+struct VectorTypes;
+template <>
+struct VectorTypes<float> {
+  typedef float aligned __attribute__((vector_size(64)));
+  typedef float unaligned __attribute__((vector_size(64), aligned(4)));
+};
+template <>
+struct VectorTypes<double> {
+  typedef double aligned __attribute__((vector_size(64)));
+  typedef double unaligned __attribute__((vector_size(64), aligned(8)));
+};
+template <typename T>
+using Vec = typename VectorTypes<T>::aligned;
+template <typename T>
+using VecU = typename VectorTypes<T>::unaligned;
+template <typename T>
+constexpr int kLanes = 64 / sizeof(T);
+
+bool flips_rows(Corner corner);
+bool flips_columns(Corner corner);
+Corner opposite(Corner corner);  // flipped in both H and W: the corner of the adjoint layer
+
+// Canonical coordinates (ci, cj) are those of the top-left layer; a corner's flips map them to memory.
+struct Geometry {
+  Geometry(Corner corner, int64_t height, int64_t width);
+  int64_t offset(int64_t ci, int64_t cj) const { return origin + ci * row_step + cj * col_step; }
+  int64_t height, width, origin, row_step, col_step;
+};
+
+struct Tap {
+  int64_t offset;  // memory offset of the neighbour relative to the pixel
+  int64_t index;   // a * k + b
+};
+
+template <typename T>
+struct LayerPlan {
+  // The layer with weights A = K (or A[o][c] = K[c][o] when transposed, for the adjoint) at `corner`.
+  // `solve` leaves out the centre tap and prepares A_c^-1.
+  LayerPlan(View4<const T> kernel, bool transposed, Corner corner, int64_t height, int64_t width, bool solve,
+            double min_pivot);
+
+  int64_t channels, k, plane;      // plane = H * W
+  int vectors;                     // vectors per pixel over output channels (padded with zero lanes)
+  int block;                       // vectors accumulated at once: 1, 2, 4 or 8; divides `vectors`
+  Geometry geometry;
+  std::vector<Vec<T>> weights;     // [tap][input channel][vector]: lanes are output channels
+  std::vector<Vec<T>> center_inverse;  // [input channel][vector]: column c of A_c^-1
+  // Taps that stay inside the image for each pixel class min(ci, k-1) * k + min(cj, k-1).
+  std::vector<std::vector<Tap>> taps;
+
+  int64_t padded_channels() const { return static_cast<int64_t>(vectors) * kLanes<T>; }
+  int pixel_class(int64_t ci, int64_t cj) const {
+    return static_cast<int>(std::min(ci, k - 1) * k + std::min(cj, k - 1));
+  }
+};
+
+}  // namespace nfx::kernels::detail
