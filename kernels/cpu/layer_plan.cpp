@@ -29,10 +29,10 @@ Corner opposite(Corner corner) {
   return corner;
 }
 
-Geometry::Geometry(Corner corner, int64_t h, int64_t w)
+Geometry::Geometry(Corner corner, int64_t h, int64_t w, int64_t pixel_stride)
     : height(h), width(w),
-      origin((flips_rows(corner) ? (h - 1) * w : 0) + (flips_columns(corner) ? w - 1 : 0)),
-      row_step(flips_rows(corner) ? -w : w), col_step(flips_columns(corner) ? -1 : 1) {}
+      origin(((flips_rows(corner) ? (h - 1) * w : 0) + (flips_columns(corner) ? w - 1 : 0)) * pixel_stride),
+      row_step((flips_rows(corner) ? -w : w) * pixel_stride), col_step((flips_columns(corner) ? -1 : 1) * pixel_stride) {}
 
 namespace {
 
@@ -54,33 +54,45 @@ template <typename T>
 LayerPlan<T>::LayerPlan(View4<const T> kernel, bool transposed, Corner corner, int64_t height, int64_t width,
                         bool solve, double min_pivot)
     : channels(kernel.n), k(kernel.h), plane(height * width), vectors(vectors_for(kernel.n, kLanes<T>, &block)),
-      geometry(corner, height, width), taps(static_cast<size_t>(kernel.h * kernel.h)) {
-  const int64_t c_count = channels, lanes = kLanes<T>;
-  weights.assign(static_cast<size_t>(k * k * c_count * vectors), Vec<T>{});
+      geometry(corner, height, width, static_cast<int64_t>(vectors) * kLanes<T>), taps(static_cast<size_t>(kernel.h * kernel.h)) {
+  const int64_t c_count = channels, lanes = kLanes<T>, center = k * k - 1;
+  // A[t][o][c] in float64, then folded with A_c^-1 for a solve.
+  std::vector<double> a(static_cast<size_t>(k * k * c_count * c_count));
   for (int64_t o = 0; o < c_count; ++o) {
     for (int64_t c = 0; c < c_count; ++c) {
-      const int64_t from = transposed ? c * c_count + o : o * c_count + c;  // A[o][c]
-      for (int64_t t = 0; t < k * k; ++t) {
-        weights[(t * c_count + c) * vectors + o / lanes][o % lanes] = kernel.data[from * k * k + t];
-      }
+      const int64_t from = transposed ? c * c_count + o : o * c_count + c;
+      for (int64_t t = 0; t < k * k; ++t) a[(t * c_count + o) * c_count + c] = kernel.data[from * k * k + t];
     }
   }
   if (solve) {
     const std::vector<double> inverse = CenterTap(kernel, min_pivot).inverse(transposed);
-    center_inverse.assign(static_cast<size_t>(c_count * vectors), Vec<T>{});
+    std::vector<double> folded(a.size());
+    for (int64_t t = 0; t < k * k; ++t) {
+      for (int64_t o = 0; o < c_count; ++o) {
+        for (int64_t c = 0; c < c_count; ++c) {
+          double sum = 0.0;
+          for (int64_t m = 0; m < c_count; ++m) sum += inverse[o * c_count + m] * a[(t * c_count + m) * c_count + c];
+          folded[(t * c_count + o) * c_count + c] = t == center ? inverse[o * c_count + c] : -sum;
+        }
+      }
+    }
+    a.swap(folded);
+  }
+  weights.assign(static_cast<size_t>(k * k * c_count * vectors), Vec<T>{});
+  for (int64_t t = 0; t < k * k; ++t) {
     for (int64_t o = 0; o < c_count; ++o) {
       for (int64_t c = 0; c < c_count; ++c) {
-        center_inverse[c * vectors + o / lanes][o % lanes] = static_cast<T>(inverse[o * c_count + c]);
+        weights[(t * c_count + c) * vectors + o / lanes][o % lanes] = static_cast<T>(a[(t * c_count + o) * c_count + c]);
       }
     }
   }
   for (int64_t ci = 0; ci < k; ++ci) {
     for (int64_t cj = 0; cj < k; ++cj) {
       std::vector<Tap>& list = taps[ci * k + cj];
-      for (int64_t a = k - 1 - ci; a < k; ++a) {
-        for (int64_t b = k - 1 - cj; b < k; ++b) {
-          if (solve && a == k - 1 && b == k - 1) continue;
-          list.push_back({(a - (k - 1)) * geometry.row_step + (b - (k - 1)) * geometry.col_step, a * k + b});
+      for (int64_t ta = k - 1 - ci; ta < k; ++ta) {
+        for (int64_t tb = k - 1 - cj; tb < k; ++tb) {
+          const bool from_rhs = solve && ta == k - 1 && tb == k - 1;
+          list.push_back({(ta - (k - 1)) * geometry.row_step + (tb - (k - 1)) * geometry.col_step, ta * k + tb, from_rhs});
         }
       }
     }

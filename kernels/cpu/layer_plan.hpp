@@ -1,4 +1,5 @@
-// What the CPU triangular kernels precompute for one call: where each tap reads in memory for a given
+// What the CPU triangular kernels precompute for one call on NHWC data (the channels of a pixel are
+// contiguous, so a pixel's taps touch few cache lines and planes of 2^n bytes do not collide in L1): where each tap reads in memory for a given
 // corner, the weights rearranged as vectors over output channels, and Kc^-1 for the per-pixel solve.
 #pragma once
 
@@ -18,11 +19,13 @@ template <>
 struct VectorTypes<float> {
   typedef float aligned __attribute__((vector_size(64)));
   typedef float unaligned __attribute__((vector_size(64), aligned(4)));
+  typedef int32_t index __attribute__((vector_size(64)));  // shuffle masks
 };
 template <>
 struct VectorTypes<double> {
   typedef double aligned __attribute__((vector_size(64)));
   typedef double unaligned __attribute__((vector_size(64), aligned(8)));
+  typedef int64_t index __attribute__((vector_size(64)));
 };
 template <typename T>
 using Vec = typename VectorTypes<T>::aligned;
@@ -35,9 +38,10 @@ bool flips_rows(Corner corner);
 bool flips_columns(Corner corner);
 Corner opposite(Corner corner);  // flipped in both H and W: the corner of the adjoint layer
 
-// Canonical coordinates (ci, cj) are those of the top-left layer; a corner's flips map them to memory.
+// Canonical coordinates (ci, cj) are those of the top-left layer; a corner's flips map them to memory
+// offsets (in units of pixel_stride: 1 for NCHW planes, C for NHWC).
 struct Geometry {
-  Geometry(Corner corner, int64_t height, int64_t width);
+  Geometry(Corner corner, int64_t height, int64_t width, int64_t pixel_stride = 1);
   int64_t offset(int64_t ci, int64_t cj) const { return origin + ci * row_step + cj * col_step; }
   int64_t height, width, origin, row_step, col_step;
 };
@@ -45,21 +49,23 @@ struct Geometry {
 struct Tap {
   int64_t offset;  // memory offset of the neighbour relative to the pixel
   int64_t index;   // a * k + b
+  bool from_rhs;   // reads the right-hand side instead of the input (the centre tap of a solve)
 };
 
 template <typename T>
 struct LayerPlan {
   // The layer with weights A = K (or A[o][c] = K[c][o] when transposed, for the adjoint) at `corner`.
-  // `solve` leaves out the centre tap and prepares A_c^-1.
+  // With `solve`, pixel p of the solution of A x = rhs is a plain sum of taps too:
+  //   x[p] = A_c^-1 rhs[p] - sum_{t != centre} (A_c^-1 A_t) x[p + t],
+  // so the weights become -A_c^-1 A_t and the centre tap reads rhs with weights A_c^-1.
   LayerPlan(View4<const T> kernel, bool transposed, Corner corner, int64_t height, int64_t width, bool solve,
             double min_pivot);
 
-  int64_t channels, k, plane;      // plane = H * W
+  int64_t channels, k, plane;      // plane = H * W; the layout is NHWC with padded_channels() per pixel
   int vectors;                     // vectors per pixel over output channels (padded with zero lanes)
   int block;                       // vectors accumulated at once: 1, 2, 4 or 8; divides `vectors`
   Geometry geometry;
   std::vector<Vec<T>> weights;     // [tap][input channel][vector]: lanes are output channels
-  std::vector<Vec<T>> center_inverse;  // [input channel][vector]: column c of A_c^-1
   // Taps that stay inside the image for each pixel class min(ci, k-1) * k + min(cj, k-1).
   std::vector<std::vector<Tap>> taps;
 

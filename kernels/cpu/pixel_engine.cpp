@@ -49,65 +49,37 @@ Schedule make_schedule(const LayerPlan<T>& plan, int64_t batch, int group_size) 
   return s;
 }
 
-// Sums the taps for G instances into r (G rows of padded_channels values), BLOCK vectors at a time.
+// Sums the taps for G instances, BLOCK output vectors at a time, and stores the first `count` of them
+// (a pixel owns padded_channels() values, 64-byte aligned).
 template <typename T, int BLOCK, int G>
-void accumulate(const LayerPlan<T>& plan, const std::vector<Tap>& taps, const int64_t* base, const T* in, Vec<T>* r) {
-  const int64_t channels = plan.channels, plane = plan.plane;
+void accumulate(const LayerPlan<T>& plan, const std::vector<Tap>& taps, const int64_t* base, const T* in,
+                const T* rhs, T* out, int count) {
+  const int64_t channels = plan.channels;
   const int vectors = plan.vectors;
   for (int v0 = 0; v0 < vectors; v0 += BLOCK) {
     Vec<T> acc[G][BLOCK] = {};
     for (const Tap& tap : taps) {
       const Vec<T>* wt = plan.weights.data() + tap.index * channels * vectors + v0;
       const T* src[G];
-      for (int g = 0; g < G; ++g) src[g] = in + base[g] + tap.offset;
+      for (int g = 0; g < G; ++g) src[g] = (tap.from_rhs ? rhs : in) + base[g] + tap.offset;
       for (int64_t c = 0; c < channels; ++c) {
         for (int g = 0; g < G; ++g) {
-          const T x = src[g][c * plane];
+          const T x = src[g][c];
           for (int v = 0; v < BLOCK; ++v) acc[g][v] += wt[c * vectors + v] * x;
         }
       }
     }
-    for (int g = 0; g < G; ++g) {
-      for (int v = 0; v < BLOCK; ++v) r[g * vectors + v0 + v] = acc[g][v];
+    for (int g = 0; g < count; ++g) {
+      Vec<T>* to = reinterpret_cast<Vec<T>*>(out + base[g]) + v0;
+      for (int v = 0; v < BLOCK; ++v) to[v] = acc[g][v];
     }
   }
 }
 
-template <typename T>
-void store(const LayerPlan<T>& plan, const Vec<T>* value, T* out) {
-  for (int64_t o = 0; o < plan.channels; ++o) out[o * plan.plane] = value[o / kLanes<T>][o % kLanes<T>];
-}
-
-// x = A_c^-1 (rhs - r) for one instance.
-template <typename T>
-void solve_pixel(const LayerPlan<T>& plan, const Vec<T>* r, const T* rhs, T* x) {
-  const int vectors = plan.vectors;
-  alignas(64) T residual[8 * 64];  // at least padded_channels for the channel counts that use a stack buffer
-  std::vector<T> heap;
-  T* res = residual;
-  if (plan.channels > 8 * 64) {
-    heap.resize(static_cast<size_t>(plan.channels));
-    res = heap.data();
-  }
-  for (int64_t o = 0; o < plan.channels; ++o) res[o] = rhs[o * plan.plane] - r[o / kLanes<T>][o % kLanes<T>];
-  Vec<T> out[64] = {};
-  Vec<T>* acc = out;
-  std::vector<Vec<T>> big;
-  if (vectors > 64) {
-    big.assign(static_cast<size_t>(vectors), Vec<T>{});
-    acc = big.data();
-  }
-  for (int64_t c = 0; c < plan.channels; ++c) {
-    const Vec<T>* column = plan.center_inverse.data() + c * vectors;
-    for (int v = 0; v < vectors; ++v) acc[v] += column[v] * res[c];
-  }
-  store(plan, acc, x);
-}
-
-template <typename T, int BLOCK, int G, bool SOLVE>
+template <typename T, int BLOCK, int G>
 void run_group(const LayerPlan<T>& plan, const Group& group, int64_t diagonal, int64_t batch, const T* in,
-               const T* rhs, T* out, std::vector<Vec<T>>& scratch) {
-  const int64_t w = plan.geometry.width, i0 = first_row(diagonal, w), image = plan.channels * plan.plane;
+               const T* rhs, T* out) {
+  const int64_t w = plan.geometry.width, i0 = first_row(diagonal, w), image = plan.padded_channels() * plan.plane;
   int64_t base[G];
   for (int g = 0; g < G; ++g) {
     // Instances past the group's end repeat its first one; their results are not stored.
@@ -115,13 +87,7 @@ void run_group(const LayerPlan<T>& plan, const Group& group, int64_t diagonal, i
     const int64_t i = i0 + instance / batch, n = instance % batch;
     base[g] = n * image + plan.geometry.offset(i, diagonal - i);
   }
-  scratch.resize(static_cast<size_t>(G * plan.vectors));
-  accumulate<T, BLOCK, G>(plan, plan.taps[group.pixel_class], base, in, scratch.data());
-  for (int g = 0; g < group.count; ++g) {
-    const Vec<T>* r = scratch.data() + g * plan.vectors;
-    if constexpr (SOLVE) solve_pixel(plan, r, rhs + base[g], out + base[g]);
-    else store(plan, r, out + base[g]);
-  }
+  accumulate<T, BLOCK, G>(plan, plan.taps[group.pixel_class], base, in, rhs, out, group.count);
 }
 
 template <typename T, int BLOCK, bool SOLVE>
@@ -140,20 +106,19 @@ void run(const LayerPlan<T>& plan, int64_t batch, const T* in, const T* rhs, T* 
   }
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<Vec<T>> scratch;
     if constexpr (SOLVE) {
       for (int64_t d = 0; d < diagonals; ++d) {
         const int64_t g0 = static_cast<int64_t>(schedule.diagonal_start[d]);
         const int64_t g1 = static_cast<int64_t>(schedule.diagonal_start[d + 1]);
 #pragma omp for schedule(static)
         for (int64_t g = g0; g < g1; ++g) {
-          run_group<T, BLOCK, G, true>(plan, schedule.groups[g], d, batch, out, rhs, out, scratch);
+          run_group<T, BLOCK, G>(plan, schedule.groups[g], d, batch, out, rhs, out);
         }
       }
     } else {
 #pragma omp for schedule(static)
       for (int64_t g = 0; g < total; ++g) {
-        run_group<T, BLOCK, G, false>(plan, schedule.groups[g], diagonal_of[g], batch, in, rhs, out, scratch);
+        run_group<T, BLOCK, G>(plan, schedule.groups[g], diagonal_of[g], batch, in, rhs, out);
       }
     }
   }
