@@ -46,11 +46,9 @@ void transpose_tile(const T* src, int64_t src_stride, T* dst, int64_t dst_stride
 }  // namespace
 
 template <typename T>
-void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride,
-                  int threads) {
+void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride) {
   constexpr int64_t lanes = kLanes<T>;
   const int64_t tiles = (plane + lanes - 1) / lanes;
-#pragma omp parallel for schedule(static) num_threads(threads)
   for (int64_t t = 0; t < batch * tiles; ++t) {
     const int64_t n = t / tiles, p0 = t % tiles * lanes, count = std::min(lanes, plane - p0);
     const T* in = src + n * channels * plane + p0;
@@ -68,11 +66,9 @@ void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t
 }
 
 template <typename T>
-void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride,
-                  int threads) {
+void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride) {
   constexpr int64_t lanes = kLanes<T>;
   const int64_t tiles = (plane + lanes - 1) / lanes;
-#pragma omp parallel for schedule(static) num_threads(threads)
   for (int64_t t = 0; t < batch * tiles; ++t) {
     const int64_t n = t / tiles, p0 = t % tiles * lanes, count = std::min(lanes, plane - p0);
     const T* in = src + (n * plane + p0) * stride;
@@ -109,8 +105,8 @@ T* scratch(int slot, int64_t count) {
 }
 
 #define NFX_INSTANTIATE(T)                                                                 \
-  template void nchw_to_nhwc<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t, int);    \
-  template void nhwc_to_nchw<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t, int);    \
+  template void nchw_to_nhwc<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);    \
+  template void nhwc_to_nchw<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);    \
   template T* scratch<T>(int, int64_t);
 NFX_INSTANTIATE(float)
 NFX_INSTANTIATE(double)

@@ -8,12 +8,11 @@
 namespace nfx::kernels::detail {
 
 // NHWC here has `stride` >= channels values per pixel; nchw_to_nhwc zeroes the padding lanes.
+// Single-threaded: callers split the batch between threads.
 template <typename T>
-void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride,
-                  int threads);
+void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride);
 template <typename T>
-void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride,
-                  int threads);
+void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride);
 
 // Uninitialized 64-byte-aligned storage owned by the calling thread; valid until that thread's next
 // scratch() with the same slot. Grows, never shrinks.

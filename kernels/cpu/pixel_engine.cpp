@@ -1,5 +1,7 @@
 #include "pixel_engine.hpp"
 
+#include "layout.hpp"
+
 #include <omp.h>
 
 #include <cstring>
@@ -12,12 +14,14 @@ constexpr int kMaxGroup = 8;
 
 // Up to kMaxGroup consecutive instances of one diagonal that share a pixel class (hence a tap list).
 struct Group {
-  int64_t first;  // instance index within the diagonal: pixel * batch + n
+  int64_t first;  // instance index within the diagonal: pixel * batch_count + (n - batch_first)
   int32_t count;
   int32_t pixel_class;
 };
 
+// The groups of batch items [batch_first, batch_first + batch_count), diagonal by diagonal.
 struct Schedule {
+  int64_t batch_first, batch_count;
   std::vector<Group> groups;
   std::vector<size_t> diagonal_start;  // groups of diagonal d: [diagonal_start[d], diagonal_start[d + 1])
 };
@@ -26,16 +30,16 @@ struct Schedule {
 int64_t first_row(int64_t d, int64_t width) { return d < width ? 0 : d - width + 1; }
 
 template <typename T>
-Schedule make_schedule(const LayerPlan<T>& plan, int64_t batch, int group_size) {
+Schedule make_schedule(const LayerPlan<T>& plan, int64_t batch_first, int64_t batch_count, int group_size) {
   const int64_t h = plan.geometry.height, w = plan.geometry.width;
-  Schedule s;
+  Schedule s{batch_first, batch_count, {}, {}};
   for (int64_t d = 0; d < h + w - 1; ++d) {
     s.diagonal_start.push_back(s.groups.size());
     const int64_t i0 = first_row(d, w), i1 = std::min(d, h - 1);
     for (int64_t i = i0; i <= i1; ++i) {
       const int cls = plan.pixel_class(i, d - i);
-      for (int64_t n = 0; n < batch; ++n) {
-        const int64_t instance = (i - i0) * batch + n;
+      for (int64_t n = 0; n < batch_count; ++n) {
+        const int64_t instance = (i - i0) * batch_count + n;
         if (!s.groups.empty() && s.diagonal_start.back() < s.groups.size() && s.groups.back().pixel_class == cls &&
             s.groups.back().count < group_size) {
           ++s.groups.back().count;
@@ -77,60 +81,96 @@ void accumulate(const LayerPlan<T>& plan, const std::vector<Tap>& taps, const in
 }
 
 template <typename T, int BLOCK, int G>
-void run_group(const LayerPlan<T>& plan, const Group& group, int64_t diagonal, int64_t batch, const T* in,
-               const T* rhs, T* out) {
+void run_group(const LayerPlan<T>& plan, const Schedule& schedule, const Group& group, int64_t diagonal,
+               const T* in, const T* rhs, T* out) {
   const int64_t w = plan.geometry.width, i0 = first_row(diagonal, w), image = plan.padded_channels() * plan.plane;
   int64_t base[G];
   for (int g = 0; g < G; ++g) {
     // Instances past the group's end repeat its first one; their results are not stored.
     const int64_t instance = group.first + (g < group.count ? g : 0);
-    const int64_t i = i0 + instance / batch, n = instance % batch;
+    const int64_t i = i0 + instance / schedule.batch_count, n = schedule.batch_first + instance % schedule.batch_count;
     base[g] = n * image + plan.geometry.offset(i, diagonal - i);
   }
   accumulate<T, BLOCK, G>(plan, plan.taps[group.pixel_class], base, in, rhs, out, group.count);
 }
 
-template <typename T, int BLOCK, bool SOLVE>
-void run(const LayerPlan<T>& plan, int64_t batch, const T* in, const T* rhs, T* out, int threads) {
-  constexpr int G = kMaxGroup / BLOCK;
-  const Schedule schedule = make_schedule(plan, batch, G);
-  const int64_t diagonals = static_cast<int64_t>(schedule.diagonal_start.size()) - 1;
-  const int64_t total = static_cast<int64_t>(schedule.groups.size());
-  // Group g belongs to diagonal diagonal_of[g]; needed when the product runs all diagonals in one loop.
-  std::vector<int32_t> diagonal_of;
-  if (!SOLVE) {
-    diagonal_of.resize(static_cast<size_t>(total));
-    for (int64_t d = 0; d < diagonals; ++d) {
-      for (size_t g = schedule.diagonal_start[d]; g < schedule.diagonal_start[d + 1]; ++g) diagonal_of[g] = d;
-    }
+template <typename T, int G>
+void run_diagonal(const LayerPlan<T>& plan, const Schedule& schedule, int64_t d, const T* in, const T* rhs, T* out) {
+  for (size_t g = schedule.diagonal_start[d]; g < schedule.diagonal_start[d + 1]; ++g) {
+    run_group<T, kMaxGroup / G, G>(plan, schedule, schedule.groups[g], d, in, rhs, out);
   }
+}
+
+// Runs every diagonal of the NHWC batch items in `source` (the input of a product, the right-hand side of a
+// solve) into `result`.
+template <typename T, int G>
+void run_all_diagonals(const LayerPlan<T>& plan, const Schedule& schedule, const T* source, T* result, bool solve) {
+  const int64_t diagonals = plan.geometry.height + plan.geometry.width - 1;
+  const T* in = solve ? result : source;  // a solve reads the neighbours it has already solved
+  for (int64_t d = 0; d < diagonals; ++d) run_diagonal<T, G>(plan, schedule, d, in, source, result);
+}
+
+// NCHW in and out. A product has no dependencies, and the batch items of a solve are independent: each
+// thread takes a share of the batch and works through it in chunks small enough that their NHWC copies
+// stay in the core's cache. A solve with fewer batch items than threads shares the pixels of each
+// diagonal instead, with a barrier between diagonals.
+template <typename T, int BLOCK>
+void run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
+  constexpr int G = kMaxGroup / BLOCK;
+  const int64_t channels = plan.channels, stride = plan.padded_channels(), plane = plan.plane;
+  const int64_t item_nchw = channels * plane, item_nhwc = stride * plane;
+  if (!solve || batch >= threads) {
+    const int64_t slices = std::min<int64_t>(threads, batch);
+    constexpr int64_t kCacheBytes = 1 << 20;
+    const int64_t chunk = std::max<int64_t>(1, kCacheBytes / (2 * item_nhwc * static_cast<int64_t>(sizeof(T))));
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(slices))
+    for (int64_t slice = 0; slice < slices; ++slice) {
+      const int64_t n0 = slice * batch / slices, n1 = (slice + 1) * batch / slices;
+      T* source_nhwc = scratch<T>(0, chunk * item_nhwc);
+      T* result_nhwc = scratch<T>(1, chunk * item_nhwc);
+      Schedule schedule{0, 0, {}, {}};
+      for (int64_t first = n0; first < n1; first += chunk) {
+        const int64_t count = std::min(chunk, n1 - first);
+        if (schedule.batch_count != count) schedule = make_schedule(plan, 0, count, G);
+        nchw_to_nhwc(source + first * item_nchw, source_nhwc, count, channels, plane, stride);
+        run_all_diagonals<T, G>(plan, schedule, source_nhwc, result_nhwc, solve);
+        nhwc_to_nchw(result_nhwc, result + first * item_nchw, count, channels, plane, stride);
+      }
+    }
+    return;
+  }
+  T* source_nhwc = scratch<T>(0, batch * item_nhwc);
+  T* result_nhwc = scratch<T>(1, batch * item_nhwc);
+  const Schedule schedule = make_schedule(plan, 0, batch, G);
+  const int64_t diagonals = plan.geometry.height + plan.geometry.width - 1;
 #pragma omp parallel num_threads(threads)
   {
-    if constexpr (SOLVE) {
-      for (int64_t d = 0; d < diagonals; ++d) {
-        const int64_t g0 = static_cast<int64_t>(schedule.diagonal_start[d]);
-        const int64_t g1 = static_cast<int64_t>(schedule.diagonal_start[d + 1]);
 #pragma omp for schedule(static)
-        for (int64_t g = g0; g < g1; ++g) {
-          run_group<T, BLOCK, G>(plan, schedule.groups[g], d, batch, out, rhs, out);
-        }
-      }
-    } else {
+    for (int64_t n = 0; n < batch; ++n) {
+      nchw_to_nhwc(source + n * item_nchw, source_nhwc + n * item_nhwc, 1, channels, plane, stride);
+    }
+    for (int64_t d = 0; d < diagonals; ++d) {
+      const int64_t g0 = static_cast<int64_t>(schedule.diagonal_start[d]);
+      const int64_t g1 = static_cast<int64_t>(schedule.diagonal_start[d + 1]);
 #pragma omp for schedule(static)
-      for (int64_t g = 0; g < total; ++g) {
-        run_group<T, BLOCK, G>(plan, schedule.groups[g], diagonal_of[g], batch, in, rhs, out);
+      for (int64_t g = g0; g < g1; ++g) {
+        run_group<T, BLOCK, G>(plan, schedule, schedule.groups[g], d, result_nhwc, source_nhwc, result_nhwc);
       }
+    }
+#pragma omp for schedule(static)
+    for (int64_t n = 0; n < batch; ++n) {
+      nhwc_to_nchw(result_nhwc + n * item_nhwc, result + n * item_nchw, 1, channels, plane, stride);
     }
   }
 }
 
-template <typename T, bool SOLVE>
-void dispatch(const LayerPlan<T>& plan, int64_t batch, const T* in, const T* rhs, T* out, int threads) {
+template <typename T>
+void dispatch(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
   switch (plan.block) {
-    case 1: return run<T, 1, SOLVE>(plan, batch, in, rhs, out, threads);
-    case 2: return run<T, 2, SOLVE>(plan, batch, in, rhs, out, threads);
-    case 4: return run<T, 4, SOLVE>(plan, batch, in, rhs, out, threads);
-    default: return run<T, 8, SOLVE>(plan, batch, in, rhs, out, threads);
+    case 1: return run<T, 1>(plan, batch, source, result, threads, solve);
+    case 2: return run<T, 2>(plan, batch, source, result, threads, solve);
+    case 4: return run<T, 4>(plan, batch, source, result, threads, solve);
+    default: return run<T, 8>(plan, batch, source, result, threads, solve);
   }
 }
 
@@ -140,12 +180,12 @@ int thread_count(int requested) { return requested > 0 ? requested : omp_get_max
 
 template <typename T>
 void run_product(const LayerPlan<T>& plan, int64_t batch, const T* in, T* out, int threads) {
-  dispatch<T, false>(plan, batch, in, nullptr, out, thread_count(threads));
+  dispatch<T>(plan, batch, in, out, thread_count(threads), false);
 }
 
 template <typename T>
 void run_solve(const LayerPlan<T>& plan, int64_t batch, const T* rhs, T* x, int threads) {
-  dispatch<T, true>(plan, batch, nullptr, rhs, x, thread_count(threads));
+  dispatch<T>(plan, batch, rhs, x, thread_count(threads), true);
 }
 
 template void run_product<float>(const LayerPlan<float>&, int64_t, const float*, float*, int);

@@ -9,7 +9,7 @@
 
 namespace nfx::kernels::detail {
 
-// out = A in (all taps).
+// out = A in (all taps). All arrays are NCHW; the engine works on NHWC copies internally.
 template <typename T>
 void run_product(const LayerPlan<T>& plan, int64_t batch, const T* in, T* out, int threads);
 

@@ -1,6 +1,5 @@
 // The public triangular-convolution entry points: check the arguments, build a plan, run it.
 #include "checks.hpp"
-#include "layout.hpp"
 #include "pixel_engine.hpp"
 
 #include <algorithm>
@@ -29,26 +28,14 @@ template <typename T>
 void product(View4<const T> kernel, bool transposed, Corner corner, View4<const T> in, View4<T> out,
              int threads) {
   const LayerPlan<T> plan(kernel, transposed, corner, in.h, in.w, false, 0.0);
-  threads = detail::thread_count(threads);
-  const int64_t plane = in.h * in.w, stride = plan.padded_channels();
-  T* in_nhwc = detail::scratch<T>(0, in.n * plane * stride);
-  T* out_nhwc = detail::scratch<T>(1, in.n * plane * stride);
-  detail::nchw_to_nhwc(in.data, in_nhwc, in.n, in.c, plane, stride, threads);
-  detail::run_product(plan, in.n, in_nhwc, out_nhwc, threads);
-  detail::nhwc_to_nchw(out_nhwc, out.data, in.n, in.c, plane, stride, threads);
+  detail::run_product(plan, in.n, in.data, out.data, threads);
 }
 
 template <typename T>
 void solve(View4<const T> kernel, bool transposed, Corner corner, View4<const T> rhs, View4<T> x,
            const SolveOptions& options) {
   const LayerPlan<T> plan(kernel, transposed, corner, rhs.h, rhs.w, true, options.min_pivot);
-  const int threads = detail::thread_count(options.threads);
-  const int64_t plane = rhs.h * rhs.w, stride = plan.padded_channels();
-  T* rhs_nhwc = detail::scratch<T>(0, rhs.n * plane * stride);
-  T* x_nhwc = detail::scratch<T>(1, rhs.n * plane * stride);
-  detail::nchw_to_nhwc(rhs.data, rhs_nhwc, rhs.n, rhs.c, plane, stride, threads);
-  detail::run_solve(plan, rhs.n, rhs_nhwc, x_nhwc, threads);
-  detail::nhwc_to_nchw(x_nhwc, x.data, rhs.n, rhs.c, plane, stride, threads);
+  detail::run_solve(plan, rhs.n, rhs.data, x.data, options.threads);
 }
 
 }  // namespace
