@@ -36,16 +36,12 @@ Geometry::Geometry(Corner corner, int64_t h, int64_t w, int64_t pixel_stride)
 
 namespace {
 
+// One or two output vectors are accumulated at once (with 8 or 4 instances, so 8 accumulators): wider
+// blocks mean fewer instances per pass over the weights, which for C >= 64 no longer fit in L1.
 int vectors_for(int64_t channels, int lanes, int* block) {
   const int64_t needed = (channels + lanes - 1) / lanes;
-  for (int b : {1, 2, 4}) {
-    if (needed <= b) {
-      *block = b;
-      return b;
-    }
-  }
-  *block = 8;
-  return static_cast<int>((needed + 7) / 8 * 8);
+  *block = needed == 1 ? 1 : 2;
+  return static_cast<int>((needed + *block - 1) / *block * *block);
 }
 
 }  // namespace

@@ -5,32 +5,36 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace nfx::kernels::detail {
 
 namespace {
 
-// Transposes an L x L block held as L row vectors, in place: log2(L) stages of two-source shuffles.
+// Stage B of an in-place L x L transpose held as L row vectors: swaps the off-diagonal B x B sub-blocks of
+// every 2B x 2B block with two-source shuffles whose masks are compile-time constants.
+template <typename T, int B, size_t... J>
+void transpose_stage(Vec<T>* rows, std::index_sequence<J...>) {
+  using Mask = typename VectorTypes<T>::index;
+  constexpr int lanes = kLanes<T>;
+  constexpr Mask low{((J & B) ? lanes + static_cast<int>(J) - B : static_cast<int>(J))...};  // row i
+  constexpr Mask high{((J & B) ? lanes + static_cast<int>(J) : static_cast<int>(J) + B)...};  // row i + B
+  for (int i = 0; i < lanes; ++i) {
+    if (i & B) continue;
+    const Vec<T> a = rows[i], c = rows[i + B];
+    rows[i] = __builtin_shuffle(a, c, low);
+    rows[i + B] = __builtin_shuffle(a, c, high);
+  }
+}
+
 template <typename T>
 void transpose_block(Vec<T>* rows) {
-  constexpr int lanes = kLanes<T>;
-  using Mask = typename VectorTypes<T>::index;
-  using Index = std::remove_reference_t<decltype(Mask{}[0])>;
-  for (int b = lanes / 2; b >= 1; b /= 2) {
-    // Stage b swaps the off-diagonal b x b sub-blocks of every 2b x 2b block.
-    Mask low{}, high{};
-    for (int j = 0; j < lanes; ++j) {
-      low[j] = static_cast<Index>((j & b) ? lanes + j - b : j);   // row i: its own j, or row i+b's j-b
-      high[j] = static_cast<Index>((j & b) ? lanes + j : j + b);  // row i+b: row i's j+b, or its own j
-    }
-    for (int i = 0; i < lanes; ++i) {
-      if (i & b) continue;
-      const Vec<T> a = rows[i], c = rows[i + b];
-      rows[i] = __builtin_shuffle(a, c, low);
-      rows[i + b] = __builtin_shuffle(a, c, high);
-    }
-  }
+  using Lanes = std::make_index_sequence<kLanes<T>>;
+  if constexpr (kLanes<T> == 16) transpose_stage<T, 8>(rows, Lanes{});
+  transpose_stage<T, 4>(rows, Lanes{});
+  transpose_stage<T, 2>(rows, Lanes{});
+  transpose_stage<T, 1>(rows, Lanes{});
 }
 
 // dst(q, c) = src(c, q) for a block of `lanes` channels and `lanes` pixels: rows of src are `src_stride`
