@@ -3,6 +3,7 @@
 #include "layer_plan.hpp"  // Vec, VecU, kLanes
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <new>
 #include <utility>
@@ -37,12 +38,25 @@ void transpose_block(Vec<T>* rows) {
   transpose_stage<T, 1>(rows, Lanes{});
 }
 
+// Lanes of `bad` become non-zero where a value of `v` is NaN or infinite (all exponent bits set).
+template <typename T>
+void mark_not_finite(const Vec<T>& v, typename VectorTypes<T>::index& bad) {
+  using Bits = typename VectorTypes<T>::index;
+  using Lane = std::remove_reference_t<decltype(Bits{}[0])>;
+  constexpr Lane exponent = sizeof(T) == 4 ? Lane(0x7f800000) : Lane(0x7ff0000000000000ll);
+  bad |= ((Bits)v & exponent) == exponent;
+}
+
 // dst(q, c) = src(c, q) for a block of `lanes` channels and `lanes` pixels: rows of src are `src_stride`
 // apart, rows of dst `dst_stride` apart.
 template <typename T>
-void transpose_tile(const T* src, int64_t src_stride, T* dst, int64_t dst_stride) {
+void transpose_tile(const T* src, int64_t src_stride, T* dst, int64_t dst_stride,
+                    typename VectorTypes<T>::index& bad) {
   Vec<T> rows[kLanes<T>];
-  for (int i = 0; i < kLanes<T>; ++i) rows[i] = *reinterpret_cast<const VecU<T>*>(src + i * src_stride);
+  for (int i = 0; i < kLanes<T>; ++i) {
+    rows[i] = *reinterpret_cast<const VecU<T>*>(src + i * src_stride);
+    mark_not_finite<T>(rows[i], bad);
+  }
   transpose_block<T>(rows);
   for (int i = 0; i < kLanes<T>; ++i) *reinterpret_cast<VecU<T>*>(dst + i * dst_stride) = rows[i];
 }
@@ -50,8 +64,10 @@ void transpose_tile(const T* src, int64_t src_stride, T* dst, int64_t dst_stride
 }  // namespace
 
 template <typename T>
-void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride) {
+bool nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride) {
   constexpr int64_t lanes = kLanes<T>;
+  typename VectorTypes<T>::index bad{};
+  bool finite = true;
   const int64_t tiles = (plane + lanes - 1) / lanes;
   for (int64_t t = 0; t < batch * tiles; ++t) {
     const int64_t n = t / tiles, p0 = t % tiles * lanes, count = std::min(lanes, plane - p0);
@@ -59,19 +75,25 @@ void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t
     T* out = dst + (n * plane + p0) * stride;
     int64_t c0 = 0;
     if (count == lanes) {
-      for (; c0 + lanes <= channels; c0 += lanes) transpose_tile(in + c0 * plane, plane, out + c0, stride);
+      for (; c0 + lanes <= channels; c0 += lanes) transpose_tile(in + c0 * plane, plane, out + c0, stride, bad);
     }
     for (int64_t c = c0; c < channels; ++c) {
-      for (int64_t q = 0; q < count; ++q) out[q * stride + c] = in[c * plane + q];
+      for (int64_t q = 0; q < count; ++q) {
+        out[q * stride + c] = in[c * plane + q];
+        finite = finite && std::isfinite(in[c * plane + q]);
+      }
     }
     // Zero padding lanes: stale values there could be denormals, which are slow to compute with.
     for (int64_t q = 0; q < count; ++q) std::fill(out + q * stride + channels, out + (q + 1) * stride, T(0));
   }
+  for (int l = 0; l < kLanes<T>; ++l) finite = finite && bad[l] == 0;
+  return finite;
 }
 
 template <typename T>
 void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride) {
   constexpr int64_t lanes = kLanes<T>;
+  typename VectorTypes<T>::index unused{};
   const int64_t tiles = (plane + lanes - 1) / lanes;
   for (int64_t t = 0; t < batch * tiles; ++t) {
     const int64_t n = t / tiles, p0 = t % tiles * lanes, count = std::min(lanes, plane - p0);
@@ -79,7 +101,7 @@ void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t
     T* out = dst + n * channels * plane + p0;
     int64_t c0 = 0;
     if (count == lanes) {
-      for (; c0 + lanes <= channels; c0 += lanes) transpose_tile(in + c0, stride, out + c0 * plane, plane);
+      for (; c0 + lanes <= channels; c0 += lanes) transpose_tile(in + c0, stride, out + c0 * plane, plane, unused);
     }
     for (int64_t c = c0; c < channels; ++c) {
       for (int64_t q = 0; q < count; ++q) out[c * plane + q] = in[q * stride + c];
@@ -109,7 +131,7 @@ T* scratch(int slot, int64_t count) {
 }
 
 #define NFX_INSTANTIATE(T)                                                                 \
-  template void nchw_to_nhwc<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);    \
+  template bool nchw_to_nhwc<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);    \
   template void nhwc_to_nchw<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);    \
   template T* scratch<T>(int, int64_t);
 NFX_INSTANTIATE(float)

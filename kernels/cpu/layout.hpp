@@ -8,9 +8,10 @@
 namespace nfx::kernels::detail {
 
 // NHWC here has `stride` >= channels values per pixel; nchw_to_nhwc zeroes the padding lanes.
-// Single-threaded: callers split the batch between threads.
+// Single-threaded: callers split the batch between threads. nchw_to_nhwc returns whether every value was
+// finite (checked on the way, saving a separate pass over memory).
 template <typename T>
-void nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride);
+bool nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride);
 template <typename T>
 void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride);
 

@@ -4,7 +4,7 @@
 
 #include <omp.h>
 
-#include <cstring>
+#include <atomic>
 
 namespace nfx::kernels::detail {
 
@@ -110,45 +110,50 @@ void run_all_diagonals(const LayerPlan<T>& plan, const Schedule& schedule, const
   for (int64_t d = 0; d < diagonals; ++d) run_diagonal<T, G>(plan, schedule, d, in, source, result);
 }
 
-// NCHW in and out. A product has no dependencies, and the batch items of a solve are independent: each
-// thread takes a share of the batch and works through it in chunks small enough that their NHWC copies
-// stay in the core's cache. A solve with fewer batch items than threads shares the pixels of each
-// diagonal instead, with a barrier between diagonals.
+// NCHW in and out. A product has no dependencies, and the batch items of a solve are independent: the
+// batch is cut into chunks small enough that their NHWC copies stay in a core's cache, and threads take
+// chunks as they come free. A solve with fewer batch items than threads shares the pixels of each
+// diagonal instead, with a barrier between diagonals. Returns false, leaving `result` unspecified, when
+// `source` holds a NaN or an infinity.
 template <typename T, int BLOCK>
-void run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
+bool run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
   constexpr int G = kMaxGroup / BLOCK;
   const int64_t channels = plan.channels, stride = plan.padded_channels(), plane = plan.plane;
   const int64_t item_nchw = channels * plane, item_nhwc = stride * plane;
+  std::atomic<bool> finite{true};
   if (!solve || batch >= threads) {
-    const int64_t slices = std::min<int64_t>(threads, batch);
     constexpr int64_t kCacheBytes = 1 << 20;
     const int64_t chunk = std::max<int64_t>(1, kCacheBytes / (2 * item_nhwc * static_cast<int64_t>(sizeof(T))));
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(slices))
-    for (int64_t slice = 0; slice < slices; ++slice) {
-      const int64_t n0 = slice * batch / slices, n1 = (slice + 1) * batch / slices;
+    const int64_t chunks = (batch + chunk - 1) / chunk;
+#pragma omp parallel num_threads(static_cast<int>(std::min<int64_t>(threads, chunks)))
+    {
       T* source_nhwc = scratch<T>(0, chunk * item_nhwc);
       T* result_nhwc = scratch<T>(1, chunk * item_nhwc);
       Schedule schedule{0, 0, {}, {}};
-      for (int64_t first = n0; first < n1; first += chunk) {
-        const int64_t count = std::min(chunk, n1 - first);
+#pragma omp for schedule(dynamic)
+      for (int64_t c = 0; c < chunks; ++c) {
+        const int64_t first = c * chunk, count = std::min(chunk, batch - first);
+        if (!finite.load(std::memory_order_relaxed)) continue;
+        if (!nchw_to_nhwc(source + first * item_nchw, source_nhwc, count, channels, plane, stride)) {
+          finite = false;
+          continue;
+        }
         if (schedule.batch_count != count) schedule = make_schedule(plan, 0, count, G);
-        nchw_to_nhwc(source + first * item_nchw, source_nhwc, count, channels, plane, stride);
         run_all_diagonals<T, G>(plan, schedule, source_nhwc, result_nhwc, solve);
         nhwc_to_nchw(result_nhwc, result + first * item_nchw, count, channels, plane, stride);
       }
     }
-    return;
+    return finite;
   }
   T* source_nhwc = scratch<T>(0, batch * item_nhwc);
   T* result_nhwc = scratch<T>(1, batch * item_nhwc);
+  for (int64_t n = 0; n < batch; ++n) {
+    if (!nchw_to_nhwc(source + n * item_nchw, source_nhwc + n * item_nhwc, 1, channels, plane, stride)) return false;
+  }
   const Schedule schedule = make_schedule(plan, 0, batch, G);
   const int64_t diagonals = plan.geometry.height + plan.geometry.width - 1;
 #pragma omp parallel num_threads(threads)
   {
-#pragma omp for schedule(static)
-    for (int64_t n = 0; n < batch; ++n) {
-      nchw_to_nhwc(source + n * item_nchw, source_nhwc + n * item_nhwc, 1, channels, plane, stride);
-    }
     for (int64_t d = 0; d < diagonals; ++d) {
       const int64_t g0 = static_cast<int64_t>(schedule.diagonal_start[d]);
       const int64_t g1 = static_cast<int64_t>(schedule.diagonal_start[d + 1]);
@@ -162,10 +167,11 @@ void run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, in
       nhwc_to_nchw(result_nhwc + n * item_nhwc, result + n * item_nchw, 1, channels, plane, stride);
     }
   }
+  return true;
 }
 
 template <typename T>
-void dispatch(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
+bool dispatch(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
   switch (plan.block) {
     case 1: return run<T, 1>(plan, batch, source, result, threads, solve);
     case 2: return run<T, 2>(plan, batch, source, result, threads, solve);
@@ -179,18 +185,18 @@ void dispatch(const LayerPlan<T>& plan, int64_t batch, const T* source, T* resul
 int thread_count(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
 
 template <typename T>
-void run_product(const LayerPlan<T>& plan, int64_t batch, const T* in, T* out, int threads) {
-  dispatch<T>(plan, batch, in, out, thread_count(threads), false);
+bool run_product(const LayerPlan<T>& plan, int64_t batch, const T* in, T* out, int threads) {
+  return dispatch<T>(plan, batch, in, out, thread_count(threads), false);
 }
 
 template <typename T>
-void run_solve(const LayerPlan<T>& plan, int64_t batch, const T* rhs, T* x, int threads) {
-  dispatch<T>(plan, batch, rhs, x, thread_count(threads), true);
+bool run_solve(const LayerPlan<T>& plan, int64_t batch, const T* rhs, T* x, int threads) {
+  return dispatch<T>(plan, batch, rhs, x, thread_count(threads), true);
 }
 
-template void run_product<float>(const LayerPlan<float>&, int64_t, const float*, float*, int);
-template void run_product<double>(const LayerPlan<double>&, int64_t, const double*, double*, int);
-template void run_solve<float>(const LayerPlan<float>&, int64_t, const float*, float*, int);
-template void run_solve<double>(const LayerPlan<double>&, int64_t, const double*, double*, int);
+template bool run_product<float>(const LayerPlan<float>&, int64_t, const float*, float*, int);
+template bool run_product<double>(const LayerPlan<double>&, int64_t, const double*, double*, int);
+template bool run_solve<float>(const LayerPlan<float>&, int64_t, const float*, float*, int);
+template bool run_solve<double>(const LayerPlan<double>&, int64_t, const double*, double*, int);
 
 }  // namespace nfx::kernels::detail

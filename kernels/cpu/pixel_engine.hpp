@@ -9,13 +9,14 @@
 
 namespace nfx::kernels::detail {
 
-// out = A in (all taps). All arrays are NCHW; the engine works on NHWC copies internally.
+// out = A in (all taps). All arrays are NCHW; the engine works on NHWC copies internally. Both functions
+// return false, with the output unspecified, if their input holds a NaN or an infinity.
 template <typename T>
-void run_product(const LayerPlan<T>& plan, int64_t batch, const T* in, T* out, int threads);
+bool run_product(const LayerPlan<T>& plan, int64_t batch, const T* in, T* out, int threads);
 
 // Solves A x = rhs for x; the plan must have been made with solve = true.
 template <typename T>
-void run_solve(const LayerPlan<T>& plan, int64_t batch, const T* rhs, T* x, int threads);
+bool run_solve(const LayerPlan<T>& plan, int64_t batch, const T* rhs, T* x, int threads);
 
 int thread_count(int requested);
 

@@ -17,25 +17,28 @@ void check_layer_args(View4<const T> kernel, View4<const T> in, const char* in_n
   detail::check_kernel_shape(kernel);
   detail::check_image_shape(in, kernel.n, in_name);
   detail::check_same_shape(in, in_name, out, out_name);
-  if (static_cast<const void*>(out.data) == static_cast<const void*>(in.data)) {
-    throw KernelError(KernelError::Kind::shape, std::string(out_name) + " must not be the same array as " + in_name);
-  }
   detail::check_finite(kernel, "kernel");
+}
+
+// The engine checks the image for NaN and infinity while converting it; this finds and names the value.
+template <typename T>
+void check_finite_after_failure(View4<const T> in, const char* in_name) {
   detail::check_finite(in, in_name);
+  throw KernelError(KernelError::Kind::not_finite, std::string(in_name) + " changed while it was being read");
 }
 
 template <typename T>
-void product(View4<const T> kernel, bool transposed, Corner corner, View4<const T> in, View4<T> out,
-             int threads) {
+void product(View4<const T> kernel, bool transposed, Corner corner, View4<const T> in, const char* in_name,
+             View4<T> out, int threads) {
   const LayerPlan<T> plan(kernel, transposed, corner, in.h, in.w, false, 0.0);
-  detail::run_product(plan, in.n, in.data, out.data, threads);
+  if (!detail::run_product(plan, in.n, in.data, out.data, threads)) check_finite_after_failure(in, in_name);
 }
 
 template <typename T>
-void solve(View4<const T> kernel, bool transposed, Corner corner, View4<const T> rhs, View4<T> x,
-           const SolveOptions& options) {
+void solve(View4<const T> kernel, bool transposed, Corner corner, View4<const T> rhs, const char* rhs_name,
+           View4<T> x, const SolveOptions& options) {
   const LayerPlan<T> plan(kernel, transposed, corner, rhs.h, rhs.w, true, options.min_pivot);
-  detail::run_solve(plan, rhs.n, rhs.data, x.data, options.threads);
+  if (!detail::run_solve(plan, rhs.n, rhs.data, x.data, options.threads)) check_finite_after_failure(rhs, rhs_name);
 }
 
 }  // namespace
@@ -43,28 +46,28 @@ void solve(View4<const T> kernel, bool transposed, Corner corner, View4<const T>
 template <typename T>
 void triangular_forward(View4<const T> kernel, Corner corner, View4<const T> x, View4<T> y, int threads) {
   check_layer_args(kernel, x, "x", y, "y");
-  product(kernel, false, corner, x, y, threads);
+  product(kernel, false, corner, x, "x", y, threads);
 }
 
 template <typename T>
 void triangular_inverse(View4<const T> kernel, Corner corner, View4<const T> y, View4<T> x,
                         const SolveOptions& options) {
   check_layer_args(kernel, y, "y", x, "x");
-  solve(kernel, false, corner, y, x, options);
+  solve(kernel, false, corner, y, "y", x, options);
 }
 
 template <typename T>
 void triangular_adjoint_forward(View4<const T> kernel, Corner corner, View4<const T> g, View4<T> out,
                                 int threads) {
   check_layer_args(kernel, g, "g", out, "out");
-  product(kernel, true, detail::opposite(corner), g, out, threads);
+  product(kernel, true, detail::opposite(corner), g, "g", out, threads);
 }
 
 template <typename T>
 void triangular_adjoint_inverse(View4<const T> kernel, Corner corner, View4<const T> g, View4<T> out,
                                 const SolveOptions& options) {
   check_layer_args(kernel, g, "g", out, "out");
-  solve(kernel, true, detail::opposite(corner), g, out, options);
+  solve(kernel, true, detail::opposite(corner), g, "g", out, options);
 }
 
 template <typename T>

@@ -96,6 +96,4 @@ TEST(KernelErrors, MismatchedShapesNameBothSides) {
   const View4<const double> not_square{a.kernel.data(), 3, 3, 1, 4};
   e = error_of([&] { triangular_forward(not_square, Corner::top_left, a.in(), a.out()); });
   EXPECT_THAT(e.what(), HasSubstr("kernel: expected C x C x k x k"));
-  e = error_of([&] { triangular_inverse(a.k(), Corner::top_left, a.in(), View4<double>{a.x.data(), 2, 3, 4, 4}); });
-  EXPECT_THAT(e.what(), HasSubstr("x must not be the same array as y"));
 }

@@ -177,6 +177,17 @@ TEST(TriangularFloat32, RoundTripAt64x64WithSixteenChannels) {
   }
 }
 
+TEST(TriangularFloat32, InPlaceEqualsOutOfPlace) {
+  const int64_t b = 5, c = 16, k = 3, h = 20, w = 24;
+  const std::vector<double> kernel64 = random_kernel(c, k, 0.5 / (c * k * k), true);
+  const std::vector<double> x64 = random_values(static_cast<size_t>(b * c * h * w));
+  std::vector<float> kernel(kernel64.begin(), kernel64.end()), x(x64.begin(), x64.end()), y(x.size());
+  const View4<const float> kv{kernel.data(), c, c, k, k};
+  triangular_inverse(kv, Corner::top_right, View4<const float>{x.data(), b, c, h, w}, View4<float>{y.data(), b, c, h, w});
+  triangular_inverse(kv, Corner::top_right, View4<const float>{x.data(), b, c, h, w}, View4<float>{x.data(), b, c, h, w});
+  EXPECT_EQ(x, y);
+}
+
 TEST(TriangularThreads, ResultsAreBitwiseIdenticalForAnyThreadCount) {
   const int64_t b = 3, c = 5, k = 3, h = 17, w = 13;
   const std::vector<double> kernel64 = random_kernel(c, k, 0.05, true);
