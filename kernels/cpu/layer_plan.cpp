@@ -47,33 +47,40 @@ int vectors_for(int64_t channels, int lanes, int* block) {
 }  // namespace
 
 template <typename T>
+std::vector<double> layer_weights(View4<const T> kernel, bool transposed, bool solve, double min_pivot) {
+  const int64_t channels = kernel.n, k = kernel.h, center = k * k - 1;
+  std::vector<double> a(static_cast<size_t>(k * k * channels * channels));
+  for (int64_t o = 0; o < channels; ++o) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t from = transposed ? c * channels + o : o * channels + c;
+      for (int64_t t = 0; t < k * k; ++t) a[(t * channels + o) * channels + c] = kernel.data[from * k * k + t];
+    }
+  }
+  if (!solve) return a;
+  const std::vector<double> inverse = CenterTap(kernel, min_pivot).inverse(transposed);
+  std::vector<double> folded(a.size());
+  for (int64_t t = 0; t < k * k; ++t) {
+    for (int64_t o = 0; o < channels; ++o) {
+      for (int64_t c = 0; c < channels; ++c) {
+        double sum = 0.0;
+        for (int64_t m = 0; m < channels; ++m) sum += inverse[o * channels + m] * a[(t * channels + m) * channels + c];
+        folded[(t * channels + o) * channels + c] = t == center ? inverse[o * channels + c] : -sum;
+      }
+    }
+  }
+  return folded;
+}
+
+template std::vector<double> layer_weights<float>(View4<const float>, bool, bool, double);
+template std::vector<double> layer_weights<double>(View4<const double>, bool, bool, double);
+
+template <typename T>
 LayerPlan<T>::LayerPlan(View4<const T> kernel, bool transposed, Corner corner, int64_t height, int64_t width,
                         bool solve, double min_pivot)
     : channels(kernel.n), k(kernel.h), plane(height * width), vectors(vectors_for(kernel.n, kLanes<T>, &block)),
       geometry(corner, height, width, static_cast<int64_t>(vectors) * kLanes<T>), taps(static_cast<size_t>(kernel.h * kernel.h)) {
-  const int64_t c_count = channels, lanes = kLanes<T>, center = k * k - 1;
-  // A[t][o][c] in float64, then folded with A_c^-1 for a solve.
-  std::vector<double> a(static_cast<size_t>(k * k * c_count * c_count));
-  for (int64_t o = 0; o < c_count; ++o) {
-    for (int64_t c = 0; c < c_count; ++c) {
-      const int64_t from = transposed ? c * c_count + o : o * c_count + c;
-      for (int64_t t = 0; t < k * k; ++t) a[(t * c_count + o) * c_count + c] = kernel.data[from * k * k + t];
-    }
-  }
-  if (solve) {
-    const std::vector<double> inverse = CenterTap(kernel, min_pivot).inverse(transposed);
-    std::vector<double> folded(a.size());
-    for (int64_t t = 0; t < k * k; ++t) {
-      for (int64_t o = 0; o < c_count; ++o) {
-        for (int64_t c = 0; c < c_count; ++c) {
-          double sum = 0.0;
-          for (int64_t m = 0; m < c_count; ++m) sum += inverse[o * c_count + m] * a[(t * c_count + m) * c_count + c];
-          folded[(t * c_count + o) * c_count + c] = t == center ? inverse[o * c_count + c] : -sum;
-        }
-      }
-    }
-    a.swap(folded);
-  }
+  const int64_t c_count = channels, lanes = kLanes<T>;
+  const std::vector<double> a = layer_weights(kernel, transposed, solve, min_pivot);
   weights.assign(static_cast<size_t>(k * k * c_count * vectors), Vec<T>{});
   for (int64_t t = 0; t < k * k; ++t) {
     for (int64_t o = 0; o < c_count; ++o) {

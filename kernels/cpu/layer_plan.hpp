@@ -52,12 +52,17 @@ struct Tap {
   bool from_rhs;   // reads the right-hand side instead of the input (the centre tap of a solve)
 };
 
+// The weights A[t][o][c] (t = a * k + b) of the layer A = K, or A[o][c] = K[c][o] when transposed (the
+// adjoint), in float64. With `solve`, pixel p of the solution of A x = rhs is a plain sum of taps too:
+//   x[p] = A_c^-1 rhs[p] - sum_{t != centre} (A_c^-1 A_t) x[p + t],
+// so the weights become -A_c^-1 A_t, and the centre tap, which then reads rhs, A_c^-1. Throws KernelError
+// when A_c fails the pivot check.
+template <typename T>
+std::vector<double> layer_weights(View4<const T> kernel, bool transposed, bool solve, double min_pivot);
+
 template <typename T>
 struct LayerPlan {
-  // The layer with weights A = K (or A[o][c] = K[c][o] when transposed, for the adjoint) at `corner`.
-  // With `solve`, pixel p of the solution of A x = rhs is a plain sum of taps too:
-  //   x[p] = A_c^-1 rhs[p] - sum_{t != centre} (A_c^-1 A_t) x[p + t],
-  // so the weights become -A_c^-1 A_t and the centre tap reads rhs with weights A_c^-1.
+  // The layer_weights() at `corner`; with `solve`, the centre tap reads the right-hand side.
   LayerPlan(View4<const T> kernel, bool transposed, Corner corner, int64_t height, int64_t width, bool solve,
             double min_pivot);
 

@@ -2,13 +2,13 @@
 // product or solve per frequency of the half spectrum (the other half is its complex conjugate).
 #include "checks.hpp"
 #include "nfx/kernels/periodic.hpp"
+#include "frequency_matrices.hpp"
 #include "pixel_engine.hpp"  // thread_count
 
 #include <fftw3.h>
 
 #include <cmath>
 #include <complex>
-#include <cstdio>
 #include <mutex>
 #include <vector>
 
@@ -16,7 +16,8 @@ namespace nfx::kernels {
 
 namespace {
 
-using Complex = std::complex<double>;
+using detail::Complex;
+using detail::FrequencyMatrices;
 
 template <typename T>
 struct Fftw;
@@ -101,126 +102,6 @@ class PlaneTransforms {
  private:
   int64_t h_, w_, spectrum_;
   typename Fftw<T>::plan forward_, backward_;
-};
-
-std::string number(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", v);
-  return text;
-}
-
-// What(u, v) for every frequency of the half spectrum, LU-factored on request (float64 throughout).
-class FrequencyMatrices {
- public:
-  template <typename T>
-  FrequencyMatrices(View4<const T> kernel, int64_t h, int64_t w, int threads)
-      : c_(kernel.n), h_(h), w_(w), half_(w / 2 + 1), m_(static_cast<size_t>(h * half_ * c_ * c_)) {
-    const int64_t k = kernel.h, p = (k - 1) / 2, c2 = c_ * c_;
-    const double two_pi = 2.0 * std::acos(-1.0);
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t f = 0; f < h * half_; ++f) {
-      const int64_t u = f / half_, v = f % half_;
-      Complex* m = m_.data() + f * c2;
-      for (int64_t a = 0; a < k; ++a) {
-        for (int64_t b = 0; b < k; ++b) {
-          const double phase = two_pi * (static_cast<double>(u * (a - p)) / h + static_cast<double>(v * (b - p)) / w);
-          const Complex twiddle(std::cos(phase), std::sin(phase));
-          for (int64_t oc = 0; oc < c2; ++oc) m[oc] += twiddle * static_cast<double>(kernel.data[oc * k * k + a * k + b]);
-        }
-      }
-    }
-  }
-
-  int64_t frequencies() const { return h_ * half_; }
-
-  // LU with partial pivoting of every What; throws for the first frequency with a pivot below min_pivot.
-  void factor(double min_pivot, int threads) {
-    pivots_.resize(static_cast<size_t>(frequencies() * c_));
-    std::vector<int64_t> failed_column(static_cast<size_t>(frequencies()), -1);
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t f = 0; f < frequencies(); ++f) failed_column[f] = factor_one(f, min_pivot);
-    for (int64_t f = 0; f < frequencies(); ++f) {
-      if (failed_column[f] < 0) continue;
-      const int64_t col = failed_column[f];
-      const double pivot = std::abs(m_[f * c_ * c_ + col * c_ + col]);
-      const std::string where = "frequency (u, v) = (" + std::to_string(f / half_) + ", " + std::to_string(f % half_) +
-                                "), channel " + std::to_string(col) + ": |pivot| of What(u, v) is ";
-      if (pivot == 0.0) {
-        throw KernelError(KernelError::Kind::singular, "the periodic kernel is singular at " + where +
-                                                           "0, so the layer has no inverse");
-      }
-      throw KernelError(KernelError::Kind::near_singular,
-                        "the periodic kernel is nearly singular at " + where + number(pivot) + ", " +
-                            number(min_pivot / pivot) + " times below the threshold " + number(min_pivot));
-    }
-  }
-
-  double log_abs_det() const {
-    double sum = 0.0;
-    for (int64_t f = 0; f < frequencies(); ++f) {
-      const int64_t v = f % half_;
-      // Columns 0 < v < W - v stand for themselves and their conjugates W - v.
-      const double weight = (v == 0 || 2 * v == w_) ? 1.0 : 2.0;
-      double term = 0.0;
-      for (int64_t r = 0; r < c_; ++r) term += std::log(std::abs(m_[f * c_ * c_ + r * c_ + r]));
-      sum += weight * term;
-    }
-    return sum;
-  }
-
-  // out = What(f) in (before factor()).
-  void multiply(int64_t f, const Complex* in, Complex* out) const {
-    const Complex* m = m_.data() + f * c_ * c_;
-    for (int64_t o = 0; o < c_; ++o) {
-      Complex s = 0.0;
-      for (int64_t c = 0; c < c_; ++c) s += m[o * c_ + c] * in[c];
-      out[o] = s;
-    }
-  }
-
-  // x = What(f)^-1 b, in place (after factor()).
-  void solve(int64_t f, Complex* b, Complex* x) const {
-    const Complex* lu = m_.data() + f * c_ * c_;
-    const int64_t* piv = pivots_.data() + f * c_;
-    for (int64_t r = 0; r < c_; ++r) {
-      Complex s = b[piv[r]];
-      for (int64_t j = 0; j < r; ++j) s -= lu[r * c_ + j] * x[j];
-      x[r] = s;
-    }
-    for (int64_t r = c_ - 1; r >= 0; --r) {
-      for (int64_t j = r + 1; j < c_; ++j) x[r] -= lu[r * c_ + j] * x[j];
-      x[r] /= lu[r * c_ + r];
-    }
-  }
-
- private:
-  // Returns the column of the first pivot below min_pivot, or -1.
-  int64_t factor_one(int64_t f, double min_pivot) {
-    Complex* a = m_.data() + f * c_ * c_;
-    int64_t* piv = pivots_.data() + f * c_;
-    for (int64_t r = 0; r < c_; ++r) piv[r] = r;
-    for (int64_t col = 0; col < c_; ++col) {
-      int64_t best = col;
-      for (int64_t r = col + 1; r < c_; ++r) {
-        if (std::abs(a[r * c_ + col]) > std::abs(a[best * c_ + col])) best = r;
-      }
-      if (best != col) {
-        for (int64_t j = 0; j < c_; ++j) std::swap(a[col * c_ + j], a[best * c_ + j]);
-        std::swap(piv[col], piv[best]);
-      }
-      const Complex pivot = a[col * c_ + col];
-      if (!(std::abs(pivot) >= min_pivot) || pivot == 0.0) return col;
-      for (int64_t r = col + 1; r < c_; ++r) {
-        const Complex factor = a[r * c_ + col] /= pivot;
-        for (int64_t j = col + 1; j < c_; ++j) a[r * c_ + j] -= factor * a[col * c_ + j];
-      }
-    }
-    return -1;
-  }
-
-  int64_t c_, h_, w_, half_;
-  std::vector<Complex> m_;        // [frequency][row][column]
-  std::vector<int64_t> pivots_;   // [frequency][row]: row of What that became row r
 };
 
 // Applies `per_frequency(f, in, out)` to the C-vector of every batch item at every frequency of `spectrum`.
