@@ -10,41 +10,45 @@ namespace nfx::kernels::detail {
 
 namespace {
 
-constexpr int kMaxGroup = 8;
+// Instances accumulated at once with BLOCK output vectors each: 8 (BLOCK 1 or 2), so enough independent FMAs
+// hide their latency and each weight vector is loaded once per 8 instances.
+template <int BLOCK>
+constexpr int kGroupSize = BLOCK <= 2 ? 8 : 16 / BLOCK;
 
-// Up to kMaxGroup consecutive instances of one diagonal that share a pixel class (hence a tap list).
+// Up to kGroupSize consecutive instances of one diagonal that share a pixel class (hence a tap list). The
+// instances of a diagonal are (pixel, batch item) pairs, batch item fastest, pixels from (i, j) to
+// (i + 1, j - 1) and so on.
 struct Group {
-  int64_t first;  // instance index within the diagonal: pixel * batch_count + (n - batch_first)
-  int32_t count;
-  int32_t pixel_class;
+  int32_t i, j;         // canonical pixel of the first instance
+  int32_t n;            // batch item of the first instance
+  int16_t count;
+  int16_t pixel_class;
 };
 
-// The groups of batch items [batch_first, batch_first + batch_count), diagonal by diagonal.
+// The groups of `batch` items, anti-diagonal by anti-diagonal (d = i + j): the pixels of a diagonal depend
+// only on earlier diagonals.
 struct Schedule {
-  int64_t batch_first, batch_count;
+  int64_t batch = 0;
   std::vector<Group> groups;
   std::vector<size_t> diagonal_start;  // groups of diagonal d: [diagonal_start[d], diagonal_start[d + 1])
 };
 
-// The first canonical row on diagonal d.
-int64_t first_row(int64_t d, int64_t width) { return d < width ? 0 : d - width + 1; }
-
 template <typename T>
-Schedule make_schedule(const LayerPlan<T>& plan, int64_t batch_first, int64_t batch_count, int group_size) {
+Schedule make_schedule(const LayerPlan<T>& plan, int64_t batch, int group_size) {
   const int64_t h = plan.geometry.height, w = plan.geometry.width;
-  Schedule s{batch_first, batch_count, {}, {}};
+  Schedule s;
+  s.batch = batch;
   for (int64_t d = 0; d < h + w - 1; ++d) {
     s.diagonal_start.push_back(s.groups.size());
-    const int64_t i0 = first_row(d, w), i1 = std::min(d, h - 1);
-    for (int64_t i = i0; i <= i1; ++i) {
+    for (int64_t i = std::max<int64_t>(0, d - (w - 1)); i <= std::min(d, h - 1); ++i) {
       const int cls = plan.pixel_class(i, d - i);
-      for (int64_t n = 0; n < batch_count; ++n) {
-        const int64_t instance = (i - i0) * batch_count + n;
-        if (!s.groups.empty() && s.diagonal_start.back() < s.groups.size() && s.groups.back().pixel_class == cls &&
-            s.groups.back().count < group_size) {
-          ++s.groups.back().count;
+      for (int64_t n = 0; n < batch; ++n) {
+        Group* last = s.groups.size() > s.diagonal_start.back() ? &s.groups.back() : nullptr;
+        if (last && last->pixel_class == cls && last->count < group_size) {
+          ++last->count;
         } else {
-          s.groups.push_back({instance, 1, cls});
+          s.groups.push_back({static_cast<int32_t>(i), static_cast<int32_t>(d - i), static_cast<int32_t>(n), 1,
+                              static_cast<int16_t>(cls)});
         }
       }
     }
@@ -81,33 +85,27 @@ void accumulate(const LayerPlan<T>& plan, const std::vector<Tap>& taps, const in
 }
 
 template <typename T, int BLOCK, int G>
-void run_group(const LayerPlan<T>& plan, const Schedule& schedule, const Group& group, int64_t diagonal,
-               const T* in, const T* rhs, T* out) {
-  const int64_t w = plan.geometry.width, i0 = first_row(diagonal, w), image = plan.padded_channels() * plan.plane;
+void run_group(const LayerPlan<T>& plan, const Schedule& schedule, const Group& group, const T* in, const T* rhs,
+               T* out) {
+  const int64_t image = plan.padded_channels() * plan.plane;
   int64_t base[G];
   for (int g = 0; g < G; ++g) {
     // Instances past the group's end repeat its first one; their results are not stored.
-    const int64_t instance = group.first + (g < group.count ? g : 0);
-    const int64_t i = i0 + instance / schedule.batch_count, n = schedule.batch_first + instance % schedule.batch_count;
-    base[g] = n * image + plan.geometry.offset(i, diagonal - i);
+    const int64_t instance = group.n + (g < group.count ? g : 0);
+    const int64_t along = instance / schedule.batch, n = instance % schedule.batch;
+    base[g] = n * image + plan.geometry.offset(group.i + along, group.j - along);
   }
   accumulate<T, BLOCK, G>(plan, plan.taps[group.pixel_class], base, in, rhs, out, group.count);
 }
 
-template <typename T, int G>
-void run_diagonal(const LayerPlan<T>& plan, const Schedule& schedule, int64_t d, const T* in, const T* rhs, T* out) {
-  for (size_t g = schedule.diagonal_start[d]; g < schedule.diagonal_start[d + 1]; ++g) {
-    run_group<T, kMaxGroup / G, G>(plan, schedule, schedule.groups[g], d, in, rhs, out);
-  }
-}
-
 // Runs every diagonal of the NHWC batch items in `source` (the input of a product, the right-hand side of a
-// solve) into `result`.
-template <typename T, int G>
+// solve) into `result`, on one thread.
+template <typename T, int BLOCK>
 void run_all_diagonals(const LayerPlan<T>& plan, const Schedule& schedule, const T* source, T* result, bool solve) {
-  const int64_t diagonals = plan.geometry.height + plan.geometry.width - 1;
   const T* in = solve ? result : source;  // a solve reads the neighbours it has already solved
-  for (int64_t d = 0; d < diagonals; ++d) run_diagonal<T, G>(plan, schedule, d, in, source, result);
+  for (const Group& group : schedule.groups) {
+    run_group<T, BLOCK, kGroupSize<BLOCK>>(plan, schedule, group, in, source, result);
+  }
 }
 
 // NCHW in and out. A product has no dependencies, and the batch items of a solve are independent: the
@@ -117,7 +115,7 @@ void run_all_diagonals(const LayerPlan<T>& plan, const Schedule& schedule, const
 // `source` holds a NaN or an infinity.
 template <typename T, int BLOCK>
 bool run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
-  constexpr int G = kMaxGroup / BLOCK;
+  constexpr int G = kGroupSize<BLOCK>;
   const int64_t channels = plan.channels, stride = plan.padded_channels(), plane = plan.plane;
   const int64_t item_nchw = channels * plane, item_nhwc = stride * plane;
   std::atomic<bool> finite{true};
@@ -129,7 +127,7 @@ bool run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, in
     {
       T* source_nhwc = scratch<T>(0, chunk * item_nhwc);
       T* result_nhwc = scratch<T>(1, chunk * item_nhwc);
-      Schedule schedule{0, 0, {}, {}};
+      Schedule schedule;
 #pragma omp for schedule(dynamic)
       for (int64_t c = 0; c < chunks; ++c) {
         const int64_t first = c * chunk, count = std::min(chunk, batch - first);
@@ -138,8 +136,8 @@ bool run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, in
           finite = false;
           continue;
         }
-        if (schedule.batch_count != count) schedule = make_schedule(plan, 0, count, G);
-        run_all_diagonals<T, G>(plan, schedule, source_nhwc, result_nhwc, solve);
+        if (schedule.batch != count) schedule = make_schedule(plan, count, G);
+        run_all_diagonals<T, BLOCK>(plan, schedule, source_nhwc, result_nhwc, solve);
         nhwc_to_nchw(result_nhwc, result + first * item_nchw, count, channels, plane, stride);
       }
     }
@@ -150,7 +148,7 @@ bool run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, in
   for (int64_t n = 0; n < batch; ++n) {
     if (!nchw_to_nhwc(source + n * item_nchw, source_nhwc + n * item_nhwc, 1, channels, plane, stride)) return false;
   }
-  const Schedule schedule = make_schedule(plan, 0, batch, G);
+  const Schedule schedule = make_schedule(plan, batch, G);
   const int64_t diagonals = plan.geometry.height + plan.geometry.width - 1;
 #pragma omp parallel num_threads(threads)
   {
@@ -159,7 +157,7 @@ bool run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, in
       const int64_t g1 = static_cast<int64_t>(schedule.diagonal_start[d + 1]);
 #pragma omp for schedule(static)
       for (int64_t g = g0; g < g1; ++g) {
-        run_group<T, BLOCK, G>(plan, schedule, schedule.groups[g], d, result_nhwc, source_nhwc, result_nhwc);
+        run_group<T, BLOCK, G>(plan, schedule, schedule.groups[g], result_nhwc, source_nhwc, result_nhwc);
       }
     }
 #pragma omp for schedule(static)
