@@ -22,6 +22,10 @@ struct Case {
 const Case kCases[] = {{2, 1, 1, 3, 4}, {1, 3, 2, 5, 4}, {2, 4, 3, 8, 8}, {1, 2, 3, 6, 7},
                        {2, 3, 5, 7, 8}, {1, 4, 5, 4, 3}, {3, 2, 2, 8, 5}};
 
+// Wider layers for the operations test: 8 and 16 channels fill whole vectors (8 doubles), so the
+// engine's vectorized layout conversion and two-vector blocks are checked against the matrix too.
+const Case kWideCases[] = {{2, 8, 3, 4, 4}, {1, 16, 2, 4, 6}};
+
 View4<const double> view(const std::vector<double>& v, int64_t n, int64_t c, int64_t h, int64_t w) {
   return {v.data(), n, c, h, w};
 }
@@ -50,7 +54,9 @@ std::string describe(const Case& s, Corner corner) {
 }  // namespace
 
 TEST(TriangularDense, EveryOperationMatchesTheExplicitMatrix) {
-  for (const Case& s : kCases) {
+  std::vector<Case> cases(std::begin(kCases), std::end(kCases));
+  cases.insert(cases.end(), std::begin(kWideCases), std::end(kWideCases));
+  for (const Case& s : cases) {
     for (Corner corner : kCorners) {
       for (bool full_center : {false, true}) {
         SCOPED_TRACE(describe(s, corner) + (full_center ? " full Kc" : " lower-triangular Kc"));
@@ -177,6 +183,27 @@ TEST(TriangularFloat32, RoundTripAt64x64WithSixteenChannels) {
   }
 }
 
+// Float32 with 16 channels (one full vector per pixel) against the matrix, built and solved in float64.
+TEST(TriangularFloat32, SixteenChannelsMatchTheExplicitMatrix) {
+  const Case s{2, 16, 3, 8, 8};
+  const std::vector<double> kernel64 = random_kernel(s.channels, s.k, 0.5 / (s.channels * s.k * s.k), true);
+  const std::vector<double> x64 = random_values(static_cast<size_t>(s.batch * s.channels * s.h * s.w));
+  std::vector<float> kernel(kernel64.begin(), kernel64.end()), x(x64.begin(), x64.end()), out(x.size());
+  // The reference uses the float32 values, so only the kernels' rounding is measured.
+  const std::vector<double> kernel_rounded(kernel.begin(), kernel.end()), x_rounded(x.begin(), x.end());
+  for (Corner corner : kCorners) {
+    SCOPED_TRACE(corner_name(corner));
+    const Matrix m = triangular_matrix(kernel_rounded, s.channels, s.k, s.h, s.w, corner);
+    const View4<const float> kv{kernel.data(), s.channels, s.channels, s.k, s.k};
+    const View4<const float> xv{x.data(), s.batch, s.channels, s.h, s.w};
+    const View4<float> ov{out.data(), s.batch, s.channels, s.h, s.w};
+    triangular_forward(kv, corner, xv, ov);
+    EXPECT_LT(relative_error(out, per_item(s, x_rounded, [&](const auto& v) { return multiply(m, v); })), 1e-6);
+    triangular_inverse(kv, corner, xv, ov);
+    EXPECT_LT(relative_error(out, per_item(s, x_rounded, [&](const auto& v) { return solve(m, v); })), 1e-5);
+  }
+}
+
 TEST(TriangularFloat32, InPlaceEqualsOutOfPlace) {
   const int64_t b = 5, c = 16, k = 3, h = 20, w = 24;
   const std::vector<double> kernel64 = random_kernel(c, k, 0.5 / (c * k * k), true);
@@ -189,27 +216,31 @@ TEST(TriangularFloat32, InPlaceEqualsOutOfPlace) {
 }
 
 TEST(TriangularThreads, ResultsAreBitwiseIdenticalForAnyThreadCount) {
-  const int64_t b = 3, c = 5, k = 3, h = 17, w = 13;
-  const std::vector<double> kernel64 = random_kernel(c, k, 0.05, true);
-  const std::vector<double> x64 = random_values(static_cast<size_t>(b * c * h * w));
-  std::vector<float> kernel(kernel64.begin(), kernel64.end()), x(x64.begin(), x64.end());
-  const View4<const float> kv{kernel.data(), c, c, k, k}, xv{x.data(), b, c, h, w};
-  auto run_all = [&](int threads) {
-    std::vector<float> out(x.size() * 4), grad(kernel.size());
-    auto part = [&](int i) { return View4<float>{out.data() + i * x.size(), b, c, h, w}; };
-    SolveOptions options;
-    options.threads = threads;
-    triangular_forward(kv, Corner::top_right, xv, part(0), threads);
-    triangular_inverse(kv, Corner::bottom_left, xv, part(1), options);
-    triangular_adjoint_inverse(kv, Corner::top_left, xv, part(2), options);
-    triangular_adjoint_forward(kv, Corner::bottom_right, xv, part(3), threads);
-    triangular_weight_grad(xv, as_const(part(1)), Corner::top_left, View4<float>{grad.data(), c, c, k, k}, threads);
-    out.insert(out.end(), grad.begin(), grad.end());
-    return out;
-  };
-  const std::vector<float> one = run_all(1);
-  for (int threads : {2, 3, 7}) {
-    const std::vector<float> many = run_all(threads);
-    EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0) << threads << " threads";
+  // 5 channels take the scalar paths, 16 the vector ones; 7 threads for 3 items share each diagonal.
+  for (int64_t c : {5, 16}) {
+    SCOPED_TRACE(std::to_string(c) + " channels");
+    const int64_t b = 3, k = 3, h = 17, w = 13;
+    const std::vector<double> kernel64 = random_kernel(c, k, 0.05, true);
+    const std::vector<double> x64 = random_values(static_cast<size_t>(b * c * h * w));
+    std::vector<float> kernel(kernel64.begin(), kernel64.end()), x(x64.begin(), x64.end());
+    const View4<const float> kv{kernel.data(), c, c, k, k}, xv{x.data(), b, c, h, w};
+    auto run_all = [&](int threads) {
+      std::vector<float> out(x.size() * 4), grad(kernel.size());
+      auto part = [&](int i) { return View4<float>{out.data() + i * x.size(), b, c, h, w}; };
+      SolveOptions options;
+      options.threads = threads;
+      triangular_forward(kv, Corner::top_right, xv, part(0), threads);
+      triangular_inverse(kv, Corner::bottom_left, xv, part(1), options);
+      triangular_adjoint_inverse(kv, Corner::top_left, xv, part(2), options);
+      triangular_adjoint_forward(kv, Corner::bottom_right, xv, part(3), threads);
+      triangular_weight_grad(xv, as_const(part(1)), Corner::top_left, View4<float>{grad.data(), c, c, k, k}, threads);
+      out.insert(out.end(), grad.begin(), grad.end());
+      return out;
+    };
+    const std::vector<float> one = run_all(1);
+    for (int threads : {2, 3, 7}) {
+      const std::vector<float> many = run_all(threads);
+      EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0) << threads << " threads";
+    }
   }
 }
