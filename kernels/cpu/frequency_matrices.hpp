@@ -5,6 +5,7 @@
 
 #include "nfx/kernels/tensor_view.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <cstdio>
@@ -85,28 +86,37 @@ class FrequencyMatrices {
     return sum;
   }
 
-  // out = What(f) in (before factor()).
-  void multiply(int64_t f, const Complex* in, Complex* out) const {
+  // out = What(f) in for `count` vectors stored [channel][vector] (before factor()). The CUDA back end
+  // does the same on the device.
+  void multiply(int64_t f, const Complex* in, Complex* out, int64_t count) const {
     const Complex* m = m_.data() + f * c_ * c_;
+    std::fill(out, out + c_ * count, Complex(0.0));
     for (int64_t o = 0; o < c_; ++o) {
-      Complex s = 0.0;
-      for (int64_t c = 0; c < c_; ++c) s += m[o * c_ + c] * in[c];
-      out[o] = s;
+      for (int64_t c = 0; c < c_; ++c) {
+        const Complex w = m[o * c_ + c];
+        for (int64_t n = 0; n < count; ++n) out[o * count + n] += w * in[c * count + n];
+      }
     }
   }
 
-  // x = What(f)^-1 b, in place (after factor()).
-  void solve(int64_t f, Complex* b, Complex* x) const {
+  // x = What(f)^-1 b for `count` vectors stored [channel][vector] (after factor()).
+  void solve(int64_t f, const Complex* b, Complex* x, int64_t count) const {
     const Complex* lu = m_.data() + f * c_ * c_;
     const int64_t* piv = pivots_.data() + f * c_;
-    for (int64_t r = 0; r < c_; ++r) {
-      Complex s = b[piv[r]];
-      for (int64_t j = 0; j < r; ++j) s -= lu[r * c_ + j] * x[j];
-      x[r] = s;
+    for (int64_t r = 0; r < c_; ++r) {  // L y = P b, L with a unit diagonal
+      std::copy(b + piv[r] * count, b + (piv[r] + 1) * count, x + r * count);
+      for (int64_t j = 0; j < r; ++j) {
+        const Complex w = lu[r * c_ + j];
+        for (int64_t n = 0; n < count; ++n) x[r * count + n] -= w * x[j * count + n];
+      }
     }
-    for (int64_t r = c_ - 1; r >= 0; --r) {
-      for (int64_t j = r + 1; j < c_; ++j) x[r] -= lu[r * c_ + j] * x[j];
-      x[r] /= lu[r * c_ + r];
+    for (int64_t r = c_ - 1; r >= 0; --r) {  // U x = y
+      for (int64_t j = r + 1; j < c_; ++j) {
+        const Complex w = lu[r * c_ + j];
+        for (int64_t n = 0; n < count; ++n) x[r * count + n] -= w * x[j * count + n];
+      }
+      const Complex inverse_pivot = 1.0 / lu[r * c_ + r];
+      for (int64_t n = 0; n < count; ++n) x[r * count + n] *= inverse_pivot;
     }
   }
 

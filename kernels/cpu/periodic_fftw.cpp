@@ -104,20 +104,24 @@ class PlaneTransforms {
   typename Fftw<T>::plan forward_, backward_;
 };
 
-// Applies `per_frequency(f, in, out)` to the C-vector of every batch item at every frequency of `spectrum`.
+// Applies `per_frequency(f, in, out, batch)` at every frequency of `spectrum` to the batch's C-vectors,
+// gathered as [channel][batch item] so each What(f) is read once per frequency.
 template <typename T, typename F>
 void for_each_frequency(std::vector<std::complex<T>>& spectrum, int64_t batch, int64_t channels, int64_t frequencies,
                         int threads, F per_frequency) {
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<Complex> in(static_cast<size_t>(channels)), out(static_cast<size_t>(channels));
+    std::vector<Complex> in(static_cast<size_t>(channels * batch)), out(in.size());
 #pragma omp for schedule(static)
     for (int64_t f = 0; f < frequencies; ++f) {
       for (int64_t n = 0; n < batch; ++n) {
-        std::complex<T>* at = spectrum.data() + n * channels * frequencies + f;
-        for (int64_t c = 0; c < channels; ++c) in[c] = Complex(at[c * frequencies]);
-        per_frequency(f, in.data(), out.data());
-        for (int64_t c = 0; c < channels; ++c) at[c * frequencies] = std::complex<T>(out[c]);
+        for (int64_t c = 0; c < channels; ++c) in[c * batch + n] = Complex(spectrum[(n * channels + c) * frequencies + f]);
+      }
+      per_frequency(f, in.data(), out.data(), batch);
+      for (int64_t n = 0; n < batch; ++n) {
+        for (int64_t c = 0; c < channels; ++c) {
+          spectrum[(n * channels + c) * frequencies + f] = std::complex<T>(out[c * batch + n]);
+        }
       }
     }
   }
@@ -143,7 +147,7 @@ void periodic_forward(View4<const T> kernel, View4<const T> x, View4<T> y, int t
   std::vector<std::complex<T>> spectrum(static_cast<size_t>(x.n * x.c * fft.spectrum_size()));
   fft.forward(x.data, x.n * x.c, spectrum.data(), threads);
   for_each_frequency(spectrum, x.n, x.c, fft.spectrum_size(), threads,
-                     [&](int64_t f, const Complex* in, Complex* out) { what.multiply(f, in, out); });
+                     [&](int64_t f, const Complex* in, Complex* out, int64_t n) { what.multiply(f, in, out, n); });
   fft.backward(spectrum.data(), x.n * x.c, y.data, threads);
 }
 
@@ -157,7 +161,7 @@ void periodic_inverse(View4<const T> kernel, View4<const T> y, View4<T> x, const
   std::vector<std::complex<T>> spectrum(static_cast<size_t>(y.n * y.c * fft.spectrum_size()));
   fft.forward(y.data, y.n * y.c, spectrum.data(), threads);
   for_each_frequency(spectrum, y.n, y.c, fft.spectrum_size(), threads,
-                     [&](int64_t f, Complex* in, Complex* out) { what.solve(f, in, out); });
+                     [&](int64_t f, const Complex* in, Complex* out, int64_t n) { what.solve(f, in, out, n); });
   fft.backward(spectrum.data(), y.n * y.c, x.data, threads);
 }
 
