@@ -10,10 +10,10 @@ namespace nfx::kernels::detail {
 
 namespace {
 
-// Instances accumulated at once with BLOCK output vectors each: 8 (BLOCK 1 or 2), so enough independent FMAs
-// hide their latency and each weight vector is loaded once per 8 instances.
+// Instances accumulated at once with BLOCK output vectors each: 8 x 1 or 4 x 2 accumulators, enough
+// independent FMAs to hide their latency (measured best among 3 to 8 instances for two-vector blocks).
 template <int BLOCK>
-constexpr int kGroupSize = BLOCK <= 2 ? 8 : 16 / BLOCK;
+constexpr int kGroupSize = BLOCK == 1 ? 8 : 4;
 
 // Up to kGroupSize consecutive instances of one diagonal that share a pixel class (hence a tap list). The
 // instances of a diagonal are (pixel, batch item) pairs, batch item fastest, pixels from (i, j) to
