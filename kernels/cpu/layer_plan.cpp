@@ -36,11 +36,11 @@ Geometry::Geometry(Corner corner, int64_t h, int64_t w, int64_t pixel_stride)
 
 namespace {
 
-// One or two output vectors are accumulated at once (with 8 or 4 instances, so 8 accumulators): wider
-// blocks mean fewer instances per pass over the weights, which for C >= 64 no longer fit in L1.
+// Output vectors accumulated at once: 4 when they divide evenly (each broadcast input then feeds 4 FMAs),
+// else 2, or 1 for a single vector; the vectors are padded to a multiple of the block.
 int vectors_for(int64_t channels, int lanes, int* block) {
   const int64_t needed = (channels + lanes - 1) / lanes;
-  *block = needed == 1 ? 1 : 2;
+  *block = needed == 1 ? 1 : needed % 4 == 0 ? 4 : 2;
   return static_cast<int>((needed + *block - 1) / *block * *block);
 }
 

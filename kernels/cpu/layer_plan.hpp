@@ -68,7 +68,7 @@ struct LayerPlan {
 
   int64_t channels, k, plane;      // plane = H * W; the layout is NHWC with padded_channels() per pixel
   int vectors;                     // vectors per pixel over output channels (padded with zero lanes)
-  int block;                       // vectors accumulated at once: 1, 2, 4 or 8; divides `vectors`
+  int block;                       // vectors accumulated at once: 1, 2 or 4; divides `vectors`
   Geometry geometry;
   std::vector<Vec<T>> weights;     // [tap][input channel][vector]: lanes are output channels
   // Taps that stay inside the image for each pixel class min(ci, k-1) * k + min(cj, k-1).

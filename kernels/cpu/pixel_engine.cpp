@@ -10,10 +10,11 @@ namespace nfx::kernels::detail {
 
 namespace {
 
-// Instances accumulated at once with BLOCK output vectors each: 8 x 1 or 4 x 2 accumulators, enough
-// independent FMAs to hide their latency (measured best among 3 to 8 instances for two-vector blocks).
+// Instances accumulated at once with BLOCK output vectors each: 8 x 1, 6 x 2 or 6 x 4 accumulators, enough
+// independent FMAs to hide their latency while every weight vector and every broadcast input is reused
+// several times (the best of 3 to 12 instances, measured with bench/kernels_cpu.sh).
 template <int BLOCK>
-constexpr int kGroupSize = BLOCK == 1 ? 8 : 4;
+constexpr int kGroupSize = BLOCK == 1 ? 8 : 6;
 
 // Up to kGroupSize consecutive instances of one diagonal that share a pixel class (hence a tap list). The
 // instances of a diagonal are (pixel, batch item) pairs, batch item fastest, pixels from (i, j) to
@@ -71,8 +72,11 @@ void accumulate(const LayerPlan<T>& plan, const std::vector<Tap>& taps, const in
       const T* src[G];
       for (int g = 0; g < G; ++g) src[g] = (tap.from_rhs ? rhs : in) + base[g] + tap.offset;
       for (int64_t c = 0; c < channels; ++c) {
+        // Fully unrolled, so the G x BLOCK accumulators live in registers.
+#pragma GCC unroll 16
         for (int g = 0; g < G; ++g) {
           const T x = src[g][c];
+#pragma GCC unroll 8
           for (int v = 0; v < BLOCK; ++v) acc[g][v] += wt[c * vectors + v] * x;
         }
       }
@@ -173,8 +177,7 @@ bool dispatch(const LayerPlan<T>& plan, int64_t batch, const T* source, T* resul
   switch (plan.block) {
     case 1: return run<T, 1>(plan, batch, source, result, threads, solve);
     case 2: return run<T, 2>(plan, batch, source, result, threads, solve);
-    case 4: return run<T, 4>(plan, batch, source, result, threads, solve);
-    default: return run<T, 8>(plan, batch, source, result, threads, solve);
+    default: return run<T, 4>(plan, batch, source, result, threads, solve);
   }
 }
 

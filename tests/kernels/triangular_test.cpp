@@ -22,9 +22,10 @@ struct Case {
 const Case kCases[] = {{2, 1, 1, 3, 4}, {1, 3, 2, 5, 4}, {2, 4, 3, 8, 8}, {1, 2, 3, 6, 7},
                        {2, 3, 5, 7, 8}, {1, 4, 5, 4, 3}, {3, 2, 2, 8, 5}};
 
-// Wider layers for the operations test: 8 and 16 channels fill whole vectors (8 doubles), so the
-// engine's vectorized layout conversion and two-vector blocks are checked against the matrix too.
-const Case kWideCases[] = {{2, 8, 3, 4, 4}, {1, 16, 2, 4, 6}};
+// Wider layers for the operations test: 8, 16 and 32 channels fill 1, 2 and 4 whole vectors (8 doubles),
+// so the engine's vectorized layout conversion and its one-, two- and four-vector blocks are checked
+// against the matrix too.
+const Case kWideCases[] = {{2, 8, 3, 4, 4}, {1, 16, 2, 4, 6}, {1, 32, 2, 4, 4}};
 
 View4<const double> view(const std::vector<double>& v, int64_t n, int64_t c, int64_t h, int64_t w) {
   return {v.data(), n, c, h, w};
