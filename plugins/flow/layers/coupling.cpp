@@ -1,0 +1,69 @@
+#include "coupling.hpp"
+
+namespace nfx::flow {
+
+CouplingNet::CouplingNet(int64_t in, int64_t hidden, int64_t out) {
+  namespace nn = torch::nn;
+  first_ = register_module("first", nn::Conv2d(nn::Conv2dOptions(in, hidden, 3).padding(1)));
+  middle_ = register_module("middle", nn::Conv2d(nn::Conv2dOptions(hidden, hidden, 1)));
+  last_ = register_module("last", nn::Conv2d(nn::Conv2dOptions(hidden, out, 3).padding(1)));
+  torch::NoGradGuard no_grad;
+  last_->weight.zero_();
+  last_->bias.zero_();
+}
+
+torch::Tensor CouplingNet::forward(const torch::Tensor& x) {
+  return last_->forward(torch::relu(middle_->forward(torch::relu(first_->forward(x)))));
+}
+
+torch::Tensor soft_clamp(const torch::Tensor& raw, double limit) { return limit * torch::tanh(raw / limit); }
+
+AffineCoupling::AffineCoupling(int64_t channels, int64_t hidden) : split_(channels / 2) {
+  TORCH_CHECK(channels >= 2, "an affine coupling needs at least 2 channels");
+  net_ = register_module("net", std::make_shared<CouplingNet>(split_, hidden, 2 * (channels - split_)));
+}
+
+torch::Tensor AffineCoupling::forward(const torch::Tensor& x, torch::Tensor& logdet) {
+  const torch::Tensor xa = x.narrow(1, 0, split_), xb = x.narrow(1, split_, x.size(1) - split_);
+  const std::vector<torch::Tensor> h = net_->forward(xa).chunk(2, 1);
+  const torch::Tensor log_scale = torch::log_sigmoid(h[1] + 2.0);
+  logdet = logdet + log_scale.sum({1, 2, 3});
+  return torch::cat({xa, (xb + h[0]) * torch::exp(log_scale)}, 1);
+}
+
+torch::Tensor AffineCoupling::inverse(const torch::Tensor& y) {
+  const torch::Tensor ya = y.narrow(1, 0, split_), yb = y.narrow(1, split_, y.size(1) - split_);
+  const std::vector<torch::Tensor> h = net_->forward(ya).chunk(2, 1);
+  return torch::cat({ya, yb * torch::exp(-torch::log_sigmoid(h[1] + 2.0)) - h[0]}, 1);
+}
+
+QuadCoupling::QuadCoupling(int64_t channels, int64_t hidden) : block_(channels / 4) {
+  TORCH_CHECK(channels % 4 == 0, "a quad coupling needs a multiple of 4 channels, got ", channels);
+  for (int i = 1; i <= 3; ++i) {
+    nets_.push_back(register_module("net" + std::to_string(i),
+                                    std::make_shared<CouplingNet>(i * block_, hidden, 2 * block_)));
+  }
+}
+
+torch::Tensor QuadCoupling::forward(const torch::Tensor& x, torch::Tensor& logdet) {
+  std::vector<torch::Tensor> out{x.narrow(1, 0, block_)};
+  for (int i = 1; i <= 3; ++i) {
+    const std::vector<torch::Tensor> h = nets_[i - 1]->forward(x.narrow(1, 0, i * block_)).chunk(2, 1);
+    const torch::Tensor log_scale = soft_clamp(h[1]);
+    logdet = logdet + log_scale.sum({1, 2, 3});
+    out.push_back((x.narrow(1, i * block_, block_) + h[0]) * torch::exp(log_scale));
+  }
+  return torch::cat(out, 1);
+}
+
+torch::Tensor QuadCoupling::inverse(const torch::Tensor& y) {
+  torch::Tensor x = y.narrow(1, 0, block_);
+  for (int i = 1; i <= 3; ++i) {
+    const std::vector<torch::Tensor> h = nets_[i - 1]->forward(x).chunk(2, 1);
+    const torch::Tensor xi = y.narrow(1, i * block_, block_) * torch::exp(-soft_clamp(h[1])) - h[0];
+    x = torch::cat({x, xi}, 1);
+  }
+  return x;
+}
+
+}  // namespace nfx::flow

@@ -1,0 +1,152 @@
+#include "model.hpp"
+
+#include "basic_layers.hpp"
+#include "coupling.hpp"
+#include "triangular_layers.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace nfx::flow {
+
+namespace {
+
+// "finc3" -> 3; 0 for anything else.
+int64_t finc_size(const std::string& mixing) {
+  if (mixing.rfind("finc", 0) != 0 || mixing.size() == 4) return 0;
+  for (size_t i = 4; i < mixing.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(mixing[i]))) return 0;
+  }
+  return std::stoll(mixing.substr(4));
+}
+
+// Channels at each level after its squeeze.
+std::vector<int64_t> level_channels(const ModelSpec& spec) {
+  std::vector<int64_t> out;
+  int64_t c = spec.channels;
+  for (int64_t l = 0; l < spec.levels; ++l) {
+    c *= 4;
+    out.push_back(c);
+    c -= c / 2;  // the half that stays after the split
+  }
+  return out;
+}
+
+double gaussian_log_norm() { return 0.5 * std::log(2.0 * M_PI); }
+
+}  // namespace
+
+void check_spec(const ModelSpec& spec) {
+  auto fail = [](const std::string& m) { throw std::invalid_argument(m); };
+  if (spec.channels < 1 || spec.height < 1 || spec.width < 1) fail("channels, height and width must be positive");
+  if (spec.levels < 1) fail("levels must be at least 1, got " + std::to_string(spec.levels));
+  if (spec.steps < 1) fail("steps must be at least 1, got " + std::to_string(spec.steps));
+  if (spec.hidden < 1) fail("hidden must be at least 1, got " + std::to_string(spec.hidden));
+  const int64_t factor = int64_t{1} << spec.levels;
+  if (spec.height % factor != 0 || spec.width % factor != 0) {
+    fail("levels = " + std::to_string(spec.levels) + " squeezes the image " + std::to_string(spec.levels) +
+         " times, so height and width must be multiples of " + std::to_string(factor) + ", got " +
+         std::to_string(spec.height) + " x " + std::to_string(spec.width));
+  }
+  if (spec.mixing != "invconv1x1" && spec.mixing != "none" && finc_size(spec.mixing) < 1) {
+    fail("mixing = \"" + spec.mixing + "\": expected \"invconv1x1\", \"finc<k>\" (e.g. \"finc3\") or \"none\"");
+  }
+  if (spec.coupling != "affine" && spec.coupling != "quad") {
+    fail("coupling = \"" + spec.coupling + "\": expected \"affine\" or \"quad\"");
+  }
+  for (int64_t c : level_channels(spec)) {
+    if ((spec.coupling == "quad" || finc_size(spec.mixing) > 0) && c % 4 != 0) {
+      fail("a level has " + std::to_string(c) + " channels, which the quad coupling and the FInC unit cannot "
+           "split into four blocks");
+    }
+  }
+}
+
+FlowModel::FlowModel(const ModelSpec& spec) : spec_(spec) {
+  check_spec(spec);
+  const std::vector<int64_t> channels = level_channels(spec);
+  for (int64_t l = 0; l < spec.levels; ++l) {
+    std::vector<FlowLayerPtr> layers;
+    const int64_t c = channels[l];
+    for (int64_t s = 0; s < spec.steps; ++s) {
+      const std::string name = "level" + std::to_string(l) + "_step" + std::to_string(s) + "_";
+      layers.push_back(register_module(name + "actnorm", std::make_shared<ActNorm>(c)));
+      if (spec.mixing == "invconv1x1") {
+        layers.push_back(register_module(name + "mixing", std::make_shared<InvConv1x1>(c)));
+      } else if (const int64_t k = finc_size(spec.mixing); k > 0) {
+        layers.push_back(register_module(name + "mixing", std::make_shared<FincUnit>(c, k, spec.direction)));
+      }
+      if (spec.coupling == "quad") {
+        layers.push_back(register_module(name + "coupling", std::make_shared<QuadCoupling>(c, spec.hidden)));
+      } else {
+        layers.push_back(register_module(name + "coupling", std::make_shared<AffineCoupling>(c, spec.hidden)));
+      }
+    }
+    levels_.push_back(std::move(layers));
+  }
+}
+
+std::vector<torch::Tensor> FlowModel::encode(const torch::Tensor& x, torch::Tensor& logdet) {
+  std::vector<torch::Tensor> z;
+  torch::Tensor h = x;
+  for (size_t l = 0; l < levels_.size(); ++l) {
+    h = squeeze_2x2(h);
+    for (const FlowLayerPtr& layer : levels_[l]) h = layer->forward(h, logdet);
+    if (l + 1 < levels_.size()) {
+      const int64_t out = h.size(1) / 2;
+      z.push_back(h.narrow(1, 0, out));
+      h = h.narrow(1, out, h.size(1) - out);
+    }
+  }
+  z.push_back(h);
+  return z;
+}
+
+torch::Tensor FlowModel::decode(const std::vector<torch::Tensor>& z) {
+  TORCH_CHECK(z.size() == levels_.size(), "decode needs one latent per level (", levels_.size(), "), got ", z.size());
+  torch::Tensor h = z.back();
+  for (size_t l = levels_.size(); l-- > 0;) {
+    if (l + 1 < levels_.size()) h = torch::cat({z[l], h}, 1);
+    for (auto layer = levels_[l].rbegin(); layer != levels_[l].rend(); ++layer) h = (*layer)->inverse(h);
+    h = unsqueeze_2x2(h);
+  }
+  return h;
+}
+
+torch::Tensor FlowModel::log_prob(const torch::Tensor& x) {
+  torch::Tensor logdet = torch::zeros({x.size(0)}, x.options());
+  const std::vector<torch::Tensor> z = encode(x, logdet);
+  torch::Tensor log_p = logdet;
+  for (const torch::Tensor& part : z) {
+    log_p = log_p - (0.5 * part.pow(2) + gaussian_log_norm()).sum({1, 2, 3});
+  }
+  return log_p;
+}
+
+std::vector<std::vector<int64_t>> FlowModel::latent_shapes(int64_t n) const {
+  std::vector<std::vector<int64_t>> shapes;
+  const std::vector<int64_t> channels = level_channels(spec_);
+  int64_t h = spec_.height, w = spec_.width;
+  for (size_t l = 0; l < channels.size(); ++l) {
+    h /= 2;
+    w /= 2;
+    const int64_t c = l + 1 < channels.size() ? channels[l] / 2 : channels[l];
+    shapes.push_back({n, c, h, w});
+  }
+  return shapes;
+}
+
+torch::Tensor FlowModel::sample(int64_t n, double temperature) {
+  torch::NoGradGuard no_grad;
+  const auto options = parameters().front().options();
+  std::vector<torch::Tensor> z;
+  for (const auto& shape : latent_shapes(n)) z.push_back(torch::randn(shape, options) * temperature);
+  return decode(z);
+}
+
+torch::Tensor bits_per_dim(const torch::Tensor& log_prob, int64_t dims) {
+  const double d = static_cast<double>(dims);
+  return (-log_prob + d * std::log(256.0)) / (d * std::log(2.0));
+}
+
+}  // namespace nfx::flow

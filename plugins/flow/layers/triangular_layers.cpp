@@ -1,0 +1,61 @@
+#include "triangular_layers.hpp"
+
+namespace nfx::flow {
+
+TriangularConv::TriangularConv(int64_t channels, int64_t kernel_size, kernels::Corner corner, Direction direction)
+    : corner_(corner), direction_(direction) {
+  const int64_t c = channels, k = kernel_size;
+  // Near the identity at first: small off-centre taps, Kc = I.
+  weight_ = register_parameter("weight", torch::randn({c, c, k, k}) * (0.01 / std::sqrt(static_cast<double>(c * k * k))));
+  log_diagonal_ = register_parameter("log_diagonal", torch::zeros({c}));
+  // Every tap is free except Kc's diagonal (from log_diagonal) and upper triangle (zero).
+  torch::Tensor mask = torch::ones({c, c, k, k});
+  mask.select(3, k - 1).select(2, k - 1).copy_(torch::tril(torch::ones({c, c}), -1));
+  mask_ = register_buffer("mask", mask);
+  torch::Tensor eye = torch::zeros({c, c, k, k});
+  eye.select(3, k - 1).select(2, k - 1).copy_(torch::eye(c));
+  center_eye_ = register_buffer("center_eye", eye);
+}
+
+torch::Tensor TriangularConv::kernel() const {
+  return weight_ * mask_ + center_eye_ * torch::exp(log_diagonal_).view({-1, 1, 1, 1});
+}
+
+torch::Tensor TriangularConv::forward(const torch::Tensor& x, torch::Tensor& logdet) {
+  const torch::Tensor term = static_cast<double>(x.size(2) * x.size(3)) * log_diagonal_.sum();
+  if (direction_ == Direction::standard) {
+    logdet = logdet + term;
+    return triangular_conv(x, kernel(), corner_);
+  }
+  logdet = logdet - term;
+  return triangular_solve(x, kernel(), corner_);
+}
+
+torch::Tensor TriangularConv::inverse(const torch::Tensor& y) {
+  return direction_ == Direction::standard ? triangular_solve(y, kernel(), corner_)
+                                           : triangular_conv(y, kernel(), corner_);
+}
+
+FincUnit::FincUnit(int64_t channels, int64_t kernel_size, Direction direction) {
+  TORCH_CHECK(channels % 4 == 0, "a FInC unit needs a multiple of 4 channels, got ", channels);
+  const kernels::Corner corners[] = {kernels::Corner::top_left, kernels::Corner::top_right,
+                                     kernels::Corner::bottom_left, kernels::Corner::bottom_right};
+  for (int q = 0; q < 4; ++q) {
+    quarters_.push_back(register_module("quarter" + std::to_string(q),
+                                        std::make_shared<TriangularConv>(channels / 4, kernel_size, corners[q], direction)));
+  }
+}
+
+torch::Tensor FincUnit::forward(const torch::Tensor& x, torch::Tensor& logdet) {
+  std::vector<torch::Tensor> parts = x.chunk(4, 1);
+  for (int q = 0; q < 4; ++q) parts[q] = quarters_[q]->forward(parts[q], logdet);
+  return torch::cat(parts, 1);
+}
+
+torch::Tensor FincUnit::inverse(const torch::Tensor& y) {
+  std::vector<torch::Tensor> parts = y.chunk(4, 1);
+  for (int q = 0; q < 4; ++q) parts[q] = quarters_[q]->inverse(parts[q]);
+  return torch::cat(parts, 1);
+}
+
+}  // namespace nfx::flow

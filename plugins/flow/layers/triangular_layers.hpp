@@ -1,0 +1,37 @@
+// Invertible k x k convolutions as flow layers: one corner (CInC / FInC style, Kc masked lower-triangular
+// with a positive diagonal, so it is always invertible) and the FInC unit of four corners on four channel
+// quarters.
+#pragma once
+
+#include "flow_layer.hpp"
+#include "triangular_ops.hpp"
+
+namespace nfx::flow {
+
+class TriangularConv : public FlowLayer {
+ public:
+  TriangularConv(int64_t channels, int64_t kernel_size, kernels::Corner corner, Direction direction);
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
+  torch::Tensor inverse(const torch::Tensor& y) override;
+  // The kernel the layer applies: weight with Kc's upper triangle and diagonal masked out, plus
+  // exp(log_diagonal) on Kc's diagonal.
+  torch::Tensor kernel() const;
+
+ private:
+  kernels::Corner corner_;
+  Direction direction_;
+  torch::Tensor weight_, log_diagonal_, mask_, center_eye_;
+};
+
+class FincUnit : public FlowLayer {
+ public:
+  // `channels` must be a multiple of 4.
+  FincUnit(int64_t channels, int64_t kernel_size, Direction direction);
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
+  torch::Tensor inverse(const torch::Tensor& y) override;
+
+ private:
+  std::vector<std::shared_ptr<TriangularConv>> quarters_;
+};
+
+}  // namespace nfx::flow
