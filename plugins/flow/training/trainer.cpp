@@ -1,0 +1,49 @@
+#include "trainer.hpp"
+
+#include <algorithm>
+
+namespace nfx::flow {
+
+torch::Tensor dequantize_8bit(const torch::Tensor& images, torch::Generator* generator) {
+  const torch::Tensor x = images.to(torch::kFloat);
+  const torch::Tensor noise = generator ? torch::rand(x.sizes(), *generator, torch::kFloat) : torch::rand_like(x);
+  return (x + noise) / 256.0;
+}
+
+Trainer::Trainer(std::shared_ptr<FlowModel> model, const TrainOptions& options)
+    : model_(std::move(model)), options_(options) {
+  optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
+                                                    torch::optim::AdamOptions(options_.learning_rate));
+}
+
+double Trainer::step(const torch::Tensor& images) {
+  const double warmup = std::min(1.0, static_cast<double>(steps_ + 1) / static_cast<double>(std::max<int64_t>(1, options_.warmup_steps)));
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(options_.learning_rate * warmup);
+  }
+  model_->train();
+  optimizer_->zero_grad();
+  const torch::Tensor x = dequantize_8bit(images);
+  const int64_t dims = x[0].numel();
+  const torch::Tensor loss = bits_per_dim(model_->log_prob(x), dims).mean();
+  loss.backward();
+  torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.clip_norm);
+  optimizer_->step();
+  ++steps_;
+  return loss.item<double>();
+}
+
+double Trainer::evaluate(const torch::Tensor& images, uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  torch::Generator generator = at::detail::createCPUGenerator(seed);
+  const int64_t dims = images[0].numel();
+  double sum = 0.0;
+  for (int64_t first = 0; first < images.size(0); first += options_.batch) {
+    const torch::Tensor batch = images.narrow(0, first, std::min(options_.batch, images.size(0) - first));
+    sum += bits_per_dim(model_->log_prob(dequantize_8bit(batch, &generator)), dims).sum().item<double>();
+  }
+  return sum / static_cast<double>(images.size(0));
+}
+
+}  // namespace nfx::flow
