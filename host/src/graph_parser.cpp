@@ -78,6 +78,38 @@ class Expander {
   }
 };
 
+// "${name}" and nothing else: its value keeps the variable's type (minutes = "${minutes}" is a number).
+bool is_single_variable(const std::string& text) {
+  return text.size() > 3 && text.rfind("${", 0) == 0 && text.find('}') == text.size() - 1 &&
+         text.rfind("${env.", 0) != 0;
+}
+
+// A string that reads as a TOML number or boolean becomes one; its text stays for string parameters.
+RawValue typed(const RawValue& string_value) {
+  try {
+    const toml::table t = toml::parse("v = " + string_value.text);
+    const toml::node& n = *t.get("v");
+    RawValue v;
+    if (auto b = n.as_boolean()) {
+      v.type = RawValue::Type::Bool;
+      v.boolean = b->get();
+    } else if (auto i = n.as_integer()) {
+      v.type = RawValue::Type::Int;
+      v.integer = i->get();
+    } else if (auto f = n.as_floating_point()) {
+      v.type = RawValue::Type::Float;
+      v.real = f->get();
+    } else {
+      return string_value;
+    }
+    v.type_name = type_name_of(n);
+    v.source_text = string_value.text;
+    return v;
+  } catch (const toml::parse_error&) {
+    return string_value;
+  }
+}
+
 RawValue to_raw(const toml::node& node, const Expander& expander, const SourceLocation& at,
                 std::vector<Diagnostic>& out) {
   RawValue v;
@@ -94,6 +126,7 @@ RawValue to_raw(const toml::node& node, const Expander& expander, const SourceLo
   } else if (auto s = node.as_string()) {
     v.type = RawValue::Type::String;
     v.text = expander.expand(s->get(), at, out);
+    if (is_single_variable(s->get())) v = typed(v);
   }
   return v;
 }
@@ -110,7 +143,7 @@ RawValue parse_override_value(const std::string& text, const Expander& expander,
     v.type_name = "string";
     v.text = expander.expand(text, at, out);
   }
-  v.command_line = text;
+  v.source_text = text;
   return v;
 }
 

@@ -17,7 +17,8 @@ struct RawValue {
   double real = 0;
   std::string text;         // String: the value (variables expanded)
   std::string type_name;    // "integer", "array", ... for messages
-  std::string command_line; // non-empty when the value came from --set (its raw text)
+  std::string source_text;  // non-empty when the value was typed from text (--set, or a whole "${var}"):
+                            // a string parameter takes this text
 };
 
 struct RawParam {

@@ -113,8 +113,8 @@ bool check_param(const std::string& node_id, const nfx_param_desc& desc, const R
     case NFX_PARAM_STRING: {
       if (v.type == RawValue::Type::String) {
         out.text = v.text;
-      } else if (!v.command_line.empty()) {
-        out.text = v.command_line;  // --set name=123 for a string parameter means the text "123"
+      } else if (!v.source_text.empty()) {
+        out.text = v.source_text;  // --set name=123 for a string parameter means the text "123"
       } else {
         report(diagnostics, raw.location, what + " must be a string, got " + v.type_name);
         return false;

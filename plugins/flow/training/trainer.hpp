@@ -25,6 +25,9 @@ class Trainer {
   // from `seed`, so repeated evaluations agree).
   double evaluate(const torch::Tensor& images, uint64_t seed = 0);
   int64_t steps_done() const { return steps_; }
+  const TrainOptions& options() const { return options_; }
+  void set_steps_done(int64_t steps) { steps_ = steps; }  // after resuming: keeps the warm-up where it was
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
  private:
   std::shared_ptr<FlowModel> model_;
