@@ -11,6 +11,18 @@ namespace nfx::flow {
 
 namespace {
 
+// "a+b" -> {"a", "b"}.
+std::vector<std::string> mixing_layers(const std::string& mixing) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t plus = mixing.find('+', start);
+    parts.push_back(mixing.substr(start, plus - start));
+    if (plus == std::string::npos) return parts;
+    start = plus + 1;
+  }
+}
+
 // "finc3" -> 3; 0 for anything else.
 int64_t finc_size(const std::string& mixing) {
   if (mixing.rfind("finc", 0) != 0 || mixing.size() == 4) return 0;
@@ -48,14 +60,19 @@ void check_spec(const ModelSpec& spec) {
          " times, so height and width must be multiples of " + std::to_string(factor) + ", got " +
          std::to_string(spec.height) + " x " + std::to_string(spec.width));
   }
-  if (spec.mixing != "invconv1x1" && spec.mixing != "none" && finc_size(spec.mixing) < 1) {
-    fail("mixing = \"" + spec.mixing + "\": expected \"invconv1x1\", \"finc<k>\" (e.g. \"finc3\") or \"none\"");
+  bool uses_finc = false;
+  for (const std::string& layer : mixing_layers(spec.mixing)) {
+    if (layer != "invconv1x1" && layer != "none" && finc_size(layer) < 1) {
+      fail("mixing = \"" + spec.mixing + "\": expected \"invconv1x1\", \"finc<k>\" (e.g. \"finc3\"), \"none\", or "
+           "several joined by '+' (\"invconv1x1+finc3\")");
+    }
+    uses_finc = uses_finc || finc_size(layer) > 0;
   }
   if (spec.coupling != "affine" && spec.coupling != "quad") {
     fail("coupling = \"" + spec.coupling + "\": expected \"affine\" or \"quad\"");
   }
   for (int64_t c : level_channels(spec)) {
-    if ((spec.coupling == "quad" || finc_size(spec.mixing) > 0) && c % 4 != 0) {
+    if ((spec.coupling == "quad" || uses_finc) && c % 4 != 0) {
       fail("a level has " + std::to_string(c) + " channels, which the quad coupling and the FInC unit cannot "
            "split into four blocks");
     }
@@ -71,10 +88,14 @@ FlowModel::FlowModel(const ModelSpec& spec) : spec_(spec) {
     for (int64_t s = 0; s < spec.steps; ++s) {
       const std::string name = "level" + std::to_string(l) + "_step" + std::to_string(s) + "_";
       layers.push_back(register_module(name + "actnorm", std::make_shared<ActNorm>(c)));
-      if (spec.mixing == "invconv1x1") {
-        layers.push_back(register_module(name + "mixing", std::make_shared<InvConv1x1>(c)));
-      } else if (const int64_t k = finc_size(spec.mixing); k > 0) {
-        layers.push_back(register_module(name + "mixing", std::make_shared<FincUnit>(c, k, spec.direction)));
+      int mixing_index = 0;
+      for (const std::string& layer : mixing_layers(spec.mixing)) {
+        const std::string mixing_name = name + "mixing" + std::to_string(mixing_index++);
+        if (layer == "invconv1x1") {
+          layers.push_back(register_module(mixing_name, std::make_shared<InvConv1x1>(c)));
+        } else if (const int64_t k = finc_size(layer); k > 0) {
+          layers.push_back(register_module(mixing_name, std::make_shared<FincUnit>(c, k, spec.direction)));
+        }
       }
       if (spec.coupling == "quad") {
         layers.push_back(register_module(name + "coupling", std::make_shared<QuadCoupling>(c, spec.hidden)));

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace nfx::flow {
 
@@ -24,7 +25,9 @@ class Train : public nfx::Node {
   explicit Train(nfx::Params& p)
       : out_(p.get_string("out")), minutes_(p.get_float("minutes")), epochs_(p.get_int("epochs")),
         seed_(static_cast<uint64_t>(p.get_int("seed"))) {
-    if (const int64_t threads = p.get_int("threads"); threads > 0) torch::set_num_threads(static_cast<int>(threads));
+    // LibTorch may default to one thread (it does on Debian's build); 0 means every core.
+    const int64_t threads = p.get_int("threads");
+    torch::set_num_threads(threads > 0 ? static_cast<int>(threads) : static_cast<int>(std::thread::hardware_concurrency()));
     digits_ = load_digits(p.get_string("data"));
     ModelSpec spec;
     spec.levels = p.get_int("levels");
@@ -117,8 +120,10 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::int_param("levels", 2, "multi-scale levels (each squeezes 2x2 and, but the last, splits half off)", 1, 4))
       .param(nfx::int_param("steps", 8, "flow steps per level: ActNorm, mixing, coupling", 1, 64))
       .param(nfx::int_param("hidden", 64, "channels inside each coupling network", 1, 1024))
-      .param(nfx::string_param("mixing", "invconv1x1", "channel mixing: invconv1x1 (Glow), finc<k> (four-corner "
-                                                        "k x k invertible convolution, e.g. finc3), none"))
+      .param(nfx::string_param("mixing", "invconv1x1", "mixing layers of each step: invconv1x1 (Glow), finc<k> "
+                                                        "(four-corner k x k invertible convolution within channel "
+                                                        "quarters, e.g. finc3), none, or several joined by '+' "
+                                                        "(invconv1x1+finc3)"))
       .param(nfx::string_param("coupling", "affine", "affine (Glow, two blocks) or quad (four blocks)", "affine|quad"))
       .param(nfx::string_param("direction", "standard", "standard, or inverse (Inverse-Flow: k x k layers solve on the "
                                                         "way to the latent and sample with plain convolutions)",
@@ -131,7 +136,7 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::float_param("clip_norm", 50.0, "gradient norm clipping threshold", 0, 1e9))
       .param(nfx::int_param("seed", 0, "seed for initialization, shuffling and evaluation noise", 0, 1e9))
       .param(nfx::bool_param("resume", true, "continue from out/checkpoint.pt when it exists"))
-      .param(nfx::int_param("threads", 0, "LibTorch threads; 0: its default (every core)", 0, 1024));
+      .param(nfx::int_param("threads", 0, "LibTorch threads; 0: every core", 0, 1024));
 }
 
 }  // namespace nfx::flow

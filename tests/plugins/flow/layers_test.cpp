@@ -184,7 +184,7 @@ TEST(FlowLayers, InverseDirectionGradientsMatchADenseSolve) {
 
 TEST(FlowModel, EncodeDecodeRoundTripAndShapes) {
   for (const std::string coupling : {"affine", "quad"}) {
-    for (const std::string mixing : {"invconv1x1", "finc3", "none"}) {
+    for (const std::string mixing : {"invconv1x1", "finc3", "invconv1x1+finc2", "none"}) {
       for (Direction direction : {Direction::standard, Direction::inverse}) {
         SCOPED_TRACE(coupling + " " + mixing + (direction == Direction::inverse ? " inverse" : ""));
         ModelSpec spec;
