@@ -84,25 +84,17 @@ bool is_single_variable(const std::string& text) {
          text.rfind("${env.", 0) != 0;
 }
 
+RawValue to_raw(const toml::node& node, const Expander& expander, const SourceLocation& at,
+                std::vector<Diagnostic>& out);
+
 // A string that reads as a TOML number or boolean becomes one; its text stays for string parameters.
-RawValue typed(const RawValue& string_value) {
+RawValue typed(const RawValue& string_value, const Expander& expander, const SourceLocation& at,
+               std::vector<Diagnostic>& out) {
   try {
     const toml::table t = toml::parse("v = " + string_value.text);
     const toml::node& n = *t.get("v");
-    RawValue v;
-    if (auto b = n.as_boolean()) {
-      v.type = RawValue::Type::Bool;
-      v.boolean = b->get();
-    } else if (auto i = n.as_integer()) {
-      v.type = RawValue::Type::Int;
-      v.integer = i->get();
-    } else if (auto f = n.as_floating_point()) {
-      v.type = RawValue::Type::Float;
-      v.real = f->get();
-    } else {
-      return string_value;
-    }
-    v.type_name = type_name_of(n);
+    if (!n.is_number() && !n.is_boolean()) return string_value;
+    RawValue v = to_raw(n, expander, at, out);
     v.source_text = string_value.text;
     return v;
   } catch (const toml::parse_error&) {
@@ -126,7 +118,7 @@ RawValue to_raw(const toml::node& node, const Expander& expander, const SourceLo
   } else if (auto s = node.as_string()) {
     v.type = RawValue::Type::String;
     v.text = expander.expand(s->get(), at, out);
-    if (is_single_variable(s->get())) v = typed(v);
+    if (is_single_variable(s->get())) v = typed(v, expander, at, out);
   }
   return v;
 }

@@ -192,3 +192,31 @@ type = "core.constant"
   EXPECT_NE(all(d).find("version 99.0 or newer"), std::string::npos) << all(d);
   EXPECT_NE(all(d).find("'nosuch'"), std::string::npos) << all(d);
 }
+
+TEST(GraphErrors, AWholeVariableValueKeepsItsType) {
+  const std::string graph = R"(
+[graph.variables]
+items = 3
+shape = "1x2"
+[nodes.source]
+type = "core.constant"
+count = "${items}"
+shape = "${shape}"
+[nodes.sink]
+type = "core.counter"
+in.value = "source.tensor"
+)";
+  EXPECT_TRUE(problems(graph).empty()) << all(problems(graph));
+  static auto host = make_host();
+  EXPECT_EQ(host->parse_graph(graph, "g.toml", {"items=5"}).run({}).items, 5);
+  // Text around a variable keeps the value a string, which an int parameter refuses.
+  const auto d = problems(R"(
+[graph.variables]
+items = 3
+[nodes.source]
+type = "core.constant"
+count = "${items} items"
+)");
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "must be a")) << all(d);
+}
