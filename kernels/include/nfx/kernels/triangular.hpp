@@ -7,8 +7,9 @@
 // log|det| = H*W*log|det Kc|.
 //
 // Arrays are compact NCHW (images) and (C, C, k, k) (kernels), float or double. Every function checks
-// shapes and finiteness and throws KernelError; `threads` = 0 uses every core, and results are bitwise the
-// same for any thread count.
+// shapes and finiteness and throws KernelError (the output is then unspecified); `threads` = 0 uses every
+// core, and results are bitwise the same for any thread count. The products and solves may write their
+// output over their input (in place).
 #pragma once
 
 #include "nfx/kernels/tensor_view.hpp"
