@@ -14,7 +14,6 @@ class CenterTap {
   template <typename T>
   CenterTap(View4<const T> kernel, double min_pivot);
 
-  int64_t channels() const { return c_; }
   double log_abs_det() const;  // log|det Kc|
   // Kc^-1 (or Kc^-T when transposed) in row-major order, for the per-pixel solve.
   std::vector<double> inverse(bool transposed) const;

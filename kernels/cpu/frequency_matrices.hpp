@@ -45,7 +45,6 @@ class FrequencyMatrices {
   }
 
   int64_t frequencies() const { return h_ * half_; }
-  int64_t channels() const { return c_; }
   // [frequency][row][column]: What, or its LU factors after factor().
   const std::vector<Complex>& matrices() const { return m_; }
   // [frequency][row]: the row of What that became row r of the factors.

@@ -184,6 +184,16 @@ std::vector<T> check_args(View4<const T> kernel, View4<const T> in, const char* 
   return host;
 }
 
+// check_args, then the layer weights (folded with Kc^-1 for a solve) from the host copy of the kernel.
+template <typename T>
+std::vector<double> checked_weights(View4<const T> kernel, View4<const T> in, const char* in_name, View4<T> out,
+                                    const char* out_name, bool transposed, bool solve, double min_pivot,
+                                    cudaStream_t stream) {
+  const std::vector<T> host = check_args(kernel, in, in_name, out, out_name, stream);
+  return kernels::detail::layer_weights(View4<const T>{host.data(), kernel.n, kernel.c, kernel.h, kernel.w},
+                                        transposed, solve, min_pivot);
+}
+
 template <typename T>
 void product(const std::vector<double>& a, View4<const T> kernel, Corner corner, View4<const T> in, View4<T> out,
              cudaStream_t stream) {
@@ -253,27 +263,21 @@ std::string device_name() {
 template <typename T>
 void triangular_forward(View4<const T> kernel, Corner corner, View4<const T> x, View4<T> y, void* stream) {
   const cudaStream_t s = detail::as_stream(stream);
-  const std::vector<T> host = check_args(kernel, x, "x", y, "y", s);
-  const View4<const T> hk{host.data(), kernel.n, kernel.c, kernel.h, kernel.w};
-  product(kernels::detail::layer_weights(hk, false, false, 0.0), kernel, corner, x, y, s);
+  product(checked_weights(kernel, x, "x", y, "y", false, false, 0.0, s), kernel, corner, x, y, s);
 }
 
 template <typename T>
 void triangular_inverse(View4<const T> kernel, Corner corner, View4<const T> y, View4<T> x,
                         const SolveOptions& options, void* stream) {
   const cudaStream_t s = detail::as_stream(stream);
-  const std::vector<T> host = check_args(kernel, y, "y", x, "x", s);
-  const View4<const T> hk{host.data(), kernel.n, kernel.c, kernel.h, kernel.w};
-  wavefront(kernels::detail::layer_weights(hk, false, true, options.min_pivot), kernel, corner, y, x, s);
+  wavefront(checked_weights(kernel, y, "y", x, "x", false, true, options.min_pivot, s), kernel, corner, y, x, s);
 }
 
 template <typename T>
 void triangular_adjoint_inverse(View4<const T> kernel, Corner corner, View4<const T> g, View4<T> out,
                                 const SolveOptions& options, void* stream) {
   const cudaStream_t s = detail::as_stream(stream);
-  const std::vector<T> host = check_args(kernel, g, "g", out, "out", s);
-  const View4<const T> hk{host.data(), kernel.n, kernel.c, kernel.h, kernel.w};
-  wavefront(kernels::detail::layer_weights(hk, true, true, options.min_pivot), kernel,
+  wavefront(checked_weights(kernel, g, "g", out, "out", true, true, options.min_pivot, s), kernel,
             kernels::detail::opposite(corner), g, out, s);
 }
 
