@@ -27,21 +27,26 @@ class FrequencyMatrices {
  public:
   template <typename T>
   FrequencyMatrices(View4<const T> kernel, int64_t h, int64_t w, int threads)
-      : c_(kernel.n), h_(h), w_(w), half_(w / 2 + 1), m_(static_cast<size_t>(h * half_ * c_ * c_)) {
-    const int64_t k = kernel.h, p = (k - 1) / 2, c2 = c_ * c_;
-    const double two_pi = 2.0 * std::acos(-1.0);
+      : c_(kernel.n), h_(h), w_(w), half_(w / 2 + 1), k_(kernel.h), m_(static_cast<size_t>(h * half_ * c_ * c_)) {
+    const int64_t c2 = c_ * c_;
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t f = 0; f < h * half_; ++f) {
-      const int64_t u = f / half_, v = f % half_;
       Complex* m = m_.data() + f * c2;
-      for (int64_t a = 0; a < k; ++a) {
-        for (int64_t b = 0; b < k; ++b) {
-          const double phase = two_pi * (static_cast<double>(u * (a - p)) / h + static_cast<double>(v * (b - p)) / w);
-          const Complex twiddle(std::cos(phase), std::sin(phase));
-          for (int64_t oc = 0; oc < c2; ++oc) m[oc] += twiddle * static_cast<double>(kernel.data[oc * k * k + a * k + b]);
+      for (int64_t a = 0; a < k_; ++a) {
+        for (int64_t b = 0; b < k_; ++b) {
+          const Complex t = twiddle(f, a, b);
+          for (int64_t oc = 0; oc < c2; ++oc) m[oc] += t * static_cast<double>(kernel.data[oc * k_ * k_ + a * k_ + b]);
         }
       }
     }
+  }
+
+  // d What(f) / d K[:,:,a,b] = exp(+2 pi i (u (a-p)/H + v (b-p)/W)).
+  Complex twiddle(int64_t f, int64_t a, int64_t b) const {
+    const int64_t u = f / half_, v = f % half_, p = (k_ - 1) / 2;
+    const double phase = 2.0 * std::acos(-1.0) *
+                         (static_cast<double>(u * (a - p)) / h_ + static_cast<double>(v * (b - p)) / w_);
+    return {std::cos(phase), std::sin(phase)};
   }
 
   int64_t frequencies() const { return h_ * half_; }
@@ -75,12 +80,9 @@ class FrequencyMatrices {
   double log_abs_det() const {
     double sum = 0.0;
     for (int64_t f = 0; f < frequencies(); ++f) {
-      const int64_t v = f % half_;
-      // Columns 0 < v < W - v stand for themselves and their conjugates W - v.
-      const double weight = (v == 0 || 2 * v == w_) ? 1.0 : 2.0;
       double term = 0.0;
       for (int64_t r = 0; r < c_; ++r) term += std::log(std::abs(m_[f * c_ * c_ + r * c_ + r]));
-      sum += weight * term;
+      sum += spectrum_weight(f) * term;
     }
     return sum;
   }
@@ -94,6 +96,18 @@ class FrequencyMatrices {
       for (int64_t c = 0; c < c_; ++c) {
         const Complex w = m[o * c_ + c];
         for (int64_t n = 0; n < count; ++n) out[o * count + n] += w * in[c * count + n];
+      }
+    }
+  }
+
+  // out = What(f)^H in: the adjoint layer T^T at this frequency (before factor()).
+  void multiply_adjoint(int64_t f, const Complex* in, Complex* out, int64_t count) const {
+    const Complex* m = m_.data() + f * c_ * c_;
+    std::fill(out, out + c_ * count, Complex(0.0));
+    for (int64_t o = 0; o < c_; ++o) {
+      for (int64_t c = 0; c < c_; ++c) {
+        const Complex w = std::conj(m[o * c_ + c]);
+        for (int64_t n = 0; n < count; ++n) out[c * count + n] += w * in[o * count + n];
       }
     }
   }
@@ -117,6 +131,36 @@ class FrequencyMatrices {
       const Complex inverse_pivot = 1.0 / lu[r * c_ + r];
       for (int64_t n = 0; n < count; ++n) x[r * count + n] *= inverse_pivot;
     }
+  }
+
+  // x = What(f)^-H b (after factor()). With P What = L U, What^H = U^H L^H P: solve U^H z = b (lower),
+  // then L^H w = z (upper, unit diagonal), then x = P^T w.
+  void solve_adjoint(int64_t f, const Complex* b, Complex* x, int64_t count) const {
+    const Complex* lu = m_.data() + f * c_ * c_;
+    const int64_t* piv = pivots_.data() + f * c_;
+    std::vector<Complex> w(b, b + c_ * count);
+    for (int64_t r = 0; r < c_; ++r) {
+      for (int64_t j = 0; j < r; ++j) {
+        const Complex u = std::conj(lu[j * c_ + r]);
+        for (int64_t n = 0; n < count; ++n) w[r * count + n] -= u * w[j * count + n];
+      }
+      const Complex inverse_pivot = 1.0 / std::conj(lu[r * c_ + r]);
+      for (int64_t n = 0; n < count; ++n) w[r * count + n] *= inverse_pivot;
+    }
+    for (int64_t r = c_ - 1; r >= 0; --r) {
+      for (int64_t j = r + 1; j < c_; ++j) {
+        const Complex l = std::conj(lu[j * c_ + r]);
+        for (int64_t n = 0; n < count; ++n) w[r * count + n] -= l * w[j * count + n];
+      }
+    }
+    for (int64_t r = 0; r < c_; ++r) std::copy(&w[r * count], &w[r * count] + count, x + piv[r] * count);
+  }
+
+  // How often frequency f of the half spectrum stands in the full one: columns 0 < v < W - v also stand
+  // for their conjugates W - v.
+  double spectrum_weight(int64_t f) const {
+    const int64_t v = f % half_;
+    return (v == 0 || 2 * v == w_) ? 1.0 : 2.0;
   }
 
  private:
@@ -144,7 +188,7 @@ class FrequencyMatrices {
     return -1;
   }
 
-  int64_t c_, h_, w_, half_;
+  int64_t c_, h_, w_, half_, k_;
   std::vector<Complex> m_;        // [frequency][row][column]
   std::vector<int64_t> pivots_;   // [frequency][row]: row of What that became row r
 };

@@ -136,33 +136,52 @@ void check_args(View4<const T> kernel, View4<const T> in, const char* in_name, V
   detail::check_finite(in, in_name);
 }
 
+// The four per-frequency maps: T, T^-1, T^T and T^-T.
+enum class FrequencyOp { multiply, solve, multiply_adjoint, solve_adjoint };
+
+template <typename T>
+void apply_per_frequency(FrequencyOp op, View4<const T> kernel, View4<const T> in, const char* in_name, View4<T> out,
+                         const char* out_name, int threads, double min_pivot) {
+  check_args(kernel, in, in_name, out, out_name);
+  threads = detail::thread_count(threads);
+  FrequencyMatrices what(kernel, in.h, in.w, threads);
+  const bool solves = op == FrequencyOp::solve || op == FrequencyOp::solve_adjoint;
+  if (solves) what.factor(min_pivot, threads);
+  const PlaneTransforms<T> fft(in.h, in.w);
+  std::vector<std::complex<T>> spectrum(static_cast<size_t>(in.n * in.c * fft.spectrum_size()));
+  fft.forward(in.data, in.n * in.c, spectrum.data(), threads);
+  for_each_frequency(spectrum, in.n, in.c, fft.spectrum_size(), threads,
+                     [&](int64_t f, const Complex* a, Complex* b, int64_t n) {
+                       switch (op) {
+                         case FrequencyOp::multiply: what.multiply(f, a, b, n); break;
+                         case FrequencyOp::solve: what.solve(f, a, b, n); break;
+                         case FrequencyOp::multiply_adjoint: what.multiply_adjoint(f, a, b, n); break;
+                         case FrequencyOp::solve_adjoint: what.solve_adjoint(f, a, b, n); break;
+                       }
+                     });
+  fft.backward(spectrum.data(), in.n * in.c, out.data, threads);
+}
+
 }  // namespace
 
 template <typename T>
 void periodic_forward(View4<const T> kernel, View4<const T> x, View4<T> y, int threads) {
-  check_args(kernel, x, "x", y, "y");
-  threads = detail::thread_count(threads);
-  const FrequencyMatrices what(kernel, x.h, x.w, threads);
-  const PlaneTransforms<T> fft(x.h, x.w);
-  std::vector<std::complex<T>> spectrum(static_cast<size_t>(x.n * x.c * fft.spectrum_size()));
-  fft.forward(x.data, x.n * x.c, spectrum.data(), threads);
-  for_each_frequency(spectrum, x.n, x.c, fft.spectrum_size(), threads,
-                     [&](int64_t f, const Complex* in, Complex* out, int64_t n) { what.multiply(f, in, out, n); });
-  fft.backward(spectrum.data(), x.n * x.c, y.data, threads);
+  apply_per_frequency(FrequencyOp::multiply, kernel, x, "x", y, "y", threads, 0.0);
 }
 
 template <typename T>
 void periodic_inverse(View4<const T> kernel, View4<const T> y, View4<T> x, const SolveOptions& options) {
-  check_args(kernel, y, "y", x, "x");
-  const int threads = detail::thread_count(options.threads);
-  FrequencyMatrices what(kernel, y.h, y.w, threads);
-  what.factor(options.min_pivot, threads);
-  const PlaneTransforms<T> fft(y.h, y.w);
-  std::vector<std::complex<T>> spectrum(static_cast<size_t>(y.n * y.c * fft.spectrum_size()));
-  fft.forward(y.data, y.n * y.c, spectrum.data(), threads);
-  for_each_frequency(spectrum, y.n, y.c, fft.spectrum_size(), threads,
-                     [&](int64_t f, const Complex* in, Complex* out, int64_t n) { what.solve(f, in, out, n); });
-  fft.backward(spectrum.data(), y.n * y.c, x.data, threads);
+  apply_per_frequency(FrequencyOp::solve, kernel, y, "y", x, "x", options.threads, options.min_pivot);
+}
+
+template <typename T>
+void periodic_adjoint_forward(View4<const T> kernel, View4<const T> g, View4<T> out, int threads) {
+  apply_per_frequency(FrequencyOp::multiply_adjoint, kernel, g, "g", out, "out", threads, 0.0);
+}
+
+template <typename T>
+void periodic_adjoint_inverse(View4<const T> kernel, View4<const T> g, View4<T> out, const SolveOptions& options) {
+  apply_per_frequency(FrequencyOp::solve_adjoint, kernel, g, "g", out, "out", options.threads, options.min_pivot);
 }
 
 template <typename T>
@@ -177,6 +196,8 @@ double periodic_logdet(View4<const T> kernel, int64_t height, int64_t width) {
 #define NFX_INSTANTIATE(T)                                                                           \
   template void periodic_forward<T>(View4<const T>, View4<const T>, View4<T>, int);                   \
   template void periodic_inverse<T>(View4<const T>, View4<const T>, View4<T>, const SolveOptions&);   \
+  template void periodic_adjoint_forward<T>(View4<const T>, View4<const T>, View4<T>, int);           \
+  template void periodic_adjoint_inverse<T>(View4<const T>, View4<const T>, View4<T>, const SolveOptions&); \
   template double periodic_logdet<T>(View4<const T>, int64_t, int64_t);
 NFX_INSTANTIATE(float)
 NFX_INSTANTIATE(double)

@@ -2,6 +2,7 @@
 
 #include "basic_layers.hpp"
 #include "coupling.hpp"
+#include "periodic_layer.hpp"
 #include "triangular_layers.hpp"
 
 #include <cmath>
@@ -23,14 +24,16 @@ std::vector<std::string> mixing_layers(const std::string& mixing) {
   }
 }
 
-// "finc3" -> 3; 0 for anything else.
-int64_t finc_size(const std::string& mixing) {
-  if (mixing.rfind("finc", 0) != 0 || mixing.size() == 4) return 0;
-  for (size_t i = 4; i < mixing.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(mixing[i]))) return 0;
+// "finc3" with prefix "finc" -> 3; 0 for anything else.
+int64_t kernel_size(const std::string& layer, const std::string& prefix) {
+  if (layer.rfind(prefix, 0) != 0 || layer.size() == prefix.size() || layer.size() > prefix.size() + 2) return 0;
+  for (size_t i = prefix.size(); i < layer.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(layer[i]))) return 0;
   }
-  return std::stoll(mixing.substr(4));
+  return std::stoll(layer.substr(prefix.size()));
 }
+int64_t finc_size(const std::string& layer) { return kernel_size(layer, "finc"); }
+int64_t periodic_size(const std::string& layer) { return kernel_size(layer, "periodic"); }
 
 // Channels at each level after its squeeze.
 std::vector<int64_t> level_channels(const ModelSpec& spec) {
@@ -62,9 +65,9 @@ void check_spec(const ModelSpec& spec) {
   }
   bool uses_finc = false;
   for (const std::string& layer : mixing_layers(spec.mixing)) {
-    if (layer != "invconv1x1" && layer != "none" && finc_size(layer) < 1) {
-      fail("mixing = \"" + spec.mixing + "\": expected \"invconv1x1\", \"finc<k>\" (e.g. \"finc3\"), \"none\", or "
-           "several joined by '+' (\"invconv1x1+finc3\")");
+    if (layer != "invconv1x1" && layer != "none" && finc_size(layer) < 1 && periodic_size(layer) < 1) {
+      fail("mixing = \"" + spec.mixing + "\": expected \"invconv1x1\", \"finc<k>\" (e.g. \"finc3\"), \"periodic<k>\" "
+           "(e.g. \"periodic3\"), \"none\", or several joined by '+' (\"invconv1x1+finc3\")");
     }
     uses_finc = uses_finc || finc_size(layer) > 0;
   }
@@ -95,6 +98,8 @@ FlowModel::FlowModel(const ModelSpec& spec) : spec_(spec) {
           layers.push_back(register_module(mixing_name, std::make_shared<InvConv1x1>(c)));
         } else if (const int64_t k = finc_size(layer); k > 0) {
           layers.push_back(register_module(mixing_name, std::make_shared<FincUnit>(c, k, spec.direction)));
+        } else if (const int64_t k = periodic_size(layer); k > 0) {
+          layers.push_back(register_module(mixing_name, std::make_shared<PeriodicConv>(c, k, spec.direction)));
         }
       }
       if (spec.coupling == "quad") {

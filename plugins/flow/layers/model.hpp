@@ -13,7 +13,8 @@ struct ModelSpec {
   int64_t channels = 1, height = 20, width = 20;  // the images it models
   int64_t levels = 2, steps = 8, hidden = 64;
   // "invconv1x1" (Glow), "finc{k}" (four-corner k x k unit: spatial mixing within channel quarters),
-  // "none", or several joined by '+', applied in order ("invconv1x1+finc3")
+  // "periodic{k}" (circular k x k convolution over all channels), "none", or several joined by '+',
+  // applied in order ("invconv1x1+finc3")
   std::string mixing = "invconv1x1";
   std::string coupling = "affine";    // "affine" (Glow) or "quad"
   Direction direction = Direction::standard;

@@ -1,5 +1,7 @@
 #include "triangular_ops.hpp"
 
+#include "kernel_tensors.hpp"
+
 namespace nfx::flow {
 
 namespace {
@@ -7,29 +9,9 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-template <typename T>
-kernels::View4<T> view(torch::Tensor& t) {
-  return {t.data_ptr<T>(), t.size(0), t.size(1), t.size(2), t.size(3)};
-}
-template <typename T>
-kernels::View4<const T> cview(const torch::Tensor& t) {
-  return {t.data_ptr<T>(), t.size(0), t.size(1), t.size(2), t.size(3)};
-}
-
-// Contiguous CPU float or double, 4-d: what the kernels take.
-torch::Tensor prepare(const torch::Tensor& t, const char* name) {
-  TORCH_CHECK(t.dim() == 4, name, " must be 4-d (N, C, H, W or C, C, k, k), got ", t.sizes());
-  TORCH_CHECK(t.device().is_cpu(), name, " must be on the CPU");
-  TORCH_CHECK(t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kDouble, name,
-              " must be float32 or float64, got ", t.scalar_type());
-  return t.contiguous();
-}
-
 kernels::Corner corner_of(AutogradContext* ctx) {
   return static_cast<kernels::Corner>(ctx->saved_data["corner"].toInt());
 }
-
-int threads() { return torch::get_num_threads(); }
 
 struct ConvFunction : torch::autograd::Function<ConvFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x_in, const torch::Tensor& k_in,
@@ -39,7 +21,7 @@ struct ConvFunction : torch::autograd::Function<ConvFunction> {
     torch::Tensor y = torch::empty_like(x);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "triangular_conv", [&] {
       kernels::triangular_forward(cview<scalar_t>(k), static_cast<kernels::Corner>(corner), cview<scalar_t>(x),
-                                  view<scalar_t>(y), threads());
+                                  view<scalar_t>(y), torch_threads());
     });
     ctx->save_for_backward({x, k});
     ctx->saved_data["corner"] = corner;
@@ -52,9 +34,9 @@ struct ConvFunction : torch::autograd::Function<ConvFunction> {
     torch::Tensor gx = torch::empty_like(x), gk = torch::empty_like(k);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "triangular_conv_backward", [&] {
       kernels::triangular_adjoint_forward(cview<scalar_t>(k), corner_of(ctx), cview<scalar_t>(g), view<scalar_t>(gx),
-                                          threads());
+                                          torch_threads());
       kernels::triangular_weight_grad(cview<scalar_t>(x), cview<scalar_t>(g), corner_of(ctx), view<scalar_t>(gk),
-                                      threads());
+                                      torch_threads());
     });
     return {gx, gk, torch::Tensor()};
   }
@@ -67,7 +49,7 @@ struct SolveFunction : torch::autograd::Function<SolveFunction> {
     TORCH_CHECK(k.scalar_type() == y.scalar_type(), "kernel and y must have the same dtype");
     torch::Tensor x = torch::empty_like(y);
     kernels::SolveOptions options;
-    options.threads = threads();
+    options.threads = torch_threads();
     AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "triangular_solve", [&] {
       kernels::triangular_inverse(cview<scalar_t>(k), static_cast<kernels::Corner>(corner), cview<scalar_t>(y),
                                   view<scalar_t>(x), options);
@@ -82,7 +64,7 @@ struct SolveFunction : torch::autograd::Function<SolveFunction> {
     const torch::Tensor &x = saved[0], &k = saved[1], g = grads[0].contiguous();
     torch::Tensor gy = torch::empty_like(x), gk = torch::empty_like(k);
     kernels::SolveOptions options;
-    options.threads = threads();
+    options.threads = torch_threads();
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "triangular_solve_backward", [&] {
       kernels::triangular_inverse_backward(cview<scalar_t>(k), corner_of(ctx), cview<scalar_t>(x), cview<scalar_t>(g),
                                            view<scalar_t>(gy), view<scalar_t>(gk), options);

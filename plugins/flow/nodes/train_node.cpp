@@ -122,7 +122,9 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::int_param("hidden", 64, "channels inside each coupling network", 1, 1024))
       .param(nfx::string_param("mixing", "invconv1x1", "mixing layers of each step: invconv1x1 (Glow), finc<k> "
                                                         "(four-corner k x k invertible convolution within channel "
-                                                        "quarters, e.g. finc3), none, or several joined by '+' "
+                                                        "quarters, e.g. finc3), periodic<k> (circular k x k "
+                                                        "convolution over all channels, e.g. periodic3), none, or "
+                                                        "several joined by '+' "
                                                         "(invconv1x1+finc3)"))
       .param(nfx::string_param("coupling", "affine", "affine (Glow, two blocks) or quad (four blocks)", "affine|quad"))
       .param(nfx::string_param("direction", "standard", "standard, or inverse (Inverse-Flow: k x k layers solve on the "

@@ -4,6 +4,8 @@
 #include <basic_layers.hpp>
 #include <coupling.hpp>
 #include <model.hpp>
+#include <periodic_layer.hpp>
+#include <periodic_ops.hpp>
 #include <triangular_layers.hpp>
 
 #include <gtest/gtest.h>
@@ -60,6 +62,8 @@ std::vector<LayerCase> layer_cases() {
   }
   cases.push_back({"finc3 standard", std::make_shared<FincUnit>(8, 3, Direction::standard), {2, 8, 3, 3}});
   cases.push_back({"finc2 inverse", std::make_shared<FincUnit>(4, 2, Direction::inverse), {2, 4, 4, 3}});
+  cases.push_back({"periodic3 standard", std::make_shared<PeriodicConv>(3, 3, Direction::standard), {2, 3, 4, 5}});
+  cases.push_back({"periodic2 inverse", std::make_shared<PeriodicConv>(2, 2, Direction::inverse), {2, 2, 5, 4}});
   cases.push_back({"affine coupling", std::make_shared<AffineCoupling>(4, 8), {2, 4, 3, 3}});
   cases.push_back({"quad coupling", std::make_shared<QuadCoupling>(8, 8), {2, 8, 2, 3}});
   for (LayerCase& c : cases) randomize(*c.layer);
@@ -104,87 +108,144 @@ TEST(FlowLayers, LogdetEqualsTheJacobianLogDeterminant) {
   }
 }
 
-// L = <R, op(x, K)>; the operations' own gradients against central differences.
+namespace {
+
+// Central differences of loss(x, K) in x (which = 0) or K (which = 1).
+torch::Tensor finite_differences(const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& loss,
+                                 const torch::Tensor& x, const torch::Tensor& kernel, int which) {
+  const double eps = 1e-6;
+  const torch::Tensor base = (which == 0 ? x : kernel).detach();
+  torch::Tensor fd = torch::zeros_like(base);
+  auto flat = fd.view({-1});
+  for (int64_t i = 0; i < base.numel(); ++i) {
+    torch::Tensor plus = base.clone(), minus = base.clone();
+    plus.view({-1})[i] += eps;
+    minus.view({-1})[i] -= eps;
+    const double lp = (which == 0 ? loss(plus, kernel.detach()) : loss(x.detach(), plus)).item<double>();
+    const double lm = (which == 0 ? loss(minus, kernel.detach()) : loss(x.detach(), minus)).item<double>();
+    flat[i] = (lp - lm) / (2 * eps);
+  }
+  return fd;
+}
+
+// The operation's own gradients of L = loss(x, K) against central differences, in x and in K.
+void expect_gradients_match(const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& loss,
+                            const torch::Tensor& x_value, const torch::Tensor& kernel_value) {
+  const torch::Tensor x = x_value.detach().clone().requires_grad_(true);
+  const torch::Tensor kernel = kernel_value.detach().clone().requires_grad_(true);
+  const auto grads = torch::autograd::grad({loss(x, kernel)}, {x, kernel});
+  EXPECT_LT(relative(grads[0], finite_differences(loss, x, kernel, 0)), 1e-6) << "d/dx";
+  EXPECT_LT(relative(grads[1], finite_differences(loss, x, kernel, 1)), 1e-6) << "d/dK";
+}
+
+}  // namespace
+
+// L = <R, op(x, K)>.
 TEST(FlowLayers, TriangularOperationGradientsMatchFiniteDifferences) {
   for (Corner corner : kCorners) {
     for (bool solve : {false, true}) {
       SCOPED_TRACE(std::string(nfx::kernels::corner_name(corner)) + (solve ? " solve" : " conv"));
       TriangularConv layer(3, 3, corner, Direction::standard);
       randomize(layer, 0.3);
-      const torch::Tensor kernel = layer.kernel().detach().clone().requires_grad_(true);
-      const torch::Tensor x = torch::randn({2, 3, 4, 5}, torch::kDouble).requires_grad_(true);
       const torch::Tensor r = torch::randn({2, 3, 4, 5}, torch::kDouble);
-      auto loss = [&](const torch::Tensor& in, const torch::Tensor& k) {
-        return ((solve ? triangular_solve(in, k, corner) : triangular_conv(in, k, corner)) * r).sum();
-      };
-      const auto grads = torch::autograd::grad({loss(x, kernel)}, {x, kernel});
-      const double eps = 1e-6;
-      for (int which = 0; which < 2; ++which) {
-        const torch::Tensor base = (which == 0 ? x : kernel).detach();
-        torch::Tensor fd = torch::zeros_like(base);
-        auto flat = fd.view({-1});
-        for (int64_t i = 0; i < base.numel(); ++i) {
-          torch::Tensor plus = base.clone(), minus = base.clone();
-          plus.view({-1})[i] += eps;
-          minus.view({-1})[i] -= eps;
-          const double lp = (which == 0 ? loss(plus, kernel.detach()) : loss(x.detach(), plus)).item<double>();
-          const double lm = (which == 0 ? loss(minus, kernel.detach()) : loss(x.detach(), minus)).item<double>();
-          flat[i] = (lp - lm) / (2 * eps);
-        }
-        EXPECT_LT(relative(grads[which], fd), 1e-6) << (which == 0 ? "d/dx" : "d/dK");
-      }
+      expect_gradients_match(
+          [&](const torch::Tensor& in, const torch::Tensor& k) {
+            return ((solve ? triangular_solve(in, k, corner) : triangular_conv(in, k, corner)) * r).sum();
+          },
+          torch::randn({2, 3, 4, 5}, torch::kDouble), layer.kernel());
     }
   }
 }
 
-// The top-left layer as a dense (C*H*W) x (C*H*W) matrix built with conv2d (differentiable in K), other
-// corners by flipping; x = M^-1 y through torch's dense solve and its autograd.
-torch::Tensor dense_inverse_direction(const torch::Tensor& kernel, Corner corner, const torch::Tensor& x) {
-  const int64_t c = x.size(1), h = x.size(2), w = x.size(3), d = c * h * w, k = kernel.size(2);
+// L = <R, op(x, K)> + s log|det T(K)| for the periodic convolution and its solve, even and odd k.
+TEST(FlowLayers, PeriodicOperationGradientsMatchFiniteDifferences) {
+  for (int64_t k : {2, 3}) {
+    for (bool solve : {false, true}) {
+      SCOPED_TRACE("k=" + std::to_string(k) + (solve ? " solve" : " conv"));
+      PeriodicConv layer(3, k, Direction::standard);
+      randomize(layer, 0.1);
+      const torch::Tensor r = torch::randn({2, 3, 4, 5}, torch::kDouble);
+      expect_gradients_match(
+          [&](const torch::Tensor& in, const torch::Tensor& kern) {
+            return ((solve ? periodic_solve(in, kern) : periodic_conv(in, kern)) * r).sum() +
+                   0.7 * periodic_logdet(kern, 4, 5);
+          },
+          torch::randn({2, 3, 4, 5}, torch::kDouble), layer.kernel());
+    }
+  }
+}
+
+namespace {
+
+// A layer as a dense (C*H*W) x (C*H*W) matrix, column j = the layer applied to basis vector j, built
+// with conv2d so it is differentiable in K.
+torch::Tensor dense_from_columns(const torch::Tensor& columns, int64_t d) { return columns.reshape({d, d}).t(); }
+
+// The top-left triangular layer pads k-1 zeros above and left; other corners flip the image.
+torch::Tensor dense_triangular(const torch::Tensor& kernel, Corner corner, int64_t c, int64_t h, int64_t w) {
+  const int64_t d = c * h * w, k = kernel.size(2);
   std::vector<int64_t> flips;
   if (corner == Corner::bottom_left || corner == Corner::bottom_right) flips.push_back(2);
   if (corner == Corner::top_right || corner == Corner::bottom_right) flips.push_back(3);
   auto flip = [&](const torch::Tensor& t) { return flips.empty() ? t : torch::flip(t, flips); };
   const torch::Tensor basis = torch::eye(d, torch::kDouble).view({d, c, h, w});
-  const torch::Tensor columns =
-      flip(torch::conv2d(torch::constant_pad_nd(flip(basis), {k - 1, 0, k - 1, 0}, 0.0), kernel));
-  const torch::Tensor m = columns.reshape({d, d}).t();  // column j = M applied to basis vector j
-  return torch::linalg_solve(m, x.reshape({x.size(0), d}).t()).t().reshape(x.sizes());
+  return dense_from_columns(flip(torch::conv2d(torch::constant_pad_nd(flip(basis), {k - 1, 0, k - 1, 0}, 0.0), kernel)), d);
 }
+
+// The periodic layer pads circularly, p = (k-1)/2 before and k-1-p after.
+torch::Tensor dense_periodic(const torch::Tensor& kernel, int64_t c, int64_t h, int64_t w) {
+  const int64_t d = c * h * w, k = kernel.size(2), p = (k - 1) / 2;
+  const torch::Tensor basis = torch::eye(d, torch::kDouble).view({d, c, h, w});
+  namespace F = torch::nn::functional;
+  const torch::Tensor padded = F::pad(basis, F::PadFuncOptions({p, k - 1 - p, p, k - 1 - p}).mode(torch::kCircular));
+  return dense_from_columns(torch::conv2d(padded, kernel), d);
+}
+
+// ActNorm followed by `layer` in the Inverse-Flow direction, against the same map written as a dense
+// solve with torch's autograd: x = M^-1 h, log|det| = -log|det M|. Gradients of <R, y> + sum log|det|.
+void expect_inverse_direction_matches_dense(FlowLayer& layer, const std::function<torch::Tensor()>& dense_matrix) {
+  const std::vector<int64_t> shape{2, 3, 4, 4};
+  ActNorm norm(3);
+  randomize(norm, 0.3);
+  const torch::Tensor x = torch::randn(shape, torch::kDouble), r = torch::randn(shape, torch::kDouble);
+  torch::Tensor unused = torch::zeros({2}, torch::kDouble);
+  norm.forward(x, unused);  // initialize ActNorm before comparing
+  std::vector<torch::Tensor> params = norm.parameters();
+  for (const torch::Tensor& p : layer.parameters()) params.push_back(p);
+
+  torch::Tensor logdet = torch::zeros({2}, torch::kDouble);
+  const torch::Tensor y = layer.forward(norm.forward(x, logdet), logdet);
+  const auto got = torch::autograd::grad({(y * r).sum() + logdet.sum()}, params);
+
+  torch::Tensor logdet_dense = torch::zeros({2}, torch::kDouble);
+  const torch::Tensor h = norm.forward(x, logdet_dense).reshape({2, -1});
+  const torch::Tensor m = dense_matrix();
+  logdet_dense = logdet_dense - std::get<1>(torch::linalg_slogdet(m));
+  const torch::Tensor y_dense = torch::linalg_solve(m, h.t()).t();
+  const auto expected = torch::autograd::grad({(y_dense * r.reshape({2, -1})).sum() + logdet_dense.sum()}, params);
+  for (size_t i = 0; i < params.size(); ++i) EXPECT_LT(relative(got[i], expected[i]), 1e-10) << "parameter " << i;
+}
+
+}  // namespace
 
 TEST(FlowLayers, InverseDirectionGradientsMatchADenseSolve) {
   for (Corner corner : kCorners) {
     SCOPED_TRACE(nfx::kernels::corner_name(corner));
-    ActNorm norm(3);
     TriangularConv layer(3, 3, corner, Direction::inverse);
-    randomize(norm, 0.3);
     randomize(layer, 0.3);
-    const torch::Tensor x = torch::randn({2, 3, 4, 4}, torch::kDouble);
-    const torch::Tensor r = torch::randn({2, 3, 4, 4}, torch::kDouble);
-    torch::Tensor unused = torch::zeros({2}, torch::kDouble);
-    norm.forward(x, unused);  // initialize ActNorm before comparing
-    std::vector<torch::Tensor> params = norm.parameters();
-    for (const torch::Tensor& p : layer.parameters()) params.push_back(p);
-
-    torch::Tensor logdet = torch::zeros({2}, torch::kDouble);
-    const torch::Tensor y = layer.forward(norm.forward(x, logdet), logdet);
-    const torch::Tensor ours = (y * r).sum() + logdet.sum();
-    const auto got = torch::autograd::grad({ours}, params);
-
-    torch::Tensor logdet_dense = torch::zeros({2}, torch::kDouble);
-    const torch::Tensor h = norm.forward(x, logdet_dense);
-    const torch::Tensor kernel = layer.kernel();
-    const torch::Tensor center = kernel.select(3, 2).select(2, 2);
-    logdet_dense = logdet_dense - 16.0 * torch::log(torch::abs(torch::diagonal(center))).sum();
-    const torch::Tensor reference = (dense_inverse_direction(kernel, corner, h) * r).sum() + logdet_dense.sum();
-    const auto expected = torch::autograd::grad({reference}, params);
-    for (size_t i = 0; i < params.size(); ++i) EXPECT_LT(relative(got[i], expected[i]), 1e-10) << "parameter " << i;
+    expect_inverse_direction_matches_dense(layer, [&] { return dense_triangular(layer.kernel(), corner, 3, 4, 4); });
+  }
+  for (int64_t k : {2, 3}) {
+    SCOPED_TRACE("periodic k=" + std::to_string(k));
+    PeriodicConv layer(3, k, Direction::inverse);
+    randomize(layer, 0.1);
+    expect_inverse_direction_matches_dense(layer, [&] { return dense_periodic(layer.kernel(), 3, 4, 4); });
   }
 }
 
 TEST(FlowModel, EncodeDecodeRoundTripAndShapes) {
   for (const std::string coupling : {"affine", "quad"}) {
-    for (const std::string mixing : {"invconv1x1", "finc3", "invconv1x1+finc2", "none"}) {
+    for (const std::string mixing : {"invconv1x1", "finc3", "invconv1x1+finc2", "periodic3", "none"}) {
       for (Direction direction : {Direction::standard, Direction::inverse}) {
         SCOPED_TRACE(coupling + " " + mixing + (direction == Direction::inverse ? " inverse" : ""));
         ModelSpec spec;
