@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   if (argc > 6) spec.direction = std::string(argv[6]) == "inverse" ? Direction::inverse : Direction::standard;
   if (argc > 7) spec.hidden = std::atoi(argv[7]);
   torch::manual_seed(0);
-  const DigitsSplit digits = load_digits(argv[1]);
+  const ImageSplit digits = load_digits(argv[1]);
   auto model = std::make_shared<FlowModel>(spec);
   int64_t parameters = 0;
   for (const torch::Tensor& p : model->parameters()) parameters += p.numel();

@@ -224,6 +224,28 @@ void parse_graph_table(const toml::table& graph, const std::string& file, GraphS
   }
 }
 
+// The node keys that are not parameters but ask the host to use an extension: invert = true runs the
+// inverse (nfx.invertible.v1), state = "file" keeps the node's learned state (nfx.trainable.v1).
+void set_extension_key(RawNode& node, const std::string& name, const RawValue& value, const SourceLocation& at,
+                       std::vector<Diagnostic>& out) {
+  if (name == "invert") {
+    if (value.type != RawValue::Type::Bool) {
+      report(out, at, "node '" + node.id + "': 'invert' must be true or false, got " + value.type_name);
+      return;
+    }
+    node.invert = value.boolean;
+    node.invert_location = at;
+    return;
+  }
+  const bool is_text = value.type == RawValue::Type::String || !value.source_text.empty();
+  if (!is_text) {
+    report(out, at, "node '" + node.id + "': 'state' must be a file path string, got " + value.type_name);
+    return;
+  }
+  node.state = value.type == RawValue::Type::String ? value.text : value.source_text;
+  node.state_location = at;
+}
+
 RawNode parse_node(const toml::key& key, const toml::table& table, const std::string& file,
                    const Expander& expander, std::vector<Diagnostic>& out) {
   RawNode node;
@@ -256,6 +278,8 @@ RawNode parse_node(const toml::key& key, const toml::table& table, const std::st
         }
         node.inputs.push_back({std::string(port.str()), *from.value<std::string>(), from_at});
       }
+    } else if (name == "invert" || name == "state") {
+      set_extension_key(node, name, to_raw(value, expander, at, out), at, out);
     } else {
       node.params.push_back({name, to_raw(value, expander, at, out), at});
     }
@@ -331,6 +355,10 @@ GraphSource parse_graph_source(const std::string& text, const std::string& file,
       continue;
     }
     RawValue value = parse_override_value(o.value, expander, o.location, out);
+    if (o.key == "invert" || o.key == "state") {
+      set_extension_key(*it, o.key, value, o.location, out);
+      continue;
+    }
     auto param = std::find_if(it->params.begin(), it->params.end(), [&](const RawParam& p) { return p.name == o.key; });
     if (param != it->params.end()) {
       param->value = value;

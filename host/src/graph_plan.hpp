@@ -4,6 +4,7 @@
 #include <nfx/host.hpp>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,14 @@ struct PortRef {
 
 struct PlannedNode {
   std::string id;
+  // The node's type; for an inverted node (invert = true) a copy with inputs and outputs swapped, kept
+  // alive by inverted_type, whose items go to invertible->inverse instead of process.
   const nfx_node_type* type = nullptr;
+  std::shared_ptr<const nfx_node_type> inverted_type;
+  const nfx_invertible_v1* invertible = nullptr;
+  // state = "file": the type's trainable extension and the file it loads from and saves to.
+  const nfx_trainable_v1* trainable = nullptr;
+  std::string state_file;
   SourceLocation location;
   std::map<std::string, ParamValue> params;  // every parameter of the type, defaults filled in
   std::vector<PortRef> inputs;               // one per input port of the type
@@ -38,6 +46,11 @@ struct PlannedNode {
   std::vector<int> successors;               // distinct nodes reading any output of this one
   int predecessor_count = 0;                 // distinct nodes this one reads from
 };
+
+// Runs one item through a node: its inverse when the graph inverted it, else process.
+inline nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ctx) {
+  return node.inverted_type ? node.invertible->inverse(instance, ctx) : node.type->process(instance, ctx);
+}
 
 struct GraphPlan {
   std::string file;

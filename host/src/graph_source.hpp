@@ -40,6 +40,10 @@ struct RawNode {
   SourceLocation type_location;
   std::vector<RawInput> inputs;
   std::vector<RawParam> params;
+  bool invert = false;  // run the type's nfx.invertible.v1 inverse instead of process
+  SourceLocation invert_location;
+  std::string state;  // file for the type's nfx.trainable.v1 state: loaded at creation, saved after the run
+  SourceLocation state_location;
 };
 
 struct RawRequirement {

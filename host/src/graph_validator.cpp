@@ -188,6 +188,34 @@ std::vector<int> topological_order(const std::vector<std::vector<int>>& predeces
   return order;
 }
 
+// invert = true: the node runs its inverse, so the plan sees its type with inputs and outputs swapped.
+// state = "file": the node's learned state is loaded from and saved to that file.
+void use_extensions(const RawNode& raw, PlannedNode& node, std::vector<Diagnostic>& out) {
+  const nfx_node_type* t = node.type;
+  auto extension = [&](const char* id) { return t->extension != nullptr ? t->extension(id) : nullptr; };
+  if (raw.invert) {
+    node.invertible = static_cast<const nfx_invertible_v1*>(extension(NFX_EXT_INVERTIBLE));
+    if (node.invertible == nullptr) {
+      report(out, raw.invert_location, "node '" + raw.id + "': invert = true, but " + t->id +
+                                           " is not invertible (it has no " NFX_EXT_INVERTIBLE " extension)");
+    } else {
+      auto inverted = std::make_shared<nfx_node_type>(*t);
+      std::swap(inverted->input_count, inverted->output_count);
+      std::swap(inverted->inputs, inverted->outputs);
+      node.inverted_type = inverted;
+      node.type = inverted.get();
+    }
+  }
+  if (!raw.state.empty()) {
+    node.trainable = static_cast<const nfx_trainable_v1*>(extension(NFX_EXT_TRAINABLE));
+    if (node.trainable == nullptr) {
+      report(out, raw.state_location, "node '" + raw.id + "': state = \"" + raw.state + "\", but " + t->id +
+                                          " has no learned state (no " NFX_EXT_TRAINABLE " extension)");
+    }
+    node.state_file = raw.state;
+  }
+}
+
 }  // namespace
 
 GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& registry, std::vector<Diagnostic>& out) {
@@ -229,6 +257,8 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
     }
     const nfx_node_type* t = entry->type;
     node.type = t;
+    if (raw.invert || !raw.state.empty()) use_extensions(raw, node, out);
+    t = node.type;
     std::vector<std::string> param_names;
     for (uint32_t p = 0; p < t->param_count; ++p) param_names.push_back(t->params[p].name);
     for (const RawParam& raw_param : raw.params) {
@@ -391,13 +421,8 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
     }
     for (int p : predecessors[order[k]]) ordered[new_index[p]].successors.push_back(k);
     node.predecessor_count = static_cast<int>(predecessors[order[k]].size());
-    ordered[k].id = std::move(node.id);
-    ordered[k].type = node.type;
-    ordered[k].location = std::move(node.location);
-    ordered[k].params = std::move(node.params);
-    ordered[k].inputs = std::move(node.inputs);
-    ordered[k].output_kinds = std::move(node.output_kinds);
-    ordered[k].predecessor_count = node.predecessor_count;
+    node.successors.clear();  // filled as the nodes after this one are placed
+    ordered[k] = std::move(node);
   }
   plan.nodes = std::move(ordered);
   return plan;

@@ -3,6 +3,7 @@
 #include <nfx/nfx.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 namespace nfx::detail {
@@ -126,6 +127,41 @@ void RunState::create_instances() {
                      status == NFX_OK ? NFX_ERR_INTERNAL : status, node.id, -1, "");
     }
     state->instance = instance;
+    std::error_code ec;
+    if (node.trainable != nullptr && std::filesystem::exists(node.state_file, ec)) {
+      const nfx_status loaded = node.trainable->load_state(instance, &ctx,
+                                                           node.state_file.c_str());
+      if (loaded != NFX_OK) {
+        throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot load its state from " +
+                           node.state_file + ": " + ctx.error,
+                       loaded, node.id, -1, "");
+      }
+    }
+  }
+}
+
+// Writes each state = "file" node's state to a temporary file beside it, then renames it into place, so a
+// failed save keeps the previous state.
+void RunState::save_states() {
+  for (auto& state : nodes_) {
+    const PlannedNode& node = *state->plan;
+    if (node.trainable == nullptr) continue;
+    const std::filesystem::path target(node.state_file);
+    std::error_code ec;
+    if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
+    const std::string temporary = node.state_file + ".saving";
+    nfx_context ctx;
+    ctx.run = this;
+    ctx.node = &node;
+    ctx.cancelled = env_.cancel;
+    const nfx_status status = node.trainable->save_state(state->instance, &ctx, temporary.c_str());
+    if (status == NFX_OK) std::filesystem::rename(temporary, target, ec);
+    if (status != NFX_OK || ec) {
+      std::filesystem::remove(temporary, ec);
+      throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot save its state to " + node.state_file +
+                         ": " + (status != NFX_OK ? ctx.error : ec.message()) + "; the previous state is kept",
+                     status != NFX_OK ? status : NFX_ERR_IO, node.id, -1, "");
+    }
   }
 }
 
@@ -176,10 +212,12 @@ RunStats RunState::run() {
                    f.item_name);
   }
   if (failure_ || cancelled()) {
+    save_states();  // what was learned before Ctrl-C is kept
     throw RunError("cancelled after " + std::to_string(items_done_) + " items; finished outputs are kept",
                    NFX_ERR_CANCELLED, "", -1, "");
   }
   finish_nodes();
+  save_states();
   return RunStats{items_done_, seconds};
 }
 
@@ -223,7 +261,7 @@ void RunState::source_task() {
       ctx.item_index = item->index;
       ctx.item_name = &item->name;
       ctx.cancelled = env_.cancel;
-      nfx_status status = state.plan->type->process(state.instance, &ctx);
+      nfx_status status = process_item(*state.plan, state.instance, &ctx);
       if (status != NFX_OK) {
         fail(status, s, item->index, item->name, ctx.error.empty() ? "status " + std::to_string(status) : ctx.error);
         failed = true;
@@ -379,7 +417,7 @@ void RunState::execute(int node, Item& item) {
   ctx.item_index = item.index;
   ctx.item_name = &item.name;
   ctx.cancelled = env_.cancel;
-  const nfx_status status = plan.type->process(state.instance, &ctx);
+  const nfx_status status = process_item(plan, state.instance, &ctx);
   if (status != NFX_OK) {
     item.failed = true;
     fail(status, node, item.index, item.name, ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error);

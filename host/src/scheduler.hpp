@@ -56,6 +56,7 @@ class RunState {
   void create_instances();
   void destroy_instances();
   void finish_nodes();
+  void save_states();
 
   void submit_node(int node, ItemPtr item);
   void submit_source();

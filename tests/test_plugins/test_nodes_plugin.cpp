@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <new>
@@ -103,6 +105,33 @@ class Guard : public nfx::Node {
   int64_t next_ = 0;
 };
 
+// y = factor * x on scalars, invertible (x = y / factor) and trainable: its state is the factor, which
+// grows by `growth` after every item, so a state carried across runs is observable.
+class Scale : public nfx::Node, public nfx::Invertible, public nfx::Trainable {
+ public:
+  explicit Scale(nfx::Params& p) : factor_(p.get_float("factor")), growth_(p.get_float("growth")) {}
+  void process(nfx::Context& ctx) override {
+    ctx.output_scalar(0, factor_ * ctx.input_scalar(0));
+    factor_ += growth_;
+  }
+  void inverse(nfx::Context& ctx) override { ctx.output_scalar(0, ctx.input_scalar(0) / factor_); }
+  nfx::Tensor log_det(nfx::Context&) override {
+    nfx::Tensor t(nfx::dtype_f64(), {1});
+    t.data<double>()[0] = std::log(std::fabs(factor_));
+    return t;
+  }
+  void save_state(nfx::Context&, const std::string& path) override {
+    if (factor_ < 0) throw nfx::Error("a negative factor cannot be saved", NFX_ERR_INVALID_ARGUMENT);
+    std::ofstream(path) << factor_ << "\n";
+  }
+  void load_state(nfx::Context&, const std::string& path) override {
+    if (!(std::ifstream(path) >> factor_)) throw nfx::Error("no factor in " + path, NFX_ERR_IO);
+  }
+
+ private:
+  double factor_, growth_;
+};
+
 }  // namespace
 
 NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
@@ -128,4 +157,8 @@ NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
       .input(nfx::any_port("value", ""))
       .param(nfx::bool_param("check_order", true, "also require item order"))
       .ordered();
+  plugin.node<Scale>("test.scale", "y = factor * x; invertible and trainable (the factor, which grows per item)")
+      .input(nfx::port("x", NFX_KIND_SCALAR, "")).output(nfx::port("y", NFX_KIND_SCALAR, ""))
+      .param(nfx::float_param("factor", 2.0, "initial factor", -1e9, 1e9))
+      .param(nfx::float_param("growth", 0.0, "added to the factor after each item", -1e9, 1e9));
 }

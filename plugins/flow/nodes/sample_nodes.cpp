@@ -36,7 +36,7 @@ class Sample : public nfx::Node {
 class Eval : public nfx::Node {
  public:
   explicit Eval(nfx::Params& p) : model_(load_checkpoint(p.get_string("checkpoint")).model) {
-    const DigitsSplit digits = load_digits(p.get_string("data"));
+    const ImageSplit digits = load_digits(p.get_string("data"));
     images_ = p.get_string("split") == "train" ? digits.train : digits.held_out;
     options_.batch = p.get_int("batch");
   }

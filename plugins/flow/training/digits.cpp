@@ -6,7 +6,7 @@
 
 namespace nfx::flow {
 
-DigitsSplit load_digits(const std::string& path) {
+ImageSplit load_digits(const std::string& path) {
   const cv::Mat sheet = cv::imread(path, cv::IMREAD_GRAYSCALE);
   if (sheet.empty()) throw std::runtime_error(path + ": cannot read the digits image");
   constexpr int kCell = 20, kColumns = 100, kRows = 50;
@@ -24,9 +24,12 @@ DigitsSplit load_digits(const std::string& path) {
       }
     }
   }
-  const torch::Tensor index = torch::arange(kRows * kColumns);
-  const torch::Tensor held = index.remainder(10) == 9;
-  return {all.index({~held}), all.index({held})};
+  return hold_out_every_tenth(all);
+}
+
+ImageSplit hold_out_every_tenth(const torch::Tensor& images) {
+  const torch::Tensor held = torch::arange(images.size(0)).remainder(10) == 9;
+  return {images.index({~held}), images.index({held})};
 }
 
 }  // namespace nfx::flow

@@ -8,11 +8,16 @@
 
 namespace nfx::flow {
 
-struct DigitsSplit {
-  torch::Tensor train, held_out;  // uint8, N x 1 x 20 x 20
+// Training images and the images held out for evaluation: uint8, N x C x H x W.
+struct ImageSplit {
+  torch::Tensor train, held_out;
 };
 
-// Throws std::runtime_error naming the file if it cannot be read or is not a 2000 x 1000 grid.
-DigitsSplit load_digits(const std::string& path);
+// Every 10th image (index 9, 19, ...) held out, the rest for training.
+ImageSplit hold_out_every_tenth(const torch::Tensor& images);
+
+// The digits (N x 1 x 20 x 20) split as above. Throws std::runtime_error naming the file if it cannot be
+// read or is not a 2000 x 1000 grid.
+ImageSplit load_digits(const std::string& path);
 
 }  // namespace nfx::flow

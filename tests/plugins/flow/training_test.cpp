@@ -6,8 +6,8 @@
 
 using namespace nfx::flow;
 
-TEST(FlowTraining, DigitsSplitIsEveryTenthDigitHeldOut) {
-  const DigitsSplit digits = load_digits(nfx::test::sample("digits.png").string());
+TEST(FlowTraining, ImageSplitIsEveryTenthDigitHeldOut) {
+  const ImageSplit digits = load_digits(nfx::test::sample("digits.png").string());
   EXPECT_EQ(digits.train.sizes(), (std::vector<int64_t>{4500, 1, 20, 20}));
   EXPECT_EQ(digits.held_out.sizes(), (std::vector<int64_t>{500, 1, 20, 20}));
   // Digits are written on black: some ink, mostly background.
@@ -19,7 +19,7 @@ TEST(FlowTraining, DigitsSplitIsEveryTenthDigitHeldOut) {
 
 TEST(FlowTraining, AFewStepsLowerHeldOutBitsPerDim) {
   torch::manual_seed(7);
-  const DigitsSplit digits = load_digits(nfx::test::sample("digits.png").string());
+  const ImageSplit digits = load_digits(nfx::test::sample("digits.png").string());
   for (Direction direction : {Direction::standard, Direction::inverse}) {
     SCOPED_TRACE(direction == Direction::inverse ? "inverse direction" : "standard direction");
     ModelSpec spec;

@@ -1,0 +1,146 @@
+// flow.encode: an 8-bit image to its latent under a trained flow. flow.decode: a latent back to its image.
+// Each is the other's inverse (nfx.invertible.v1), and both keep the model as learned state
+// (nfx.trainable.v1), so a graph can invert them or load other weights with `state`.
+#include "checkpoint.hpp"
+#include "flow_nodes.hpp"
+
+#include <cmath>
+#include <cstring>
+
+namespace nfx::flow {
+
+namespace {
+
+// One HWC uint8 image as a 1 x C x H x W batch in [0, 1), each pixel at the centre of its 1/256 bin, so
+// decoding and rounding down gives the pixel back.
+torch::Tensor image_to_model_input(const DLTensor& image, const ModelSpec& spec) {
+  if (image.ndim != 3 || image.dtype.code != kDLUInt || image.dtype.bits != 8) {
+    throw nfx::Error("expected an HWC uint8 image", NFX_ERR_INVALID_ARGUMENT);
+  }
+  const int64_t h = image.shape[0], w = image.shape[1], c = image.shape[2];
+  if (h != spec.height || w != spec.width || c != spec.channels) {
+    throw nfx::Error("the image is " + std::to_string(w) + " x " + std::to_string(h) + " with " + std::to_string(c) +
+                         " channel(s); the model takes " + std::to_string(spec.width) + " x " +
+                         std::to_string(spec.height) + " with " + std::to_string(spec.channels) +
+                         " (io.resize, and io.read_images with color = \"gray\" or \"color\", make an image fit)",
+                     NFX_ERR_INVALID_ARGUMENT);
+  }
+  const torch::Tensor pixels = torch::from_blob(image.data, {h, w, c}, torch::kUInt8);
+  return ((pixels.permute({2, 0, 1}).to(torch::kFloat) + 0.5) / 256.0).unsqueeze(0).contiguous();
+}
+
+// The latents of every level of one image, flattened and concatenated in level order.
+nfx::Tensor flatten_latent(const std::vector<torch::Tensor>& z) {
+  std::vector<torch::Tensor> parts;
+  for (const torch::Tensor& level : z) parts.push_back(level.reshape({-1}));
+  const torch::Tensor flat = torch::cat(parts).to(torch::kFloat).contiguous();
+  nfx::Tensor out(nfx::dtype_f32(), {flat.numel()});
+  std::memcpy(out.data<float>(), flat.data_ptr<float>(), static_cast<size_t>(flat.numel()) * sizeof(float));
+  return out;
+}
+
+std::vector<torch::Tensor> unflatten_latent(const DLTensor& latent, const FlowModel& model) {
+  int64_t count = 1;
+  for (int d = 0; d < latent.ndim; ++d) count *= latent.shape[d];
+  const auto shapes = model.latent_shapes(1);
+  int64_t expected = 0;
+  for (const auto& s : shapes) expected += s[1] * s[2] * s[3];
+  if (latent.dtype.code != kDLFloat || latent.dtype.bits != 32 || count != expected) {
+    throw nfx::Error("expected a float32 latent of " + std::to_string(expected) + " values (what flow.encode gives), got " +
+                         std::to_string(count) + " values of " + nfx::dtype_name(latent.dtype),
+                     NFX_ERR_INVALID_ARGUMENT);
+  }
+  const torch::Tensor flat = torch::from_blob(latent.data, {count}, torch::kFloat);
+  std::vector<torch::Tensor> z;
+  int64_t offset = 0;
+  for (const auto& s : shapes) {
+    const int64_t n = s[1] * s[2] * s[3];
+    z.push_back(flat.narrow(0, offset, n).reshape(s).clone());
+    offset += n;
+  }
+  return z;
+}
+
+// The shared part of both nodes: the model, loaded from `checkpoint` or replaced through the trainable
+// extension, and the two directions of the map.
+class FlowCodec : public nfx::Trainable {
+ public:
+  explicit FlowCodec(const std::string& checkpoint) : model_(load_checkpoint(checkpoint).model) { model_->eval(); }
+
+  nfx::Tensor encode(const DLTensor& image, double* logdet = nullptr) {
+    torch::NoGradGuard no_grad;
+    torch::Tensor ld = torch::zeros({1});
+    const auto z = model_->encode(image_to_model_input(image, model_->spec()), ld);
+    if (logdet) *logdet = ld.item<double>();
+    return flatten_latent(z);
+  }
+  nfx::Tensor decode(const DLTensor& latent) {
+    torch::NoGradGuard no_grad;
+    return image_grid(model_->decode(unflatten_latent(latent, *model_)), 1);
+  }
+  // log|det| of encoding, at the image decoded from `latent`.
+  double encode_logdet_at_latent(const DLTensor& latent) {
+    torch::NoGradGuard no_grad;
+    torch::Tensor ld = torch::zeros({1});
+    model_->encode(model_->decode(unflatten_latent(latent, *model_)), ld);
+    return ld.item<double>();
+  }
+
+  void save_state(nfx::Context&, const std::string& path) override { save_checkpoint(path, *model_, nullptr, {}); }
+  void load_state(nfx::Context&, const std::string& path) override {
+    model_ = load_checkpoint(path).model;
+    model_->eval();
+  }
+
+ private:
+  std::shared_ptr<FlowModel> model_;
+};
+
+nfx::Tensor logdet_tensor(double value) {
+  nfx::Tensor t(nfx::dtype_f64(), {1});
+  t.data<double>()[0] = value;
+  return t;
+}
+
+class Encode : public nfx::Node, public nfx::Invertible, public FlowCodec {
+ public:
+  explicit Encode(nfx::Params& p) : FlowCodec(p.get_string("checkpoint")) {}
+  void process(nfx::Context& ctx) override { ctx.output(0, encode(ctx.input(0))); }
+  void inverse(nfx::Context& ctx) override { ctx.output(0, decode(ctx.input(0))); }
+  // Of the map from [0, 1) pixels to the latent (not counting the 1/256 scaling).
+  nfx::Tensor log_det(nfx::Context& ctx) override {
+    double ld = 0.0;
+    encode(ctx.input(0), &ld);
+    return logdet_tensor(ld);
+  }
+};
+
+class Decode : public nfx::Node, public nfx::Invertible, public FlowCodec {
+ public:
+  explicit Decode(nfx::Params& p) : FlowCodec(p.get_string("checkpoint")) {}
+  void process(nfx::Context& ctx) override { ctx.output(0, decode(ctx.input(0))); }
+  void inverse(nfx::Context& ctx) override { ctx.output(0, encode(ctx.input(0))); }
+  nfx::Tensor log_det(nfx::Context& ctx) override { return logdet_tensor(-encode_logdet_at_latent(ctx.input(0))); }
+};
+
+nfx_param_desc checkpoint_param() {
+  return nfx::required(nfx::string_param("checkpoint", "", "checkpoint.pt written by flow.train"));
+}
+
+}  // namespace
+
+void register_codec_nodes(nfx::PluginBuilder& plugin) {
+  const char* latent_doc = "float32 latent: every level's latent flattened and concatenated in level order";
+  plugin.node<Encode>("flow.encode", "An 8-bit image to its latent under a trained flow (pixels at the centres "
+                                     "of their 1/256 bins); invertible (the inverse is flow.decode) and trainable")
+      .input(nfx::image_port("image", "HWC uint8 image of the model's size and channels"))
+      .output(nfx::tensor_port("latent", latent_doc, NFX_DTYPE_F32, 1))
+      .param(checkpoint_param());
+  plugin.node<Decode>("flow.decode", "A latent back to its 8-bit image under a trained flow; invertible (the "
+                                     "inverse is flow.encode) and trainable")
+      .input(nfx::tensor_port("latent", latent_doc, NFX_DTYPE_F32, 1))
+      .output(nfx::image_port("image", "HWC uint8 image"))
+      .param(checkpoint_param());
+}
+
+}  // namespace nfx::flow
