@@ -1,5 +1,7 @@
 #include "trainer.hpp"
 
+#include "fused_adam.hpp"
+
 #include <algorithm>
 
 namespace nfx::flow {
@@ -27,8 +29,7 @@ double Trainer::step(const torch::Tensor& images) {
   const int64_t dims = x[0].numel();
   const torch::Tensor loss = bits_per_dim(model_->log_prob(x), dims).mean();
   loss.backward();
-  torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.clip_norm);
-  optimizer_->step();
+  clipped_adam_step(*optimizer_, options_.clip_norm);
   ++steps_;
   return loss.item<double>();
 }

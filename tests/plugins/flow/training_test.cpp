@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <digits.hpp>
+#include <fused_adam.hpp>
 #include <trainer.hpp>
 
 using namespace nfx::flow;
@@ -43,5 +44,37 @@ TEST(FlowTraining, AFewStepsLowerHeldOutBitsPerDim) {
     for (int64_t s = 0; s < 40; ++s) trainer.step(digits.train.index({order.narrow(0, (s * 32) % 4480, 32)}));
     const double after = trainer.evaluate(held_out);
     EXPECT_LT(after, before - 0.2) << "held-out bits/dim before " << before << ", after " << after;
+  }
+}
+
+// The fused step against LibTorch's own clip_grad_norm_ and Adam, from the same start, over several steps
+// with gradients large enough to be clipped and small enough not to be, in float64.
+TEST(FlowTraining, FusedAdamStepEqualsLibTorchsClipAndAdam) {
+  torch::manual_seed(3);
+  auto make = [] {
+    return std::vector<torch::Tensor>{torch::randn({4, 3, 3, 3}, torch::kDouble).contiguous(torch::MemoryFormat::ChannelsLast),
+                                      torch::randn({7}, torch::kDouble), torch::randn({5, 5}, torch::kDouble).t()};
+  };
+  std::vector<torch::Tensor> ours = make(), theirs;
+  for (torch::Tensor& p : ours) {
+    p.requires_grad_(true);
+    theirs.push_back(p.detach().clone().requires_grad_(true));
+  }
+  const auto options = torch::optim::AdamOptions(0.01).betas({0.8, 0.95}).eps(1e-6);
+  torch::optim::Adam fused(ours, options), reference(theirs, options);
+  for (int step = 0; step < 6; ++step) {
+    const double scale = step % 2 == 0 ? 100.0 : 0.01;  // clipped, then not
+    for (size_t i = 0; i < ours.size(); ++i) {
+      const torch::Tensor g = torch::randn(ours[i].sizes(), torch::kDouble) * scale;
+      ours[i].mutable_grad() = g.clone();
+      theirs[i].mutable_grad() = g.clone();
+    }
+    const double norm = clipped_adam_step(fused, 5.0);
+    const double expected_norm = torch::nn::utils::clip_grad_norm_(theirs, 5.0);
+    reference.step();
+    EXPECT_NEAR(norm, expected_norm, 1e-9 * expected_norm);
+    for (size_t i = 0; i < ours.size(); ++i) {
+      EXPECT_LT((ours[i] - theirs[i]).abs().max().item<double>(), 1e-12) << "parameter " << i << ", step " << step;
+    }
   }
 }
