@@ -41,6 +41,7 @@ struct PlannedNode {
   std::string state_file;
   SourceLocation location;
   std::map<std::string, ParamValue> params;  // every parameter of the type, defaults filled in
+  std::map<std::string, SourceLocation> param_locations;  // the parameters written in the file
   std::vector<PortRef> inputs;               // one per input port of the type
   std::vector<nfx_port_kind> output_kinds;   // resolved (NFX_KIND_ANY replaced where known)
   std::vector<int> successors;               // distinct nodes reading any output of this one

@@ -272,6 +272,7 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
       ParamValue value;
       if (check_param(raw.id, t->params[it - param_names.begin()], raw_param, value, out)) {
         node.params[raw_param.name] = value;
+        node.param_locations[raw_param.name] = raw_param.location;
       }
     }
     for (uint32_t p = 0; p < t->param_count; ++p) {

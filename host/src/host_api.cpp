@@ -146,6 +146,9 @@ void end_of_stream(nfx_context* ctx) {
   if (ctx != nullptr) ctx->end_of_stream = true;
 }
 const char* node_id(nfx_context* ctx) { return ctx && ctx->node ? ctx->node->id.c_str() : ""; }
+void set_error_param(nfx_context* ctx, const char* name) {
+  if (ctx != nullptr) ctx->error_param = name ? name : "";
+}
 
 const nfx_host_api kTable = {
     NFX_ABI_MAJOR, NFX_ABI_MINOR, sizeof(nfx_host_api), 0,
@@ -156,6 +159,7 @@ const nfx_host_api kTable = {
     &output_tensor, &output_scalar, &output_text, &forward_input,
     &item_index, &item_name, &set_item_name, &set_item_count, &end_of_stream,
     &node_id,
+    &set_error_param,
 };
 
 }  // namespace

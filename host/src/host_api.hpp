@@ -34,6 +34,7 @@ struct nfx_context {
 
   // what the call reported
   std::string error;
+  std::string error_param;  // the parameter the error is about, when the node named one
   bool end_of_stream = false;
   int64_t item_count = -1;
   const std::atomic<bool>* cancelled = nullptr;

@@ -122,15 +122,14 @@ void RunState::create_instances() {
     void* instance = nullptr;
     nfx_status status = node.type->create(&ctx, &instance);
     if (status != NFX_OK || instance == nullptr) {
-      throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot create: " +
+      throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id + "): cannot create: " +
                          (ctx.error.empty() ? "status " + std::to_string(status) : ctx.error),
                      status == NFX_OK ? NFX_ERR_INTERNAL : status, node.id, -1, "");
     }
     state->instance = instance;
     std::error_code ec;
     if (node.trainable != nullptr && std::filesystem::exists(node.state_file, ec)) {
-      const nfx_status loaded = node.trainable->load_state(instance, &ctx,
-                                                           node.state_file.c_str());
+      const nfx_status loaded = node.trainable->load_state(instance, &ctx, node.state_file.c_str());
       if (loaded != NFX_OK) {
         throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot load its state from " +
                            node.state_file + ": " + ctx.error,
@@ -182,7 +181,8 @@ void RunState::finish_nodes() {
     ctx.cancelled = env_.cancel;
     nfx_status status = node.type->finish(state->instance, &ctx);
     if (status != NFX_OK) {
-      throw RunError("node '" + node.id + "' (" + node.type->id + "): failed at the end of the run: " + ctx.error,
+      throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id +
+                         "): failed at the end of the run: " + ctx.error,
                      status, node.id, -1, "");
     }
   }
@@ -208,8 +208,8 @@ RunStats RunState::run() {
     const std::string item = f.item >= 0 ? ", item " + std::to_string(f.item) +
                                                (f.item_name.empty() ? "" : " '" + f.item_name + "'")
                                          : "";
-    throw RunError(where + item + ": " + f.message, f.status, f.node >= 0 ? plan_.nodes[f.node].id : "", f.item,
-                   f.item_name);
+    throw RunError(f.location + where + item + ": " + f.message, f.status, f.node >= 0 ? plan_.nodes[f.node].id : "",
+                   f.item, f.item_name);
   }
   if (failure_ || cancelled()) {
     save_states();  // what was learned before Ctrl-C is kept
@@ -221,10 +221,19 @@ RunStats RunState::run() {
   return RunStats{items_done_, seconds};
 }
 
-void RunState::fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message) {
+void RunState::fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message,
+                    const std::string& location) {
   std::lock_guard<std::mutex> lock(mutex_);
   stop_sources_ = true;
-  if (!failure_) failure_ = Failure{status, node, item, item_name, message};
+  if (!failure_) failure_ = Failure{status, node, item, item_name, message, location};
+}
+
+std::string RunState::error_location(const nfx_context& ctx) const {
+  if (ctx.error_param.empty() || ctx.node == nullptr) return "";
+  const auto it = ctx.node->param_locations.find(ctx.error_param);
+  // A parameter left at its default is reported at the node's table.
+  const SourceLocation& at = it != ctx.node->param_locations.end() ? it->second : ctx.node->location;
+  return plan_.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": ";
 }
 
 void RunState::submit_source() {
@@ -263,7 +272,8 @@ void RunState::source_task() {
       ctx.cancelled = env_.cancel;
       nfx_status status = process_item(*state.plan, state.instance, &ctx);
       if (status != NFX_OK) {
-        fail(status, s, item->index, item->name, ctx.error.empty() ? "status " + std::to_string(status) : ctx.error);
+        fail(status, s, item->index, item->name, ctx.error.empty() ? "status " + std::to_string(status) : ctx.error,
+             error_location(ctx));
         failed = true;
         break;
       }
@@ -420,7 +430,8 @@ void RunState::execute(int node, Item& item) {
   const nfx_status status = process_item(plan, state.instance, &ctx);
   if (status != NFX_OK) {
     item.failed = true;
-    fail(status, node, item.index, item.name, ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error);
+    fail(status, node, item.index, item.name,
+         ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error, error_location(ctx));
   }
 }
 

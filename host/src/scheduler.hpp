@@ -66,7 +66,10 @@ class RunState {
   bool check_inputs(int node, Item& item, const Value* const* inputs);
   void release_gate(NodeState& state);
   void finish_item(const ItemPtr& item);
-  void fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message);
+  void fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message,
+            const std::string& location = "");
+  // "file:line:col: " of the parameter a failed call named (nfx_host_api.set_error_param), else "".
+  std::string error_location(const nfx_context& ctx) const;
   bool cancelled() const;
   void publish_progress(const Progress& progress);
 
@@ -96,6 +99,7 @@ class RunState {
     int64_t item;
     std::string item_name;
     std::string message;
+    std::string location;
   };
   std::optional<Failure> failure_;
 

@@ -96,3 +96,17 @@ TEST(Extensions, StateIsCarriedFromRunToRunAndAFailedSaveKeepsTheOldOne) {
   EXPECT_EQ(std::stod(read_file(state)), 5.0);
   EXPECT_FALSE(fs::exists(state + ".saving"));
 }
+
+// nfx::ParamError names a parameter; the host starts the message with that parameter's place in the file.
+TEST(Extensions, AParamErrorIsReportedAtTheParametersLine) {
+  auto host = make_host();
+  auto graph = host->parse_graph(scale_graph("factor = 0.0\nin.x = \"in.value\"") + "in.value = \"scale.y\"\n", "p.toml");
+  graph.feed("in", nfx::Value::scalar(1.0));
+  try {
+    graph.run();
+    FAIL() << "factor 0 must be refused";
+  } catch (const nfx::RunError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("p.toml:7:10: node 'scale' (test.scale): cannot create: factor = 0", 0), 0u)
+        << e.what();
+  }
+}

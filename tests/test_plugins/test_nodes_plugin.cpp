@@ -109,7 +109,9 @@ class Guard : public nfx::Node {
 // grows by `growth` after every item, so a state carried across runs is observable.
 class Scale : public nfx::Node, public nfx::Invertible, public nfx::Trainable {
  public:
-  explicit Scale(nfx::Params& p) : factor_(p.get_float("factor")), growth_(p.get_float("growth")) {}
+  explicit Scale(nfx::Params& p) : factor_(p.get_float("factor")), growth_(p.get_float("growth")) {
+    if (factor_ == 0) throw nfx::ParamError("factor", "factor = 0 has no inverse");
+  }
   void process(nfx::Context& ctx) override {
     ctx.output_scalar(0, factor_ * ctx.input_scalar(0));
     factor_ += growth_;

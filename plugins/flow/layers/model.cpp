@@ -52,32 +52,32 @@ double gaussian_log_norm() { return 0.5 * std::log(2.0 * M_PI); }
 }  // namespace
 
 void check_spec(const ModelSpec& spec) {
-  auto fail = [](const std::string& m) { throw std::invalid_argument(m); };
-  if (spec.channels < 1 || spec.height < 1 || spec.width < 1) fail("channels, height and width must be positive");
-  if (spec.levels < 1) fail("levels must be at least 1, got " + std::to_string(spec.levels));
-  if (spec.steps < 1) fail("steps must be at least 1, got " + std::to_string(spec.steps));
-  if (spec.hidden < 1) fail("hidden must be at least 1, got " + std::to_string(spec.hidden));
+  auto fail = [](const char* field, const std::string& m) { throw SpecError(field, m); };
+  if (spec.channels < 1 || spec.height < 1 || spec.width < 1) fail("data", "channels, height and width must be positive");
+  if (spec.levels < 1) fail("levels", "levels must be at least 1, got " + std::to_string(spec.levels));
+  if (spec.steps < 1) fail("steps", "steps must be at least 1, got " + std::to_string(spec.steps));
+  if (spec.hidden < 1) fail("hidden", "hidden must be at least 1, got " + std::to_string(spec.hidden));
   const int64_t factor = int64_t{1} << spec.levels;
   if (spec.height % factor != 0 || spec.width % factor != 0) {
-    fail("levels = " + std::to_string(spec.levels) + " squeezes the image " + std::to_string(spec.levels) +
-         " times, so height and width must be multiples of " + std::to_string(factor) + ", got " +
-         std::to_string(spec.height) + " x " + std::to_string(spec.width));
+    fail("levels", "levels = " + std::to_string(spec.levels) + " squeezes the image " + std::to_string(spec.levels) +
+                       " times, so height and width must be multiples of " + std::to_string(factor) + ", got " +
+                       std::to_string(spec.height) + " x " + std::to_string(spec.width));
   }
   bool uses_finc = false;
   for (const std::string& layer : mixing_layers(spec.mixing)) {
     if (layer != "invconv1x1" && layer != "none" && finc_size(layer) < 1 && periodic_size(layer) < 1) {
-      fail("mixing = \"" + spec.mixing + "\": expected \"invconv1x1\", \"finc<k>\" (e.g. \"finc3\"), \"periodic<k>\" "
-           "(e.g. \"periodic3\"), \"none\", or several joined by '+' (\"invconv1x1+finc3\")");
+      fail("mixing", "mixing = \"" + spec.mixing + "\": expected \"invconv1x1\", \"finc<k>\" (e.g. \"finc3\"), "
+                     "\"periodic<k>\" (e.g. \"periodic3\"), \"none\", or several joined by '+' (\"invconv1x1+finc3\")");
     }
     uses_finc = uses_finc || finc_size(layer) > 0;
   }
   if (spec.coupling != "affine" && spec.coupling != "quad") {
-    fail("coupling = \"" + spec.coupling + "\": expected \"affine\" or \"quad\"");
+    fail("coupling", "coupling = \"" + spec.coupling + "\": expected \"affine\" or \"quad\"");
   }
   for (int64_t c : level_channels(spec)) {
     if ((spec.coupling == "quad" || uses_finc) && c % 4 != 0) {
-      fail("a level has " + std::to_string(c) + " channels, which the quad coupling and the FInC unit cannot "
-           "split into four blocks");
+      fail(uses_finc ? "mixing" : "coupling", "a level has " + std::to_string(c) + " channels, which the quad "
+                                              "coupling and the FInC unit cannot split into four blocks");
     }
   }
 }

@@ -4,7 +4,9 @@
 
 #include "flow_layer.hpp"
 
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nfx::flow {
@@ -20,8 +22,18 @@ struct ModelSpec {
   Direction direction = Direction::standard;
 };
 
-// Throws std::invalid_argument naming the field for a spec that cannot be built (odd sizes for the
-// squeezes, unknown layer names, channel counts a layer cannot split).
+// A spec that cannot be built, and the field to change.
+class SpecError : public std::invalid_argument {
+ public:
+  SpecError(std::string field, const std::string& message) : std::invalid_argument(message), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
+// Throws SpecError for a spec that cannot be built (odd sizes for the squeezes, unknown layer names,
+// channel counts a layer cannot split).
 void check_spec(const ModelSpec& spec);
 
 class FlowModel : public torch::nn::Module {

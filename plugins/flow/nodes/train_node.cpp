@@ -53,6 +53,7 @@ class Train : public nfx::Node, public nfx::Trainable {
     options_.learning_rate = p.get_float("learning_rate");
     options_.warmup_steps = p.get_int("warmup_steps");
     options_.clip_norm = p.get_float("clip_norm");
+    options_.schedule = p.get_string("schedule");
     if (!data_.empty()) start(load_digits(data_), [&](const std::string& m) { p.log(NFX_LOG_INFO, m); });
   }
 
@@ -126,13 +127,18 @@ class Train : public nfx::Node, public nfx::Trainable {
     spec_.channels = data_split_.train.size(1);
     spec_.height = data_split_.train.size(2);
     spec_.width = data_split_.train.size(3);
-    check_spec(spec_);  // std::invalid_argument naming the field
+    try {
+      check_spec(spec_);
+    } catch (const SpecError& e) {
+      throw nfx::ParamError(e.field(), e.what());  // reported at the field's line in the graph
+    }
     torch::manual_seed(seed_);
     model_ = std::make_shared<FlowModel>(spec_);
     trainer_ = std::make_unique<Trainer>(model_, options_);
     fs::create_directories(out_);
     std::error_code ec;
-    const std::string resume_from = pending_state_ ? *pending_state_ : (resume_ && fs::exists(checkpoint_path(), ec) ? checkpoint_path().string() : "");
+    std::string resume_from = pending_state_.value_or("");
+    if (resume_from.empty() && resume_ && fs::exists(checkpoint_path(), ec)) resume_from = checkpoint_path().string();
     if (!resume_from.empty()) {
       load_into(resume_from, *model_, trainer_->optimizer(), progress_);
       trainer_->set_steps_done(progress_.step);
@@ -156,6 +162,7 @@ class Train : public nfx::Node, public nfx::Trainable {
     int64_t taken = 0;
     auto last = std::chrono::steady_clock::now();
     for (int64_t s = 0; s < steps && !ctx.cancelled() && !out_of_time(); ++s) {
+      trainer_->set_budget_used(budget_used(s, steps));
       const int64_t size = std::min(batch, n - s * batch);
       loss_sum += trainer_->step(data_split_.train.index({order.narrow(0, s * batch, size)}));
       ++taken;
@@ -174,6 +181,15 @@ class Train : public nfx::Node, public nfx::Trainable {
     ctx.log(NFX_LOG_INFO, "epoch " + std::to_string(progress_.epoch) + ": train " + std::to_string(train) +
                               " bits/dim, held out " + std::to_string(held_out) + " bits/dim");
     return {held_out, train};
+  }
+
+  // How much of the budget (time, or epochs when that ends sooner) is spent at step s of `steps` in this epoch.
+  double budget_used(int64_t s, int64_t steps) const {
+    const double by_time = minutes_ > 0 ? progress_.seconds / (minutes_ * 60.0) : 1.0;
+    const double by_epochs = epochs_ > 0 ? (static_cast<double>(progress_.epoch) + static_cast<double>(s) / static_cast<double>(steps)) /
+                                               static_cast<double>(epochs_)
+                                         : 0.0;
+    return std::max(by_time, by_epochs);
   }
 
   fs::path checkpoint_path() const { return out_ / "checkpoint.pt"; }
@@ -228,6 +244,8 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::float_param("learning_rate", 1e-3, "Adam learning rate after warm-up", 0, 1))
       .param(nfx::int_param("warmup_steps", 200, "steps of linear learning-rate warm-up", 0, 1000000))
       .param(nfx::float_param("clip_norm", 50.0, "gradient norm clipping threshold", 0, 1e9))
+      .param(nfx::string_param("schedule", "constant", "learning rate after warm-up: constant, or cosine (falls to 0 "
+                                                       "as the time or epoch budget runs out)", "constant|cosine"))
       .param(nfx::int_param("seed", 0, "seed for initialization, shuffling and evaluation noise", 0, 1e9))
       .param(nfx::bool_param("resume", true, "continue from out/checkpoint.pt when it exists"))
       .param(nfx::int_param("threads", 0, "LibTorch threads; 0: every core", 0, 1024));

@@ -3,6 +3,7 @@
 #include "fused_adam.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace nfx::flow {
 
@@ -18,10 +19,15 @@ Trainer::Trainer(std::shared_ptr<FlowModel> model, const TrainOptions& options)
                                                     torch::optim::AdamOptions(options_.learning_rate));
 }
 
-double Trainer::step(const torch::Tensor& images) {
+double Trainer::learning_rate() const {
   const double warmup = std::min(1.0, static_cast<double>(steps_ + 1) / static_cast<double>(std::max<int64_t>(1, options_.warmup_steps)));
+  const double decay = options_.schedule == "cosine" ? 0.5 * (1.0 + std::cos(M_PI * std::clamp(budget_used_, 0.0, 1.0))) : 1.0;
+  return options_.learning_rate * warmup * decay;
+}
+
+double Trainer::step(const torch::Tensor& images) {
   for (auto& group : optimizer_->param_groups()) {
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(options_.learning_rate * warmup);
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate());
   }
   model_->train();
   optimizer_->zero_grad();

@@ -5,6 +5,7 @@
 #include "model.hpp"
 
 #include <memory>
+#include <string>
 
 namespace nfx::flow {
 
@@ -13,6 +14,9 @@ struct TrainOptions {
   double learning_rate = 1e-3;
   int64_t warmup_steps = 200;  // the learning rate grows linearly to its value over these steps
   double clip_norm = 50.0;     // gradient norm above which gradients are scaled down
+  // After warm-up: "constant", or "cosine": the rate falls along half a cosine to 0 as the budget runs
+  // out (see Trainer::set_budget_used), which settles the model for its final evaluation.
+  std::string schedule = "constant";
 };
 
 class Trainer {
@@ -27,6 +31,10 @@ class Trainer {
   int64_t steps_done() const { return steps_; }
   const TrainOptions& options() const { return options_; }
   void set_steps_done(int64_t steps) { steps_ = steps; }  // after resuming: keeps the warm-up where it was
+  // The share of the training budget spent so far, 0 to 1, for the cosine schedule.
+  void set_budget_used(double fraction) { budget_used_ = fraction; }
+  // The learning rate the next step uses.
+  double learning_rate() const;
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
  private:
@@ -34,6 +42,7 @@ class Trainer {
   TrainOptions options_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   int64_t steps_ = 0;
+  double budget_used_ = 0.0;
 };
 
 // uint8 pixels to [0, 1) with uniform noise in each 1/256 bin.

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define NFX_ABI_MAJOR 1
-#define NFX_ABI_MINOR 0
+#define NFX_ABI_MINOR 1
 
 /* Name of the one symbol a plugin exports. */
 #define NFX_PLUGIN_ENTRY_SYMBOL "nfx_plugin_entry"
@@ -234,6 +234,11 @@ typedef struct nfx_host_api {
 
   /* The node's id in the graph ("resize"), valid during the call. */
   const char* (*node_id)(nfx_context* ctx);
+
+  /* ---- appended in ABI 1.1: check struct_size first ---- */
+  /* Names the parameter the error of the current call is about (e.g. two parameters that do not fit
+   * together), so the host reports it at that parameter's line in the graph file. Copied. */
+  void (*set_error_param)(nfx_context* ctx, const char* name);
 } nfx_host_api;
 
 /* ---- extensions -------------------------------------------------------------------------------- */
@@ -283,7 +288,8 @@ NFX_STATIC_ASSERT(offsetof(nfx_host_api, log) == 16, "nfx_host_api v1 layout cha
 NFX_STATIC_ASSERT(offsetof(nfx_host_api, param_bool) == 64, "nfx_host_api v1 layout changed");
 NFX_STATIC_ASSERT(offsetof(nfx_host_api, input_tensor) == 96, "nfx_host_api v1 layout changed");
 NFX_STATIC_ASSERT(offsetof(nfx_host_api, item_index) == 152, "nfx_host_api v1 layout changed");
-NFX_STATIC_ASSERT(sizeof(nfx_host_api) == 200, "nfx_host_api v1 layout changed");
+NFX_STATIC_ASSERT(offsetof(nfx_host_api, set_error_param) == 200, "nfx_host_api v1.0 layout changed");
+NFX_STATIC_ASSERT(sizeof(nfx_host_api) == 208, "nfx_host_api v1.1 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_invertible_v1) == 24, "nfx_invertible_v1 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_trainable_v1) == 24, "nfx_trainable_v1 layout changed");
 #endif

@@ -25,6 +25,7 @@
 
 #include <nfx/nfx.h>
 
+#include <cstddef>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -34,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <utility>
 #include <vector>
 
@@ -55,6 +57,18 @@ class Error : public std::runtime_error {
 
  private:
   nfx_status status_;
+};
+
+// An error about one parameter (e.g. values of two parameters that do not fit together): the host reports
+// it at that parameter's line in the graph file (hosts of ABI 1.1 and later).
+class ParamError : public Error {
+ public:
+  ParamError(std::string param, const std::string& message, nfx_status status = NFX_ERR_INVALID_ARGUMENT)
+      : Error(message, status), param_(std::move(param)) {}
+  const std::string& param() const { return param_; }
+
+ private:
+  std::string param_;
 };
 
 // ---- DLPack helpers --------------------------------------------------------------------------------
@@ -320,6 +334,13 @@ nfx_status guarded(nfx_context* ctx, F&& f) noexcept {
   try {
     f();
     return NFX_OK;
+  } catch (const ParamError& e) {
+    const nfx_host_api* api = host_api();
+    api->set_error(ctx, e.what());
+    if (api->struct_size >= offsetof(nfx_host_api, set_error_param) + sizeof(api->set_error_param)) {
+      api->set_error_param(ctx, e.param().c_str());
+    }
+    return e.status();
   } catch (const Error& e) {
     host_api()->set_error(ctx, e.what());
     return e.status();

@@ -4,7 +4,9 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <tuple>
 
 using namespace nfx::test;
 
@@ -119,11 +121,20 @@ TEST(FlowNodes, BadCheckpointsAndSpecsAreNamed) {
       EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
     }
   }
-  try {
-    host->parse_graph(train_graph(dir.path(), "levels = 3\n"), "train.toml").run({});
-    FAIL() << "20 x 20 digits cannot be squeezed three times";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("multiples of 8"), std::string::npos) << e.what();
+  // Errors that span fields or parse a field's text are reported at that field's line.
+  std::string bad_mixing = train_graph(dir.path());
+  bad_mixing.replace(bad_mixing.find("mixing = \"finc3\""), 16, "mixing = \"finc3+fnc\"");
+  for (const auto& [toml, field, expected] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {train_graph(dir.path(), "levels = 3\n"), "levels =", "multiples of 8"},
+           {bad_mixing, "mixing =", "mixing = \"finc3+fnc\": expected"}}) {
+    const int line = 1 + static_cast<int>(std::count(toml.begin(), toml.begin() + static_cast<std::ptrdiff_t>(toml.find(field)), '\n'));
+    try {
+      host->parse_graph(toml, "train.toml").run({});
+      FAIL() << "the spec must be refused: " << expected;
+    } catch (const nfx::RunError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind("train.toml:" + std::to_string(line) + ":", 0), 0u) << e.what();
+    }
   }
 }
 

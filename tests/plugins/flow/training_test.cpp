@@ -78,3 +78,25 @@ TEST(FlowTraining, FusedAdamStepEqualsLibTorchsClipAndAdam) {
     }
   }
 }
+
+TEST(FlowTraining, LearningRateWarmsUpThenFollowsItsSchedule) {
+  ModelSpec spec;
+  spec.steps = 1;
+  spec.hidden = 4;
+  TrainOptions options;
+  options.learning_rate = 0.01;
+  options.warmup_steps = 4;
+  Trainer constant(std::make_shared<FlowModel>(spec), options);
+  EXPECT_DOUBLE_EQ(constant.learning_rate(), 0.0025);  // first step: 1/4 of the way up
+  constant.set_steps_done(10);
+  constant.set_budget_used(0.5);
+  EXPECT_DOUBLE_EQ(constant.learning_rate(), 0.01);
+  options.schedule = "cosine";
+  Trainer cosine(std::make_shared<FlowModel>(spec), options);
+  cosine.set_steps_done(10);
+  EXPECT_DOUBLE_EQ(cosine.learning_rate(), 0.01);
+  cosine.set_budget_used(0.5);
+  EXPECT_NEAR(cosine.learning_rate(), 0.005, 1e-15);
+  cosine.set_budget_used(1.5);  // past the budget: stays at 0
+  EXPECT_NEAR(cosine.learning_rate(), 0.0, 1e-15);
+}

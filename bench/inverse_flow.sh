@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Inverse-Flow vs standard direction on stacks of [ActNorm, FInC 3x3] where the k x k layers are the whole
+# model, each configuration in its own process (so peak memory is its own); prints the table of
+# docs/results.md. Needs a build (bash scripts/build.sh).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=$root/build/release/bin/bench_inverse_flow
+runs=$(mktemp)
+trap 'rm -f "$runs"' EXIT
+# channels size batch depth
+for shape in "16 64 16 8" "32 64 8 8" "16 128 4 8"; do
+  for direction in standard inverse; do
+    # shellcheck disable=SC2086
+    "$bin" "$direction" $shape 2 >> "$runs"
+  done
+done
+python3 - "$runs" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+print("| B x C x H x W, depth | direction | training step (ms) | sampling (ms) | training memory (MiB) | inverse / standard: step, sampling, memory |")
+print("|---|---|---|---|---|---|")
+for std, inv in zip(rows[0::2], rows[1::2]):
+    for r in (std, inv):
+        mem = r["peak_rss_mib"] - r["rss_before_mib"]
+        ratio = ""
+        if r is inv:
+            smem = std["peak_rss_mib"] - std["rss_before_mib"]
+            ratio = f"{inv['train_step_ms'] / std['train_step_ms']:.2f}, {inv['sample_ms'] / std['sample_ms']:.2f}, {mem / smem:.2f}"
+        print(f"| {r['batch']} x {r['channels']} x {r['size']} x {r['size']}, {r['depth']} | {r['direction']} | "
+              f"{r['train_step_ms']:.1f} | {r['sample_ms']:.1f} | {mem:.0f} | {ratio} |")
+PY
