@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training-step time, sampling time and peak resident memory of flow variants on the digits, each in its
 # own process (2 threads, batch 64, 40 timed steps): the reference model, quad coupling at about the
-# same parameter count, and k x k mixing in the standard and the Inverse-Flow direction.
+# same parameter count, and k x k (FInC) and periodic mixing in the standard and the Inverse-Flow direction.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=$root/build/release/bin/bench_flow_reference
@@ -15,6 +15,8 @@ variants=(
   "invconv1x1+finc3 affine inverse 64"
   "finc3 affine standard 64"
   "finc3 affine inverse 64"
+  "periodic3 affine standard 64"
+  "periodic3 affine inverse 64"
 )
 for v in "${variants[@]}"; do
   # shellcheck disable=SC2086

@@ -38,11 +38,16 @@ class Trainer {
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
  private:
+  // Forward and backward of the mean loss over x, the batch shared out over the threads; sets the
+  // parameters' gradients and returns the loss.
+  double backward_in_shares(const torch::Tensor& x);
+
   std::shared_ptr<FlowModel> model_;
   TrainOptions options_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   int64_t steps_ = 0;
   double budget_used_ = 0.0;
+  bool data_initialized_ = false;
 };
 
 // uint8 pixels to [0, 1) with uniform noise in each 1/256 bin.

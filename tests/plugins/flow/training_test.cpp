@@ -100,3 +100,37 @@ TEST(FlowTraining, LearningRateWarmsUpThenFollowsItsSchedule) {
   cosine.set_budget_used(1.5);  // past the budget: stays at 0
   EXPECT_NEAR(cosine.learning_rate(), 0.0, 1e-15);
 }
+
+// With two threads a step shares the batch out between them; the result must be the step of one thread
+// on the whole batch, up to float rounding.
+TEST(FlowTraining, SharingTheBatchBetweenThreadsGivesTheSameStep) {
+  const ImageSplit digits = load_digits(nfx::test::sample("digits.png").string());
+  const torch::Tensor batch = digits.train.narrow(0, 0, 24);
+  ModelSpec spec;
+  spec.steps = 2;
+  spec.hidden = 8;
+  spec.mixing = "invconv1x1+finc3";
+  std::vector<std::vector<torch::Tensor>> after;
+  std::vector<double> losses;
+  const int threads_before = torch::get_num_threads();
+  for (int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    torch::manual_seed(11);
+    auto model = std::make_shared<FlowModel>(spec);
+    TrainOptions options;
+    options.warmup_steps = 1;
+    Trainer trainer(model, options);
+    for (int s = 0; s < 3; ++s) {
+      torch::manual_seed(100 + s);  // the same dequantization noise for both
+      losses.push_back(trainer.step(batch));
+    }
+    EXPECT_EQ(torch::get_num_threads(), threads) << "the step must give the thread count back";
+    after.emplace_back();
+    for (const torch::Tensor& p : model->parameters()) after.back().push_back(p.detach().clone());
+  }
+  torch::set_num_threads(threads_before);
+  for (int s = 0; s < 3; ++s) EXPECT_NEAR(losses[s], losses[3 + s], 1e-4) << "step " << s;
+  for (size_t i = 0; i < after[0].size(); ++i) {
+    EXPECT_LT((after[0][i] - after[1][i]).abs().max().item<double>(), 1e-4) << "parameter " << i;
+  }
+}
