@@ -2,10 +2,10 @@
 // coupling with a 64-channel subnet], split 2|2, squeeze to 8x5x5, 8 more steps; batch 64, Adam 1e-3) in
 // nfx: parameter count, time per training step, time to sample 64 images and peak resident memory, as
 // JSON on stdout. bench/flow_reference.py times the same model in Python over the same LibTorch.
+#include "process_stats.hpp"
+
 #include <digits.hpp>
 #include <trainer.hpp>
-
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -14,19 +14,8 @@
 
 using namespace nfx::flow;
 
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
-
-}  // namespace
+using nfx::bench::peak_rss_mib;
+using nfx::bench::seconds_since;
 
 // Usage: bench_flow_reference DIGITS_PNG [THREADS [TIMED_STEPS [MIXING COUPLING DIRECTION [HIDDEN]]]]
 int main(int argc, char** argv) {

@@ -5,41 +5,22 @@
 // is what training needs).
 //
 // Usage: bench_inverse_flow DIRECTION [CHANNELS [SIZE [BATCH [DEPTH [THREADS]]]]]
+#include "process_stats.hpp"
+
 #include <basic_layers.hpp>
 #include <fused_adam.hpp>
 #include <triangular_layers.hpp>
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 using namespace nfx::flow;
 
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
-
-double current_rss_mib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-}
-
-}  // namespace
+using nfx::bench::current_rss_mib;
+using nfx::bench::peak_rss_mib;
+using nfx::bench::seconds_since;
 
 int main(int argc, char** argv) {
   if (argc < 2) {

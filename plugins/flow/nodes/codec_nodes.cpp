@@ -1,7 +1,6 @@
 // flow.encode: an 8-bit image to its latent under a trained flow. flow.decode: a latent back to its image.
 // Each is the other's inverse (nfx.invertible.v1), and both keep the model as learned state
 // (nfx.trainable.v1), so a graph can invert them or load other weights with `state`.
-#include "checkpoint.hpp"
 #include "flow_nodes.hpp"
 
 #include <cmath>
@@ -61,11 +60,10 @@ std::vector<torch::Tensor> unflatten_latent(const DLTensor& latent, const FlowMo
   return z;
 }
 
-// The shared part of both nodes: the model, loaded from `checkpoint` or replaced through the trainable
-// extension, and the two directions of the map.
-class FlowCodec : public nfx::Trainable {
+// The shared part of both nodes: the model (see ModelState) and the two directions of the map.
+class FlowCodec : public ModelState {
  public:
-  explicit FlowCodec(const std::string& checkpoint) : model_(load_checkpoint(checkpoint).model) { model_->eval(); }
+  explicit FlowCodec(const std::string& checkpoint) : ModelState(checkpoint) {}
 
   nfx::Tensor encode(const DLTensor& image, double* logdet = nullptr) {
     torch::NoGradGuard no_grad;
@@ -85,15 +83,6 @@ class FlowCodec : public nfx::Trainable {
     model_->encode(model_->decode(unflatten_latent(latent, *model_)), ld);
     return ld.item<double>();
   }
-
-  void save_state(nfx::Context&, const std::string& path) override { save_checkpoint(path, *model_, nullptr, {}); }
-  void load_state(nfx::Context&, const std::string& path) override {
-    model_ = load_checkpoint(path).model;
-    model_->eval();
-  }
-
- private:
-  std::shared_ptr<FlowModel> model_;
 };
 
 nfx::Tensor logdet_tensor(double value) {

@@ -9,10 +9,10 @@ namespace nfx::flow {
 
 namespace {
 
-class Sample : public nfx::Node {
+class Sample : public nfx::Node, public ModelState {
  public:
   explicit Sample(nfx::Params& p)
-      : model_(load_checkpoint(p.get_string("checkpoint")).model), count_(p.get_int("count")),
+      : ModelState(p.get_string("checkpoint")), count_(p.get_int("count")),
         temperature_(p.get_float("temperature")), columns_(p.get_int("columns")), seed_(p.get_int("seed")) {}
   void process(nfx::Context& ctx) override {
     if (ctx.item_index() > 0) {
@@ -22,20 +22,18 @@ class Sample : public nfx::Node {
     ctx.set_item_count(1);
     ctx.set_item_name("samples.png");
     torch::manual_seed(static_cast<uint64_t>(seed_));
-    model_->eval();
     ctx.output(0, image_grid(model_->sample(count_, temperature_), columns_));
   }
 
  private:
-  std::shared_ptr<FlowModel> model_;
   int64_t count_;
   double temperature_;
   int64_t columns_, seed_;
 };
 
-class Eval : public nfx::Node {
+class Eval : public nfx::Node, public ModelState {
  public:
-  explicit Eval(nfx::Params& p) : model_(load_checkpoint(p.get_string("checkpoint")).model) {
+  explicit Eval(nfx::Params& p) : ModelState(p.get_string("checkpoint")) {
     const ImageSplit digits = load_digits(p.get_string("data"));
     images_ = p.get_string("split") == "train" ? digits.train : digits.held_out;
     options_.batch = p.get_int("batch");
@@ -53,7 +51,6 @@ class Eval : public nfx::Node {
   }
 
  private:
-  std::shared_ptr<FlowModel> model_;
   torch::Tensor images_;
   TrainOptions options_;
 };
