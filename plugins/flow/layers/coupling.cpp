@@ -25,37 +25,53 @@ torch::Tensor CouplingNet::forward(const torch::Tensor& x) {
 
 torch::Tensor soft_clamp(const torch::Tensor& raw, double limit) { return limit * torch::tanh(raw / limit); }
 
-AffineCoupling::AffineCoupling(int64_t channels, int64_t hidden) : split_(channels / 2) {
-  TORCH_CHECK(channels >= 2, "an affine coupling needs at least 2 channels");
-  net_ = register_module("net", std::make_shared<CouplingNet>(split_, hidden, 2 * (channels - split_)));
+torch::Tensor Coupling::with_condition(const torch::Tensor& x, const torch::Tensor& condition) const {
+  if (condition_channels_ == 0) {
+    TORCH_CHECK(!condition.defined(), "this coupling takes no condition");
+    return x;
+  }
+  TORCH_CHECK(condition.defined(), "this coupling needs a condition of ", condition_channels_, " channels");
+  TORCH_CHECK(condition.dim() == 4 && condition.size(0) == x.size(0) && condition.size(1) == condition_channels_ &&
+                  condition.size(2) == x.size(2) && condition.size(3) == x.size(3),
+              "the condition must be ", x.size(0), " x ", condition_channels_, " x ", x.size(2), " x ", x.size(3),
+              ", got ", condition.sizes());
+  return torch::cat({x, condition}, 1);
 }
 
-torch::Tensor AffineCoupling::forward(const torch::Tensor& x, torch::Tensor& logdet) {
+AffineCoupling::AffineCoupling(int64_t channels, int64_t hidden, int64_t condition_channels)
+    : Coupling(condition_channels), split_(channels / 2) {
+  TORCH_CHECK(channels >= 2, "an affine coupling needs at least 2 channels");
+  net_ = register_module("net", std::make_shared<CouplingNet>(split_ + condition_channels, hidden, 2 * (channels - split_)));
+}
+
+torch::Tensor AffineCoupling::forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) {
   const torch::Tensor xa = x.narrow(1, 0, split_), xb = x.narrow(1, split_, x.size(1) - split_);
-  const std::vector<torch::Tensor> h = net_->forward(xa).chunk(2, 1);
+  const std::vector<torch::Tensor> h = net_->forward(with_condition(xa, condition)).chunk(2, 1);
   const torch::Tensor log_scale = torch::log_sigmoid(h[1] + 2.0);
   logdet = logdet + log_scale.sum({1, 2, 3});
   return torch::cat({xa, (xb + h[0]) * torch::exp(log_scale)}, 1);
 }
 
-torch::Tensor AffineCoupling::inverse(const torch::Tensor& y) {
+torch::Tensor AffineCoupling::inverse(const torch::Tensor& y, const torch::Tensor& condition) {
   const torch::Tensor ya = y.narrow(1, 0, split_), yb = y.narrow(1, split_, y.size(1) - split_);
-  const std::vector<torch::Tensor> h = net_->forward(ya).chunk(2, 1);
+  const std::vector<torch::Tensor> h = net_->forward(with_condition(ya, condition)).chunk(2, 1);
   return torch::cat({ya, yb * torch::exp(-torch::log_sigmoid(h[1] + 2.0)) - h[0]}, 1);
 }
 
-QuadCoupling::QuadCoupling(int64_t channels, int64_t hidden) : block_(channels / 4) {
+QuadCoupling::QuadCoupling(int64_t channels, int64_t hidden, int64_t condition_channels)
+    : Coupling(condition_channels), block_(channels / 4) {
   TORCH_CHECK(channels % 4 == 0, "a quad coupling needs a multiple of 4 channels, got ", channels);
   for (int i = 1; i <= 3; ++i) {
     nets_.push_back(register_module("net" + std::to_string(i),
-                                    std::make_shared<CouplingNet>(i * block_, hidden, 2 * block_)));
+                                    std::make_shared<CouplingNet>(i * block_ + condition_channels, hidden, 2 * block_)));
   }
 }
 
-torch::Tensor QuadCoupling::forward(const torch::Tensor& x, torch::Tensor& logdet) {
+torch::Tensor QuadCoupling::forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) {
   std::vector<torch::Tensor> out{x.narrow(1, 0, block_)};
   for (int i = 1; i <= 3; ++i) {
-    const std::vector<torch::Tensor> h = nets_[i - 1]->forward(x.narrow(1, 0, i * block_)).chunk(2, 1);
+    const std::vector<torch::Tensor> h =
+        nets_[i - 1]->forward(with_condition(x.narrow(1, 0, i * block_), condition)).chunk(2, 1);
     const torch::Tensor log_scale = soft_clamp(h[1]);
     logdet = logdet + log_scale.sum({1, 2, 3});
     out.push_back((x.narrow(1, i * block_, block_) + h[0]) * torch::exp(log_scale));
@@ -63,10 +79,10 @@ torch::Tensor QuadCoupling::forward(const torch::Tensor& x, torch::Tensor& logde
   return torch::cat(out, 1);
 }
 
-torch::Tensor QuadCoupling::inverse(const torch::Tensor& y) {
+torch::Tensor QuadCoupling::inverse(const torch::Tensor& y, const torch::Tensor& condition) {
   torch::Tensor x = y.narrow(1, 0, block_);
   for (int i = 1; i <= 3; ++i) {
-    const std::vector<torch::Tensor> h = nets_[i - 1]->forward(x).chunk(2, 1);
+    const std::vector<torch::Tensor> h = nets_[i - 1]->forward(with_condition(x, condition)).chunk(2, 1);
     const torch::Tensor xi = y.narrow(1, i * block_, block_) * torch::exp(-soft_clamp(h[1])) - h[0];
     x = torch::cat({x, xi}, 1);
   }

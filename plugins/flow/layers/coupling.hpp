@@ -19,12 +19,34 @@ class CouplingNet : public torch::nn::Module {
 // log-scale bounded to (-limit, limit) smoothly: limit * tanh(raw / limit).
 torch::Tensor soft_clamp(const torch::Tensor& raw, double limit = 2.0);
 
-// Glow: y_a = x_a, y_b = (x_b + shift(x_a)) * sigmoid(raw_scale(x_a) + 2), halves along channels.
-class AffineCoupling : public FlowLayer {
+// A coupling whose subnets may also see a condition: an N x condition_channels x H x W tensor of the
+// layer's spatial size, concatenated to every subnet's input (a conditional flow models p(x | c)). The
+// map stays exactly invertible for a fixed condition. Without a condition (condition_channels = 0) the
+// plain forward and inverse apply.
+class Coupling : public FlowLayer {
  public:
-  AffineCoupling(int64_t channels, int64_t hidden);
-  torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
-  torch::Tensor inverse(const torch::Tensor& y) override;
+  explicit Coupling(int64_t condition_channels) : condition_channels_(condition_channels) {}
+  virtual torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) = 0;
+  virtual torch::Tensor inverse(const torch::Tensor& y, const torch::Tensor& condition) = 0;
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override { return forward(x, logdet, {}); }
+  torch::Tensor inverse(const torch::Tensor& y) override { return inverse(y, torch::Tensor()); }
+
+ protected:
+  // The subnet input: `x`, with the condition appended along channels when the layer takes one.
+  torch::Tensor with_condition(const torch::Tensor& x, const torch::Tensor& condition) const;
+
+ private:
+  int64_t condition_channels_;
+};
+
+// Glow: y_a = x_a, y_b = (x_b + shift(x_a)) * sigmoid(raw_scale(x_a) + 2), halves along channels.
+class AffineCoupling : public Coupling {
+ public:
+  AffineCoupling(int64_t channels, int64_t hidden, int64_t condition_channels = 0);
+  using Coupling::forward;
+  using Coupling::inverse;
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) override;
+  torch::Tensor inverse(const torch::Tensor& y, const torch::Tensor& condition) override;
 
  private:
   int64_t split_;
@@ -33,12 +55,14 @@ class AffineCoupling : public FlowLayer {
 
 // Four channel blocks: y1 = x1; y_{i+1} = (x_{i+1} + f_i(x_1..x_i)) * exp(s_i(x_1..x_i)) for i = 1..3, with
 // soft-clamped s. Forward, every subnet sees only inputs; the inverse recovers x2, then x3, then x4.
-class QuadCoupling : public FlowLayer {
+class QuadCoupling : public Coupling {
  public:
   // `channels` must be a multiple of 4.
-  QuadCoupling(int64_t channels, int64_t hidden);
-  torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
-  torch::Tensor inverse(const torch::Tensor& y) override;
+  QuadCoupling(int64_t channels, int64_t hidden, int64_t condition_channels = 0);
+  using Coupling::forward;
+  using Coupling::inverse;
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) override;
+  torch::Tensor inverse(const torch::Tensor& y, const torch::Tensor& condition) override;
 
  private:
   int64_t block_;

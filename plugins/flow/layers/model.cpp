@@ -57,6 +57,9 @@ void check_spec(const ModelSpec& spec) {
   if (spec.levels < 1) fail("levels", "levels must be at least 1, got " + std::to_string(spec.levels));
   if (spec.steps < 1) fail("steps", "steps must be at least 1, got " + std::to_string(spec.steps));
   if (spec.hidden < 1) fail("hidden", "hidden must be at least 1, got " + std::to_string(spec.hidden));
+  if (spec.condition_channels < 0) {
+    fail("condition_channels", "condition_channels must be 0 or more, got " + std::to_string(spec.condition_channels));
+  }
   const int64_t factor = int64_t{1} << spec.levels;
   if (spec.height % factor != 0 || spec.width % factor != 0) {
     fail("levels", "levels = " + std::to_string(spec.levels) + " squeezes the image " + std::to_string(spec.levels) +
@@ -103,21 +106,47 @@ FlowModel::FlowModel(const ModelSpec& spec) : spec_(spec) {
         }
       }
       if (spec.coupling == "quad") {
-        layers.push_back(register_module(name + "coupling", std::make_shared<QuadCoupling>(c, spec.hidden)));
+        layers.push_back(register_module(name + "coupling",
+                                         std::make_shared<QuadCoupling>(c, spec.hidden, spec.condition_channels)));
       } else {
-        layers.push_back(register_module(name + "coupling", std::make_shared<AffineCoupling>(c, spec.hidden)));
+        layers.push_back(register_module(name + "coupling",
+                                         std::make_shared<AffineCoupling>(c, spec.hidden, spec.condition_channels)));
       }
     }
     levels_.push_back(std::move(layers));
   }
 }
 
-std::vector<torch::Tensor> FlowModel::encode(const torch::Tensor& x, torch::Tensor& logdet) {
+torch::Tensor FlowModel::run_level(size_t level, torch::Tensor h, torch::Tensor* logdet, const torch::Tensor& condition) {
+  torch::Tensor c;
+  if (spec_.condition_channels > 0) {
+    TORCH_CHECK(condition.defined() && condition.dim() == 4 && condition.size(0) == h.size(0) &&
+                    condition.size(1) == spec_.condition_channels,
+                "this model is conditional: it needs a condition of ", h.size(0), " x ", spec_.condition_channels,
+                " x H x W", condition.defined() ? ", got " + c10::str(condition.sizes()) : std::string());
+    c = torch::adaptive_avg_pool2d(condition, {h.size(2), h.size(3)});
+  } else {
+    TORCH_CHECK(!condition.defined(), "this model is not conditional (condition_channels = 0)");
+  }
+  const std::vector<FlowLayerPtr>& layers = levels_[level];
+  auto apply = [&](const FlowLayerPtr& layer) {
+    auto* coupling = dynamic_cast<Coupling*>(layer.get());
+    if (logdet != nullptr) return coupling ? coupling->forward(h, *logdet, c) : layer->forward(h, *logdet);
+    return coupling ? coupling->inverse(h, c) : layer->inverse(h);
+  };
+  if (logdet != nullptr) {
+    for (const FlowLayerPtr& layer : layers) h = apply(layer);
+  } else {
+    for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer) h = apply(*layer);
+  }
+  return h;
+}
+
+std::vector<torch::Tensor> FlowModel::encode(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) {
   std::vector<torch::Tensor> z;
   torch::Tensor h = x;
   for (size_t l = 0; l < levels_.size(); ++l) {
-    h = squeeze_2x2(h);
-    for (const FlowLayerPtr& layer : levels_[l]) h = layer->forward(h, logdet);
+    h = run_level(l, squeeze_2x2(h), &logdet, condition);
     if (l + 1 < levels_.size()) {
       const int64_t out = h.size(1) / 2;
       z.push_back(h.narrow(1, 0, out));
@@ -128,20 +157,19 @@ std::vector<torch::Tensor> FlowModel::encode(const torch::Tensor& x, torch::Tens
   return z;
 }
 
-torch::Tensor FlowModel::decode(const std::vector<torch::Tensor>& z) {
+torch::Tensor FlowModel::decode(const std::vector<torch::Tensor>& z, const torch::Tensor& condition) {
   TORCH_CHECK(z.size() == levels_.size(), "decode needs one latent per level (", levels_.size(), "), got ", z.size());
   torch::Tensor h = z.back();
   for (size_t l = levels_.size(); l-- > 0;) {
     if (l + 1 < levels_.size()) h = torch::cat({z[l], h}, 1);
-    for (auto layer = levels_[l].rbegin(); layer != levels_[l].rend(); ++layer) h = (*layer)->inverse(h);
-    h = unsqueeze_2x2(h);
+    h = unsqueeze_2x2(run_level(l, h, nullptr, condition));
   }
   return h;
 }
 
-torch::Tensor FlowModel::log_prob(const torch::Tensor& x) {
+torch::Tensor FlowModel::log_prob(const torch::Tensor& x, const torch::Tensor& condition) {
   torch::Tensor logdet = torch::zeros({x.size(0)}, x.options());
-  const std::vector<torch::Tensor> z = encode(x, logdet);
+  const std::vector<torch::Tensor> z = encode(x, logdet, condition);
   torch::Tensor log_p = logdet;
   for (const torch::Tensor& part : z) {
     log_p = log_p - (0.5 * part.pow(2) + gaussian_log_norm()).sum({1, 2, 3});
@@ -162,12 +190,12 @@ std::vector<std::vector<int64_t>> FlowModel::latent_shapes(int64_t n) const {
   return shapes;
 }
 
-torch::Tensor FlowModel::sample(int64_t n, double temperature) {
+torch::Tensor FlowModel::sample(int64_t n, double temperature, const torch::Tensor& condition) {
   torch::NoGradGuard no_grad;
   const auto options = parameters().front().options();
   std::vector<torch::Tensor> z;
   for (const auto& shape : latent_shapes(n)) z.push_back(torch::randn(shape, options) * temperature);
-  return decode(z);
+  return decode(z, condition);
 }
 
 torch::Tensor bits_per_dim(const torch::Tensor& log_prob, int64_t dims) {

@@ -20,6 +20,9 @@ struct ModelSpec {
   std::string mixing = "invconv1x1";
   std::string coupling = "affine";    // "affine" (Glow) or "quad"
   Direction direction = Direction::standard;
+  // > 0: a conditional flow p(x | c). Every coupling's subnets also see the condition c (N x
+  // condition_channels x H' x W', any size), resized by area averaging to each level's size.
+  int64_t condition_channels = 0;
 };
 
 // A spec that cannot be built, and the field to change.
@@ -40,18 +43,22 @@ class FlowModel : public torch::nn::Module {
  public:
   explicit FlowModel(const ModelSpec& spec);
 
-  // Data to latent: one tensor per level, and log|det| per batch item.
-  std::vector<torch::Tensor> encode(const torch::Tensor& x, torch::Tensor& logdet);
-  torch::Tensor decode(const std::vector<torch::Tensor>& z);
-  // log p(x) in nats per batch item under the standard normal prior.
-  torch::Tensor log_prob(const torch::Tensor& x);
+  // Data to latent: one tensor per level, and log|det| per batch item. `condition` only for a
+  // conditional model (spec.condition_channels > 0), which needs it.
+  std::vector<torch::Tensor> encode(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition = {});
+  torch::Tensor decode(const std::vector<torch::Tensor>& z, const torch::Tensor& condition = {});
+  // log p(x) (or log p(x | condition)) in nats per batch item under the standard normal prior.
+  torch::Tensor log_prob(const torch::Tensor& x, const torch::Tensor& condition = {});
   // n images from the prior scaled by `temperature`.
-  torch::Tensor sample(int64_t n, double temperature = 1.0);
+  torch::Tensor sample(int64_t n, double temperature = 1.0, const torch::Tensor& condition = {});
   // The shape of each level's latent for a batch of n.
   std::vector<std::vector<int64_t>> latent_shapes(int64_t n) const;
   const ModelSpec& spec() const { return spec_; }
 
  private:
+  // Runs one level's layers forward or backward, giving the couplings the condition at that level's size.
+  torch::Tensor run_level(size_t level, torch::Tensor h, torch::Tensor* logdet, const torch::Tensor& condition);
+
   ModelSpec spec_;
   std::vector<std::vector<FlowLayerPtr>> levels_;
 };

@@ -23,6 +23,7 @@ void write_spec(torch::serialize::OutputArchive& archive, const ModelSpec& s) {
   archive.write("spec.mixing", c10::IValue(s.mixing));
   archive.write("spec.coupling", c10::IValue(s.coupling));
   archive.write("spec.direction", c10::IValue(std::string(s.direction == Direction::inverse ? "inverse" : "standard")));
+  archive.write("spec.condition_channels", c10::IValue(s.condition_channels));
 }
 
 c10::IValue read(torch::serialize::InputArchive& archive, const std::string& key, const std::string& path) {
@@ -45,6 +46,8 @@ ModelSpec read_spec(torch::serialize::InputArchive& archive, const std::string& 
   s.mixing = read(archive, "spec.mixing", path).toStringRef();
   s.coupling = read(archive, "spec.coupling", path).toStringRef();
   s.direction = read(archive, "spec.direction", path).toStringRef() == "inverse" ? Direction::inverse : Direction::standard;
+  c10::IValue condition;  // absent from checkpoints written before conditional models
+  if (archive.try_read("spec.condition_channels", condition)) s.condition_channels = condition.toInt();
   return s;
 }
 
@@ -109,7 +112,7 @@ void load_into(const std::string& path, FlowModel& model, torch::optim::Optimize
   const ModelSpec& s = model.spec();
   if (stored.channels != s.channels || stored.height != s.height || stored.width != s.width ||
       stored.levels != s.levels || stored.steps != s.steps || stored.hidden != s.hidden || stored.mixing != s.mixing ||
-      stored.coupling != s.coupling || stored.direction != s.direction) {
+      stored.coupling != s.coupling || stored.direction != s.direction || stored.condition_channels != s.condition_channels) {
     throw std::runtime_error(path + ": the checkpoint was trained with a different model; delete it or choose "
                              "another checkpoint path to start afresh");
   }

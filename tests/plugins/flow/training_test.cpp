@@ -1,6 +1,7 @@
 // Training on the real digits of the sample data lowers held-out bits per dimension.
 #include "test_support.hpp"
 
+#include <checkpoint.hpp>
 #include <digits.hpp>
 #include <fused_adam.hpp>
 #include <trainer.hpp>
@@ -133,4 +134,20 @@ TEST(FlowTraining, SharingTheBatchBetweenThreadsGivesTheSameStep) {
   for (size_t i = 0; i < after[0].size(); ++i) {
     EXPECT_LT((after[0][i] - after[1][i]).abs().max().item<double>(), 1e-4) << "parameter " << i;
   }
+}
+
+// A conditional model comes back from its checkpoint as the same conditional model.
+TEST(FlowTraining, ConditionalModelsSurviveTheirCheckpoint) {
+  nfx::test::TempDir dir;
+  ModelSpec spec;
+  spec.steps = 1;
+  spec.hidden = 4;
+  spec.condition_channels = 2;
+  FlowModel model(spec);
+  const torch::Tensor x = torch::rand({3, 1, 20, 20}), cond = torch::rand({3, 2, 5, 5});
+  const torch::Tensor log_p = model.log_prob(x, cond).detach();
+  save_checkpoint(dir / "conditional.pt", model, nullptr, {});
+  const Checkpoint loaded = load_checkpoint(dir / "conditional.pt");
+  EXPECT_EQ(loaded.model->spec().condition_channels, 2);
+  EXPECT_TRUE(torch::allclose(loaded.model->log_prob(x, cond), log_p, 1e-5, 1e-4));
 }
