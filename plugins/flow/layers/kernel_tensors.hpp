@@ -4,6 +4,8 @@
 #include <nfx/kernels/tensor_view.hpp>
 #include <torch/torch.h>
 
+#include <utility>
+
 namespace nfx::flow {
 
 template <typename T>
@@ -22,6 +24,14 @@ inline torch::Tensor prepare(const torch::Tensor& t, const char* name) {
   TORCH_CHECK(t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kDouble, name,
               " must be float32 or float64, got ", t.scalar_type());
   return t.contiguous();
+}
+
+// An image and its kernel, both prepared, of the same dtype.
+inline std::pair<torch::Tensor, torch::Tensor> prepare_with_kernel(const torch::Tensor& image, const char* name,
+                                                                   const torch::Tensor& kernel) {
+  torch::Tensor i = prepare(image, name), k = prepare(kernel, "kernel");
+  TORCH_CHECK(k.scalar_type() == i.scalar_type(), "kernel and ", name, " must have the same dtype");
+  return {i, k};
 }
 
 // LibTorch's intra-op thread count, which the kernels follow.

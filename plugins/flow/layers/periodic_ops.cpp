@@ -17,15 +17,9 @@ kernels::SolveOptions solve_options() {
   return options;
 }
 
-std::pair<torch::Tensor, torch::Tensor> prepared(const torch::Tensor& image, const char* name, const torch::Tensor& kernel) {
-  const torch::Tensor i = prepare(image, name), k = prepare(kernel, "kernel");
-  TORCH_CHECK(k.scalar_type() == i.scalar_type(), "kernel and ", name, " must have the same dtype");
-  return {i, k};
-}
-
 struct ConvFunction : torch::autograd::Function<ConvFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x_in, const torch::Tensor& k_in) {
-    const auto [x, k] = prepared(x_in, "x", k_in);
+    const auto [x, k] = prepare_with_kernel(x_in, "x", k_in);
     torch::Tensor y = torch::empty_like(x);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "periodic_conv", [&] {
       kernels::periodic_forward(cview<scalar_t>(k), cview<scalar_t>(x), view<scalar_t>(y), torch_threads());
@@ -48,7 +42,7 @@ struct ConvFunction : torch::autograd::Function<ConvFunction> {
 
 struct SolveFunction : torch::autograd::Function<SolveFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& y_in, const torch::Tensor& k_in) {
-    const auto [y, k] = prepared(y_in, "y", k_in);
+    const auto [y, k] = prepare_with_kernel(y_in, "y", k_in);
     torch::Tensor x = torch::empty_like(y);
     AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "periodic_solve", [&] {
       kernels::periodic_inverse(cview<scalar_t>(k), cview<scalar_t>(y), view<scalar_t>(x), solve_options());

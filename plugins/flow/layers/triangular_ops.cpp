@@ -16,8 +16,7 @@ kernels::Corner corner_of(AutogradContext* ctx) {
 struct ConvFunction : torch::autograd::Function<ConvFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x_in, const torch::Tensor& k_in,
                                int64_t corner) {
-    const torch::Tensor x = prepare(x_in, "x"), k = prepare(k_in, "kernel");
-    TORCH_CHECK(k.scalar_type() == x.scalar_type(), "kernel and x must have the same dtype");
+    const auto [x, k] = prepare_with_kernel(x_in, "x", k_in);
     torch::Tensor y = torch::empty_like(x);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "triangular_conv", [&] {
       kernels::triangular_forward(cview<scalar_t>(k), static_cast<kernels::Corner>(corner), cview<scalar_t>(x),
@@ -45,8 +44,7 @@ struct ConvFunction : torch::autograd::Function<ConvFunction> {
 struct SolveFunction : torch::autograd::Function<SolveFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& y_in, const torch::Tensor& k_in,
                                int64_t corner) {
-    const torch::Tensor y = prepare(y_in, "y"), k = prepare(k_in, "kernel");
-    TORCH_CHECK(k.scalar_type() == y.scalar_type(), "kernel and y must have the same dtype");
+    const auto [y, k] = prepare_with_kernel(y_in, "y", k_in);
     torch::Tensor x = torch::empty_like(y);
     kernels::SolveOptions options;
     options.threads = torch_threads();

@@ -3,7 +3,6 @@
 // (nfx.trainable.v1), so a graph can invert them or load other weights with `state`.
 #include "flow_nodes.hpp"
 
-#include <cmath>
 #include <cstring>
 
 namespace nfx::flow {
@@ -13,10 +12,8 @@ namespace {
 // One HWC uint8 image as a 1 x C x H x W batch in [0, 1), each pixel at the centre of its 1/256 bin, so
 // decoding and rounding down gives the pixel back.
 torch::Tensor image_to_model_input(const DLTensor& image, const ModelSpec& spec) {
-  if (image.ndim != 3 || image.dtype.code != kDLUInt || image.dtype.bits != 8) {
-    throw nfx::Error("expected an HWC uint8 image", NFX_ERR_INVALID_ARGUMENT);
-  }
-  const int64_t h = image.shape[0], w = image.shape[1], c = image.shape[2];
+  const torch::Tensor pixels = image_tensor(image, "the image");
+  const int64_t c = pixels.size(0), h = pixels.size(1), w = pixels.size(2);
   if (h != spec.height || w != spec.width || c != spec.channels) {
     throw nfx::Error("the image is " + std::to_string(w) + " x " + std::to_string(h) + " with " + std::to_string(c) +
                          " channel(s); the model takes " + std::to_string(spec.width) + " x " +
@@ -24,8 +21,7 @@ torch::Tensor image_to_model_input(const DLTensor& image, const ModelSpec& spec)
                          " (io.resize, and io.read_images with color = \"gray\" or \"color\", make an image fit)",
                      NFX_ERR_INVALID_ARGUMENT);
   }
-  const torch::Tensor pixels = torch::from_blob(image.data, {h, w, c}, torch::kUInt8);
-  return ((pixels.permute({2, 0, 1}).to(torch::kFloat) + 0.5) / 256.0).unsqueeze(0).contiguous();
+  return ((pixels.to(torch::kFloat) + 0.5) / 256.0).unsqueeze(0);
 }
 
 // The latents of every level of one image, flattened and concatenated in level order.

@@ -31,6 +31,9 @@ class ModelState : public nfx::Trainable {
   }
 };
 
+// An HWC uint8 image as a C x H x W uint8 tensor (a copy); `what` names it in the error for anything else.
+torch::Tensor image_tensor(const DLTensor& image, const std::string& what);
+
 // Images in [0, 1) (N x C x H x W) as one uint8 grid image (HWC), `columns` images per row.
 nfx::Tensor image_grid(const torch::Tensor& images, int64_t columns);
 

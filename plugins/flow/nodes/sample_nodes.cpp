@@ -57,6 +57,15 @@ class Eval : public nfx::Node, public ModelState {
 
 }  // namespace
 
+torch::Tensor image_tensor(const DLTensor& image, const std::string& what) {
+  if (image.ndim != 3 || image.dtype.code != kDLUInt || image.dtype.bits != 8) {
+    throw nfx::Error(what + ": expected an HWC uint8 image", NFX_ERR_INVALID_ARGUMENT);
+  }
+  return torch::from_blob(image.data, {image.shape[0], image.shape[1], image.shape[2]}, torch::kUInt8)
+      .permute({2, 0, 1})
+      .clone();
+}
+
 nfx::Tensor image_grid(const torch::Tensor& images, int64_t columns) {
   const int64_t n = images.size(0), c = images.size(1), h = images.size(2), w = images.size(3);
   const int64_t cols = std::max<int64_t>(1, std::min(columns, n)), rows = (n + cols - 1) / cols;

@@ -22,16 +22,6 @@ Direction direction_named(const std::string& name) {
   return name == "inverse" ? Direction::inverse : Direction::standard;
 }
 
-// One HWC uint8 image as C x H x W.
-torch::Tensor chw_image(const DLTensor& image, const std::string& item) {
-  if (image.ndim != 3 || image.dtype.code != kDLUInt || image.dtype.bits != 8) {
-    throw nfx::Error(item + ": expected an HWC uint8 image", NFX_ERR_INVALID_ARGUMENT);
-  }
-  return torch::from_blob(image.data, {image.shape[0], image.shape[1], image.shape[2]}, torch::kUInt8)
-      .permute({2, 0, 1})
-      .clone();
-}
-
 // Two modes. As a source (`data` = digits.png), one item per epoch, with the held-out and training
 // bits/dim as outputs. Fed images on in.image by an io source, it collects them all, then trains at the
 // end of the run (its outputs stay empty; the curve and the log carry the figures).
@@ -60,7 +50,7 @@ class Train : public nfx::Node, public nfx::Trainable {
   void process(nfx::Context& ctx) override {
     if (ctx.has_input(0)) {
       if (!data_.empty()) throw nfx::Error("set either `data` or in.image, not both", NFX_ERR_INVALID_ARGUMENT);
-      collected_.emplace(ctx.item_index(), chw_image(ctx.input(0), ctx.item_name()));
+      collected_.emplace(ctx.item_index(), image_tensor(ctx.input(0), ctx.item_name()));
       return;
     }
     if (!model_) {
