@@ -18,7 +18,10 @@ torch::Tensor ActNorm::forward(const torch::Tensor& x, torch::Tensor& logdet) {
     initialized_.fill_(1.0);
   }
   logdet = logdet + static_cast<double>(x.size(2) * x.size(3)) * log_scale_.sum();
-  return (x + bias_) * torch::exp(log_scale_);
+  // Written as x * s + b * s so that autograd keeps x itself (often kept by the layer before, too), not a
+  // new x + b.
+  const torch::Tensor scale = torch::exp(log_scale_);
+  return x * scale + bias_ * scale;
 }
 
 torch::Tensor ActNorm::inverse(const torch::Tensor& y) { return y * torch::exp(-log_scale_) - bias_; }

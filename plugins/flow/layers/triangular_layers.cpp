@@ -21,8 +21,12 @@ torch::Tensor TriangularConv::kernel() const {
   return weight_ * mask_ + center_eye_ * torch::exp(log_diagonal_).view({-1, 1, 1, 1});
 }
 
+torch::Tensor TriangularConv::log_abs_det(int64_t height, int64_t width) const {
+  return static_cast<double>(height * width) * log_diagonal_.sum();
+}
+
 torch::Tensor TriangularConv::forward(const torch::Tensor& x, torch::Tensor& logdet) {
-  const torch::Tensor term = static_cast<double>(x.size(2) * x.size(3)) * log_diagonal_.sum();
+  const torch::Tensor term = log_abs_det(x.size(2), x.size(3));
   if (direction_ == Direction::standard) {
     logdet = logdet + term;
     return triangular_conv(x, kernel(), corner_);
@@ -36,26 +40,31 @@ torch::Tensor TriangularConv::inverse(const torch::Tensor& y) {
                                            : triangular_conv(y, kernel(), corner_);
 }
 
-FincUnit::FincUnit(int64_t channels, int64_t kernel_size, Direction direction) {
+FincUnit::FincUnit(int64_t channels, int64_t kernel_size, Direction direction) : direction_(direction) {
   TORCH_CHECK(channels % 4 == 0, "a FInC unit needs a multiple of 4 channels, got ", channels);
-  const kernels::Corner corners[] = {kernels::Corner::top_left, kernels::Corner::top_right,
-                                     kernels::Corner::bottom_left, kernels::Corner::bottom_right};
   for (int q = 0; q < 4; ++q) {
     quarters_.push_back(register_module("quarter" + std::to_string(q),
-                                        std::make_shared<TriangularConv>(channels / 4, kernel_size, corners[q], direction)));
+                                        std::make_shared<TriangularConv>(channels / 4, kernel_size, finc_corners[q], direction)));
   }
 }
 
+std::array<torch::Tensor, 4> FincUnit::kernels() const {
+  return {quarters_[0]->kernel(), quarters_[1]->kernel(), quarters_[2]->kernel(), quarters_[3]->kernel()};
+}
+
 torch::Tensor FincUnit::forward(const torch::Tensor& x, torch::Tensor& logdet) {
-  std::vector<torch::Tensor> parts = x.chunk(4, 1);
-  for (int q = 0; q < 4; ++q) parts[q] = quarters_[q]->forward(parts[q], logdet);
-  return torch::cat(parts, 1);
+  torch::Tensor term = quarters_[0]->log_abs_det(x.size(2), x.size(3));
+  for (int q = 1; q < 4; ++q) term = term + quarters_[q]->log_abs_det(x.size(2), x.size(3));
+  if (direction_ == Direction::standard) {
+    logdet = logdet + term;
+    return finc_conv(x, kernels());
+  }
+  logdet = logdet - term;
+  return finc_solve(x, kernels());
 }
 
 torch::Tensor FincUnit::inverse(const torch::Tensor& y) {
-  std::vector<torch::Tensor> parts = y.chunk(4, 1);
-  for (int q = 0; q < 4; ++q) parts[q] = quarters_[q]->inverse(parts[q]);
-  return torch::cat(parts, 1);
+  return direction_ == Direction::standard ? finc_solve(y, kernels()) : finc_conv(y, kernels());
 }
 
 }  // namespace nfx::flow

@@ -16,6 +16,8 @@ class TriangularConv : public FlowLayer {
   // The kernel the layer applies: weight with Kc's upper triangle and diagonal masked out, plus
   // exp(log_diagonal) on Kc's diagonal.
   torch::Tensor kernel() const;
+  // log|det| of the standard direction on a height x width image.
+  torch::Tensor log_abs_det(int64_t height, int64_t width) const;
 
  private:
   kernels::Corner corner_;
@@ -29,8 +31,11 @@ class FincUnit : public FlowLayer {
   FincUnit(int64_t channels, int64_t kernel_size, Direction direction);
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
   torch::Tensor inverse(const torch::Tensor& y) override;
+  // The quarters' kernels, in the order of finc_corners.
+  std::array<torch::Tensor, 4> kernels() const;
 
  private:
+  Direction direction_;
   std::vector<std::shared_ptr<TriangularConv>> quarters_;
 };
 

@@ -6,6 +6,8 @@
 #include <nfx/kernels/triangular.hpp>
 #include <torch/torch.h>
 
+#include <array>
+
 namespace nfx::flow {
 
 // y = T(K) x.
@@ -13,5 +15,14 @@ torch::Tensor triangular_conv(const torch::Tensor& x, const torch::Tensor& kerne
 
 // x = T(K)^-1 y.
 torch::Tensor triangular_solve(const torch::Tensor& y, const torch::Tensor& kernel, kernels::Corner corner);
+
+// The FInC unit: quarter q of the channels goes through the corner finc_corners[q] with kernels[q]. One
+// operation, so that autograd keeps one whole tensor for the backward pass: the input of the
+// convolutions, the output of the solves. In the Inverse-Flow direction that output is the tensor the
+// next layer keeps anyway.
+inline constexpr std::array<kernels::Corner, 4> finc_corners = {
+    kernels::Corner::top_left, kernels::Corner::top_right, kernels::Corner::bottom_left, kernels::Corner::bottom_right};
+torch::Tensor finc_conv(const torch::Tensor& x, const std::array<torch::Tensor, 4>& kernels);
+torch::Tensor finc_solve(const torch::Tensor& y, const std::array<torch::Tensor, 4>& kernels);
 
 }  // namespace nfx::flow

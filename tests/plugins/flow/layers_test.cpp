@@ -201,11 +201,13 @@ torch::Tensor dense_periodic(const torch::Tensor& kernel, int64_t c, int64_t h, 
   return dense_from_columns(torch::conv2d(padded, kernel), d);
 }
 
-// ActNorm followed by `layer` in the Inverse-Flow direction, against the same map written as a dense
-// solve with torch's autograd: x = M^-1 h, log|det| = -log|det M|. Gradients of <R, y> + sum log|det|.
-void expect_inverse_direction_matches_dense(FlowLayer& layer, const std::function<torch::Tensor()>& dense_matrix) {
-  const std::vector<int64_t> shape{2, 3, 4, 4};
-  ActNorm norm(3);
+// ActNorm followed by `layer`, against the same map written with a dense matrix M and torch's autograd:
+// y = M h and log|det| = log|det M| in the standard direction, y = M^-1 h (a dense solve) and
+// log|det| = -log|det M| in the Inverse-Flow direction. Gradients of <R, y> + sum log|det|.
+void expect_matches_dense(FlowLayer& layer, Direction direction, int64_t channels,
+                          const std::function<torch::Tensor()>& dense_matrix) {
+  const std::vector<int64_t> shape{2, channels, 4, 4};
+  ActNorm norm(channels);
   randomize(norm, 0.3);
   const torch::Tensor x = torch::randn(shape, torch::kDouble), r = torch::randn(shape, torch::kDouble);
   torch::Tensor unused = torch::zeros({2}, torch::kDouble);
@@ -220,8 +222,15 @@ void expect_inverse_direction_matches_dense(FlowLayer& layer, const std::functio
   torch::Tensor logdet_dense = torch::zeros({2}, torch::kDouble);
   const torch::Tensor h = norm.forward(x, logdet_dense).reshape({2, -1});
   const torch::Tensor m = dense_matrix();
-  logdet_dense = logdet_dense - std::get<1>(torch::linalg_slogdet(m));
-  const torch::Tensor y_dense = torch::linalg_solve(m, h.t()).t();
+  const torch::Tensor m_logdet = std::get<1>(torch::linalg_slogdet(m));
+  torch::Tensor y_dense;
+  if (direction == Direction::inverse) {
+    logdet_dense = logdet_dense - m_logdet;
+    y_dense = torch::linalg_solve(m, h.t()).t();
+  } else {
+    logdet_dense = logdet_dense + m_logdet;
+    y_dense = h.matmul(m.t());
+  }
   const auto expected = torch::autograd::grad({(y_dense * r.reshape({2, -1})).sum() + logdet_dense.sum()}, params);
   for (size_t i = 0; i < params.size(); ++i) EXPECT_LT(relative(got[i], expected[i]), 1e-10) << "parameter " << i;
 }
@@ -233,13 +242,28 @@ TEST(FlowLayers, InverseDirectionGradientsMatchADenseSolve) {
     SCOPED_TRACE(nfx::kernels::corner_name(corner));
     TriangularConv layer(3, 3, corner, Direction::inverse);
     randomize(layer, 0.3);
-    expect_inverse_direction_matches_dense(layer, [&] { return dense_triangular(layer.kernel(), corner, 3, 4, 4); });
+    expect_matches_dense(layer, Direction::inverse, 3, [&] { return dense_triangular(layer.kernel(), corner, 3, 4, 4); });
   }
   for (int64_t k : {2, 3}) {
     SCOPED_TRACE("periodic k=" + std::to_string(k));
     PeriodicConv layer(3, k, Direction::inverse);
     randomize(layer, 0.1);
-    expect_inverse_direction_matches_dense(layer, [&] { return dense_periodic(layer.kernel(), 3, 4, 4); });
+    expect_matches_dense(layer, Direction::inverse, 3, [&] { return dense_periodic(layer.kernel(), 3, 4, 4); });
+  }
+}
+
+// The FInC unit runs its four quarters as one operation: a block-diagonal matrix of the four corners.
+TEST(FlowLayers, FincUnitGradientsMatchADenseMatrixInBothDirections) {
+  for (Direction direction : {Direction::standard, Direction::inverse}) {
+    SCOPED_TRACE(direction == Direction::inverse ? "inverse" : "standard");
+    FincUnit unit(8, 3, direction);
+    randomize(unit, 0.3);
+    expect_matches_dense(unit, direction, 8, [&] {
+      const std::array<torch::Tensor, 4> kernels = unit.kernels();
+      std::vector<torch::Tensor> blocks;
+      for (int q = 0; q < 4; ++q) blocks.push_back(dense_triangular(kernels[q], finc_corners[q], 2, 4, 4));
+      return torch::block_diag(blocks);
+    });
   }
 }
 
