@@ -9,7 +9,7 @@ set -euo pipefail
 
 cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
 data=${NFX_DATA:-$cache/data}
-stamp="$data/.fetched-v1"
+stamp="$data/.fetched-v3"
 if [[ -f $stamp ]]; then
   echo "sample data: $data (cached)"
   exit 0
@@ -48,12 +48,17 @@ take "$ocv_ex/text_motion.jpg" "$data/blur/text_motion.jpg"
 take "$ocv_ex/text_defocus.jpg" "$data/blur/text_defocus.jpg"
 for f in starry_night.jpg baboon.jpg fruits.jpg; do take "$ocv_ex/$f" "$data/images/$f"; done
 take "$(find "$ocv" -name butterfly.png -path '*dnn_superres*' | head -n 1)" "$data/images/butterfly.png"
+# Photos for the privacy graphs: faces (Messi; the astronaut and the cameraman below), a car whose plate is
+# motion-blurred, and a phone photo whose EXIF holds GPS coordinates.
+for f in messi5.jpg licenseplate_motion.jpg ela_original.jpg; do take "$ocv_ex/$f" "$data/photos/$f"; done
 fuzzy=$(dirname "$(find "$ocv" -path '*fuzzy*' -name input.png | head -n 1)")
 mkdir -p "$data/fuzzy" && cp "$fuzzy"/*.png "$data/fuzzy/"
 
 fetch python3-skimage
 ski=$(dirname "$(find "$work/python3-skimage" -name astronaut.png | head -n 1)")
 for f in astronaut.png coffee.png chelsea.png rocket.jpg; do take "$ski/$f" "$data/images/$f"; done
+for f in astronaut.png camera.png; do take "$ski/$f" "$data/photos/$f"; done
+take "$ski/lfw_subset.npy" "$data/faces/lfw_subset.npy"  # 100 real frontal faces (25 x 25) for evaluation
 
 fetch r-cran-stars
 stars=$(dirname "$(find "$work/r-cran-stars" -name L7_ETMs.tif | head -n 1)")

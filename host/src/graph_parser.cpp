@@ -246,6 +246,17 @@ void set_extension_key(RawNode& node, const std::string& name, const RawValue& v
   node.state_location = at;
 }
 
+// on_error = "stop" (the default: the first error ends the run) or "skip" (the item is dropped with a
+// logged error and the other items go on).
+void set_on_error(RawNode& node, const RawValue& value, const SourceLocation& at, std::vector<Diagnostic>& out) {
+  const std::string text = value.type == RawValue::Type::String ? value.text : value.source_text;
+  if (text != "stop" && text != "skip") {
+    report(out, at, "node '" + node.id + "': 'on_error' must be \"stop\" or \"skip\"");
+    return;
+  }
+  node.skip_errors = text == "skip";
+}
+
 RawNode parse_node(const toml::key& key, const toml::table& table, const std::string& file,
                    const Expander& expander, std::vector<Diagnostic>& out) {
   RawNode node;
@@ -280,6 +291,8 @@ RawNode parse_node(const toml::key& key, const toml::table& table, const std::st
       }
     } else if (name == "invert" || name == "state") {
       set_extension_key(node, name, to_raw(value, expander, at, out), at, out);
+    } else if (name == "on_error") {
+      set_on_error(node, to_raw(value, expander, at, out), at, out);
     } else {
       node.params.push_back({name, to_raw(value, expander, at, out), at});
     }
@@ -357,6 +370,10 @@ GraphSource parse_graph_source(const std::string& text, const std::string& file,
     RawValue value = parse_override_value(o.value, expander, o.location, out);
     if (o.key == "invert" || o.key == "state") {
       set_extension_key(*it, o.key, value, o.location, out);
+      continue;
+    }
+    if (o.key == "on_error") {
+      set_on_error(*it, value, o.location, out);
       continue;
     }
     auto param = std::find_if(it->params.begin(), it->params.end(), [&](const RawParam& p) { return p.name == o.key; });

@@ -39,6 +39,7 @@ struct PlannedNode {
   // state = "file": the type's trainable extension and the file it loads from and saves to.
   const nfx_trainable_v1* trainable = nullptr;
   std::string state_file;
+  bool skip_errors = false;  // on_error = "skip"
   SourceLocation location;
   std::map<std::string, ParamValue> params;  // every parameter of the type, defaults filled in
   std::map<std::string, SourceLocation> param_locations;  // the parameters written in the file

@@ -44,6 +44,7 @@ struct RawNode {
   SourceLocation invert_location;
   std::string state;  // file for the type's nfx.trainable.v1 state: loaded at creation, saved after the run
   SourceLocation state_location;
+  bool skip_errors = false;  // on_error = "skip": an item this node fails on is dropped, the run goes on
 };
 
 struct RawRequirement {

@@ -243,6 +243,7 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
     PlannedNode node;
     node.id = raw.id;
     node.location = raw.location;
+    node.skip_errors = raw.skip_errors;
     index_of[raw.id] = static_cast<int>(plan.nodes.size());
     const NodeTypeEntry* entry = raw.type.empty() ? nullptr : registry.find(raw.type);
     if (entry == nullptr) {

@@ -218,7 +218,7 @@ RunStats RunState::run() {
   }
   finish_nodes();
   save_states();
-  return RunStats{items_done_, seconds};
+  return RunStats{items_done_, seconds, items_skipped_};
 }
 
 void RunState::fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message,
@@ -226,6 +226,16 @@ void RunState::fail(nfx_status status, int node, int64_t item, const std::string
   std::lock_guard<std::mutex> lock(mutex_);
   stop_sources_ = true;
   if (!failure_) failure_ = Failure{status, node, item, item_name, message, location};
+}
+
+void RunState::skip(int node, int64_t item, const std::string& item_name, const std::string& message,
+                    const std::string& location) {
+  const PlannedNode& plan = plan_.nodes[node];
+  log(NFX_LOG_ERROR, plan.id,
+      location + "node '" + plan.id + "' (" + plan.type->id + "), item " + std::to_string(item) +
+          (item_name.empty() ? "" : " '" + item_name + "'") + ": " + message + "; item skipped (on_error = \"skip\")");
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++items_skipped_;
 }
 
 std::string RunState::error_location(const nfx_context& ctx) const {
@@ -272,8 +282,14 @@ void RunState::source_task() {
       ctx.cancelled = env_.cancel;
       nfx_status status = process_item(*state.plan, state.instance, &ctx);
       if (status != NFX_OK) {
-        fail(status, s, item->index, item->name, ctx.error.empty() ? "status " + std::to_string(status) : ctx.error,
-             error_location(ctx));
+        const std::string message = ctx.error.empty() ? "status " + std::to_string(status) : ctx.error;
+        if (state.plan->skip_errors) {
+          // The item still flows, marked failed, so ordered nodes downstream see every index.
+          item->failed = true;
+          skip(s, item->index, item->name, message, error_location(ctx));
+          continue;
+        }
+        fail(status, s, item->index, item->name, message, error_location(ctx));
         failed = true;
         break;
       }
@@ -430,8 +446,9 @@ void RunState::execute(int node, Item& item) {
   const nfx_status status = process_item(plan, state.instance, &ctx);
   if (status != NFX_OK) {
     item.failed = true;
-    fail(status, node, item.index, item.name,
-         ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error, error_location(ctx));
+    const std::string message = ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error;
+    if (plan.skip_errors) skip(node, item.index, item.name, message, error_location(ctx));
+    else fail(status, node, item.index, item.name, message, error_location(ctx));
   }
 }
 

@@ -68,6 +68,9 @@ class RunState {
   void finish_item(const ItemPtr& item);
   void fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message,
             const std::string& location = "");
+  // A node with on_error = "skip" failed on an item: log it and count it; the run goes on without the item.
+  void skip(int node, int64_t item, const std::string& item_name, const std::string& message,
+            const std::string& location);
   // "file:line:col: " of the parameter a failed call named (nfx_host_api.set_error_param), else "".
   std::string error_location(const nfx_context& ctx) const;
   bool cancelled() const;
@@ -89,6 +92,7 @@ class RunState {
   int64_t next_item_ = 0;
   int64_t in_flight_ = 0;
   int64_t items_done_ = 0;
+  int64_t items_skipped_ = 0;
   int64_t items_total_ = -1;
   bool source_scheduled_ = false;
   bool sources_done_ = false;

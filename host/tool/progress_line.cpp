@@ -44,8 +44,12 @@ void ProgressLine::update(const Progress& p) {
 void ProgressLine::finish(const RunStats& stats) {
   if (terminal_ && drawn_) std::fprintf(out_, "\r\033[K");
   const double rate = stats.seconds > 0 ? stats.items / stats.seconds : 0;
-  std::fprintf(out_, "done: %lld items in %s (%.1f items/s)\n", static_cast<long long>(stats.items),
+  std::fprintf(out_, "done: %lld items in %s (%.1f items/s)", static_cast<long long>(stats.items),
                format_duration(stats.seconds).c_str(), rate);
+  if (stats.skipped > 0) {
+    std::fprintf(out_, "; %lld skipped after errors (logged above)", static_cast<long long>(stats.skipped));
+  }
+  std::fprintf(out_, "\n");
   std::fflush(out_);
 }
 

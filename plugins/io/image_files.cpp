@@ -63,15 +63,6 @@ std::vector<fs::path> find_images(const std::string& pattern, bool recursive) {
   return files;
 }
 
-cv::Mat as_mat(const DLTensor& image) {
-  if (image.ndim != 3 || image.dtype.code != kDLUInt || image.dtype.bits != 8 || !nfx::is_compact(image)) {
-    throw nfx::Error("expected a compact HWC uint8 image");
-  }
-  const int channels = static_cast<int>(image.shape[2]);
-  return cv::Mat(static_cast<int>(image.shape[0]), static_cast<int>(image.shape[1]), CV_8UC(channels),
-                 nfx::data_ptr<unsigned char>(image));
-}
-
 nfx::Tensor from_bgr_mat(const cv::Mat& bgr) {
   if (bgr.depth() != CV_8U) throw nfx::Error("only 8-bit images are supported");
   const int channels = bgr.channels();
@@ -112,31 +103,8 @@ nfx::Tensor read_image_file(const fs::path& path, const std::string& color) {
   return from_bgr_mat(decoded);
 }
 
-fs::path temporary_sibling(const fs::path& path) {
-  static std::atomic<unsigned> counter{0};
-  const std::string stem = "." + path.stem().string() + ".tmp" + std::to_string(::getpid()) + "_" +
-                           std::to_string(counter.fetch_add(1));
-  return path.parent_path() / (stem + path.extension().string());
-}
-
 void write_file_atomically(const fs::path& path, const std::vector<unsigned char>& bytes) {
-  std::error_code ec;
-  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
-  const fs::path temp = temporary_sibling(path);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      fs::remove(temp, ec);
-      throw nfx::Error(path.string() + ": cannot write (disk full or no permission?)", NFX_ERR_IO);
-    }
-  }
-  fs::rename(temp, path, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw nfx::Error(path.string() + ": cannot move the finished file into place: " + ec.message(), NFX_ERR_IO);
-  }
+  nfx::plugins::write_file_atomically(path, bytes.data(), bytes.size());
 }
 
 }  // namespace nfx::io

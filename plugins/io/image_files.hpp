@@ -2,6 +2,9 @@
 // and writing files atomically.
 #pragma once
 
+#include "../common/atomic_file.hpp"
+#include "../common/image_mat.hpp"
+
 #include <nfx/nfx.hpp>
 
 #include <opencv2/core.hpp>
@@ -26,14 +29,12 @@ nfx::Tensor read_image_file(const std::filesystem::path& path, const std::string
 cv::Mat to_bgr_mat(const DLTensor& image);
 nfx::Tensor from_bgr_mat(const cv::Mat& bgr);
 
-// A cv::Mat header over an nfx image's pixels (no copy, RGB order kept).
-cv::Mat as_mat(const DLTensor& image);
+using nfx::plugins::as_mat;
 
 // Writes bytes to path through a temporary file in the same folder and a rename, so a reader never
 // sees a half-written file and an interrupted run leaves the old file (or none).
 void write_file_atomically(const std::filesystem::path& path, const std::vector<unsigned char>& bytes);
 
-// A temporary name next to `path` that keeps its extension (encoders pick the format from it).
-std::filesystem::path temporary_sibling(const std::filesystem::path& path);
+using nfx::plugins::temporary_sibling;
 
 }  // namespace nfx::io

@@ -25,6 +25,8 @@ class ReadVideo : public nfx::Node {
     const auto frames = static_cast<int64_t>(capture_.get(cv::CAP_PROP_FRAME_COUNT));
     total_ = frames > 0 ? std::max<int64_t>(0, (frames - start_ + step_ - 1) / step_) : -1;
     if (count_ >= 0 && (total_ < 0 || count_ < total_)) total_ = count_;
+    // Taking every step-th frame keeps the running time at the source's rate divided by step.
+    fps_ = capture_.get(cv::CAP_PROP_FPS) / static_cast<double>(step_);
   }
   void process(nfx::Context& ctx) override {
     if (count_ >= 0 && ctx.item_index() >= count_) {
@@ -43,12 +45,14 @@ class ReadVideo : public nfx::Node {
     ctx.set_item_count(total_);
     ctx.set_item_name(path_.stem().string() + "/" + name);
     ctx.output(0, from_bgr_mat(frame));
+    ctx.output_scalar(1, fps_);
   }
 
  private:
   fs::path path_;
   int64_t start_, count_, step_;
   int64_t total_ = -1;
+  double fps_ = 0.0;
   cv::VideoCapture capture_;
 };
 
@@ -72,6 +76,9 @@ class WriteVideo : public nfx::Node {
   void process(nfx::Context& ctx) override {
     cv::Mat frame = to_bgr_mat(ctx.input(0));
     if (!writer_.isOpened()) {
+      // A connected `fps` input (the source's rate, from io.read_video) wins over the parameter.
+      double source_fps = 0.0;
+      if (nfx::host_api()->input_scalar(ctx.raw(), 1, &source_fps) == NFX_OK && source_fps > 0.0) fps_ = source_fps;
       std::error_code ec;
       if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path(), ec);
       const int fourcc = cv::VideoWriter::fourcc(codec_[0], codec_[1], codec_[2], codec_[3]);
@@ -110,6 +117,7 @@ class WriteVideo : public nfx::Node {
 void register_video_nodes(nfx::PluginBuilder& plugin) {
   plugin.node<ReadVideo>("io.read_video", "Reads the frames of a video file (one item each, named <video>/frame_NNNNNN)")
       .output(nfx::image_port("image", "the frame, HWC uint8 RGB"))
+      .output(nfx::port("fps", NFX_KIND_SCALAR, "frames per second of the frames read (the video's rate / step)"))
       .param(nfx::required(nfx::string_param("path", "", "video file")))
       .param(nfx::int_param("start", 0, "first frame", 0, 1e12))
       .param(nfx::int_param("count", -1, "number of frames; -1: to the end", -1, 1e12))
@@ -117,8 +125,10 @@ void register_video_nodes(nfx::PluginBuilder& plugin) {
   plugin.node<WriteVideo>("io.write_video", "Writes frames, in order, to a video file; the file appears only when the "
                                             "run ends without error")
       .input(nfx::image_port("image", "frame"))
+      .input(nfx::port("fps", NFX_KIND_SCALAR, "frame rate to keep (connect io.read_video's fps); overrides the "
+                       "fps parameter", 0, -1, NFX_PORT_OPTIONAL))
       .param(nfx::required(nfx::string_param("path", "", "output video file (.mp4, .avi, ...)")))
-      .param(nfx::float_param("fps", 25.0, "frames per second", 0.1, 1000))
+      .param(nfx::float_param("fps", 25.0, "frames per second when the fps input is not connected", 0.1, 1000))
       .param(nfx::string_param("codec", "mp4v", "FourCC: mp4v, MJPG, XVID, ..."))
       .param(nfx::bool_param("overwrite", false, "replace an existing file"))
       .ordered();

@@ -56,6 +56,14 @@ TEST(GraphErrors, ThreeIndependentMistakesAllReportedWithLineAndColumn) {
   EXPECT_TRUE(mentions(d[2], "'quality'") && mentions(d[2], "integer")) << all(d);
 }
 
+TEST(GraphErrors, OnErrorTakesStopOrSkip) {
+  const auto d = problems("[nodes.src]\ntype = \"core.constant\"\non_error = \"ignore\"\n");
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_EQ(d[0].line, 3);
+  EXPECT_TRUE(mentions(d[0], "'on_error' must be \"stop\" or \"skip\"")) << all(d);
+  EXPECT_TRUE(problems("[nodes.src]\ntype = \"core.constant\"\non_error = \"skip\"\n").empty());
+}
+
 TEST(GraphErrors, KindMismatchNamesBothPorts) {
   auto d = problems(R"(
 [nodes.read]

@@ -154,6 +154,30 @@ in.value = "fail.value"
   }
 }
 
+// on_error = "skip": the failing item is dropped, the others go on, and an ordered node after it still
+// receives every other item in order.
+TEST(Scheduler, OnErrorSkipDropsTheItemAndTheRunGoesOn) {
+  auto host = make_host();
+  auto graph = host->parse_graph(R"(
+[nodes.src]
+type = "core.constant"
+count = 30
+[nodes.fail]
+type = "test.fail"
+in.value = "src.tensor"
+fail_at = 7
+on_error = "skip"
+[nodes.guard]
+type = "test.ordered_guard"
+in.value = "fail.value"
+)", "skip.toml");
+  nfx::RunOptions options;
+  options.threads = 2;
+  const nfx::RunStats stats = graph.run(options);
+  EXPECT_EQ(stats.items, 29);
+  EXPECT_EQ(stats.skipped, 1);
+}
+
 TEST(Scheduler, NonReentrantNodeNeverRunsTwiceAtOnce) {
   auto host = make_host();
   auto graph = host->parse_graph(R"(

@@ -127,8 +127,9 @@ struct RunOptions {
 };
 
 struct RunStats {
-  int64_t items = 0;
+  int64_t items = 0;    // items that went through the whole graph
   double seconds = 0;
+  int64_t skipped = 0;  // items dropped by a node with on_error = "skip" (each error was logged)
 };
 
 class Host;

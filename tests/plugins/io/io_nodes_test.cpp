@@ -123,6 +123,38 @@ TEST(IoNodes, CorruptImageNamesTheFileAndKeepsEarlierOutputs) {
   EXPECT_EQ(count_files(out.path()), 2);          // and no half-written temporary files
 }
 
+// With on_error = "skip" on the reader, the corrupt file is logged and dropped and the rest is written.
+TEST(IoNodes, CorruptImageIsSkippedWithOnErrorSkip) {
+  TempDir in, out;
+  fs::copy_file(sample("images/baboon.jpg"), in / "a_baboon.jpg");
+  std::ofstream(in / "b_broken.jpg") << "this is not a JPEG file";
+  fs::copy_file(sample("images/coffee.png"), in / "c_coffee.png");
+  std::vector<std::string> errors;
+  nfx::HostOptions host_options;
+  host_options.use_env_path = false;
+  host_options.use_install_dir = false;
+  host_options.plugin_paths.push_back(NFX_TEST_PLUGIN_DIR);
+  host_options.log = [&](nfx_log_level level, const std::string&, const std::string& message) {
+    if (level >= NFX_LOG_ERROR) errors.push_back(message);
+  };
+  nfx::Host host(host_options);
+  ASSERT_TRUE(host.load_plugins().empty());
+  std::string toml = pipeline(in.path().string(), out.path().string());
+  toml.replace(toml.find("[nodes.resize]"), 0, "on_error = \"skip\"\n");
+  auto graph = host.parse_graph(toml, "skip.toml");
+  nfx::RunOptions options;
+  options.threads = 2;
+  const nfx::RunStats stats = graph.run(options);
+  EXPECT_EQ(stats.items, 2);
+  EXPECT_EQ(stats.skipped, 1);
+  EXPECT_TRUE(fs::exists(out / "a_baboon.png"));
+  EXPECT_TRUE(fs::exists(out / "c_coffee.png"));
+  EXPECT_EQ(count_files(out.path()), 2);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("item 1 'b_broken.jpg': "), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("cannot decode the image"), std::string::npos) << errors[0];
+}
+
 TEST(IoNodes, ExistingOutputsAreSkippedUnlessOverwrite) {
   auto host = make_host();
   TempDir in, out;

@@ -1,0 +1,115 @@
+// privacy.detect: faces and licence plates in an image, as boxes with class and score.
+#include "../common/image_mat.hpp"
+#include "detectors.hpp"
+#include "privacy_nodes.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+namespace nfx::privacy {
+
+namespace {
+
+// Builds a detector, turning its error into one that names the parameter (and so the graph line).
+template <typename Make>
+std::unique_ptr<Detector> detector_for(const char* param, Make make) {
+  try {
+    return make();
+  } catch (const nfx::ParamError&) {
+    throw;
+  } catch (const nfx::Error& e) {
+    throw nfx::ParamError(param, std::string(param) + ": " + e.what(), e.status());
+  }
+}
+
+std::string face_cascade_path(const std::string& faces, const std::string& cascade_dir) {
+  if (faces == "haar") return cascade_dir + "/haarcascades/haarcascade_frontalface_default.xml";
+  return cascade_dir + "/lbpcascades/lbpcascade_frontalface_improved.xml";
+}
+
+class Detect : public nfx::Node {
+ public:
+  explicit Detect(nfx::Params& p)
+      : max_width_(static_cast<int>(p.get_int("max_width"))), nms_iou_(static_cast<float>(p.get_float("nms_iou"))),
+        margin_(static_cast<float>(p.get_float("margin"))) {
+    const std::string faces = p.get_string("faces"), plates = p.get_string("plates");
+    const std::string cascade_dir = p.get_string("cascade_dir");
+    CascadeOptions cascade;
+    cascade.scale_factor = p.get_float("scale_factor");
+    cascade.min_neighbors = static_cast<int>(p.get_int("min_neighbors"));
+    if (faces == "hog") {
+      const int upsample = static_cast<int>(p.get_int("face_upsample"));
+      const double threshold = p.get_float("face_threshold");
+      detectors_.push_back(make_hog_face_detector(upsample, threshold));
+    } else if (faces != "none") {
+      cascade.path = p.get_string("face_cascade").empty() ? face_cascade_path(faces, cascade_dir)
+                                                           : p.get_string("face_cascade");
+      cascade.label = face;
+      detectors_.push_back(detector_for(p.get_string("face_cascade").empty() ? "cascade_dir" : "face_cascade",
+                                        [&] { return make_cascade_detector(cascade); }));
+    }
+    if (plates == "cascade") {
+      const std::string name = p.get_string("plate_cascade");
+      cascade.path = name.find('/') == std::string::npos ? cascade_dir + "/haarcascades/" + name : name;
+      cascade.label = plate;
+      detectors_.push_back(detector_for("plate_cascade", [&] { return make_cascade_detector(cascade); }));
+    }
+  }
+
+  void process(nfx::Context& ctx) override {
+    const cv::Mat image = nfx::plugins::as_mat(ctx.input(0));
+    cv::Mat gray;
+    if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_RGB2GRAY);
+    else if (image.channels() == 4) cv::cvtColor(image, gray, cv::COLOR_RGBA2GRAY);
+    else gray = image;
+    // Large frames are searched at max_width (faster; the smallest objects found grow with the factor).
+    double scale = 1.0;
+    if (max_width_ > 0 && gray.cols > max_width_) {
+      scale = static_cast<double>(max_width_) / gray.cols;
+      cv::resize(gray, gray, {}, scale, scale, cv::INTER_AREA);
+    }
+    Detections all;
+    for (const auto& detector : detectors_) {
+      for (Detection d : detector->detect(gray)) {
+        const float s = static_cast<float>(1.0 / scale);
+        d.box = cv::Rect2f(d.box.x * s, d.box.y * s, d.box.width * s, d.box.height * s);
+        all.push_back(d);
+      }
+    }
+    Detections kept = non_max_suppression(std::move(all), nms_iou_);
+    scale_boxes(kept, margin_, image.size());
+    ctx.output(0, boxes_tensor(kept));
+  }
+
+ private:
+  int max_width_;
+  float nms_iou_, margin_;
+  std::vector<std::unique_ptr<Detector>> detectors_;
+};
+
+}  // namespace
+
+void register_detect_node(nfx::PluginBuilder& plugin) {
+  plugin.node<Detect>("privacy.detect", "Finds faces and licence plates: boxes (x, y, width, height, score, class "
+                                        "0 face / 1 plate), after non-maximum suppression, grown by `margin`")
+      .input(nfx::image_port("image", "image or video frame"))
+      .output(nfx::port("boxes", NFX_KIND_BOXES, "N x 6 float32: x, y, width, height, score, class", NFX_DTYPE_F32, 2))
+      .param(nfx::string_param("faces", "hog", "face detector: dlib HOG (no model file), OpenCV Haar or LBP cascade, or none",
+                               "hog|haar|lbp|none"))
+      .param(nfx::int_param("face_upsample", 0, "hog: double the image this many times first, for faces under 80 px", 0, 3))
+      .param(nfx::float_param("face_threshold", 0.0, "hog: score threshold (lower finds more faces and more false ones)",
+                              -2.0, 2.0))
+      .param(nfx::string_param("face_cascade", "", "haar / lbp: cascade file instead of the stock frontal-face one"))
+      .param(nfx::string_param("plates", "cascade", "plate detector: OpenCV cascade, or none", "cascade|none"))
+      .param(nfx::string_param("plate_cascade", "haarcascade_russian_plate_number.xml",
+                               "plate cascade: a file name in cascade_dir/haarcascades, or a path"))
+      .param(nfx::string_param("cascade_dir", "/usr/share/opencv4", "where opencv-data installs its cascades"))
+      .param(nfx::float_param("scale_factor", 1.1, "cascades: step between searched sizes", 1.01, 2.0))
+      .param(nfx::int_param("min_neighbors", 3, "cascades: raw detections needed to keep a box", 1, 100))
+      .param(nfx::int_param("max_width", 0, "search a copy shrunk to this width when the image is wider; 0: full size",
+                            0, 100000))
+      .param(nfx::float_param("nms_iou", 0.3, "boxes of one class overlapping more than this are merged", 0.0, 1.0))
+      .param(nfx::float_param("margin", 1.3, "grow each box about its centre by this factor", 1.0, 4.0))
+      .reentrant();
+}
+
+}  // namespace nfx::privacy

@@ -1,0 +1,69 @@
+// privacy.sidecar: every box of every item as JSON, for audits: one file per item, or one file for the
+// whole run (a video), written atomically.
+#include "../common/atomic_file.hpp"
+#include "boxes.hpp"
+#include "privacy_nodes.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace nfx::privacy {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json item_json(const nfx::Context& ctx, const Detections& detections) {
+  nlohmann::json boxes = nlohmann::json::array();
+  for (const Detection& d : detections) {
+    boxes.push_back({{"class", label_name(d.label)},
+                     {"score", d.score},
+                     {"x", d.box.x},
+                     {"y", d.box.y},
+                     {"width", d.box.width},
+                     {"height", d.box.height}});
+  }
+  return {{"item", ctx.item_name()}, {"index", ctx.item_index()}, {"boxes", boxes}};
+}
+
+void write_json(const fs::path& path, const nlohmann::json& json) {
+  const std::string text = json.dump(2) + "\n";
+  nfx::plugins::write_file_atomically(path, text.data(), text.size());
+}
+
+class Sidecar : public nfx::Node {
+ public:
+  explicit Sidecar(nfx::Params& p) : path_(p.get_string("path")), per_item_(p.get_bool("per_item")) {}
+
+  void process(nfx::Context& ctx) override {
+    nlohmann::json json = item_json(ctx, read_boxes(ctx.input(0)));
+    if (per_item_) {
+      // Item names are paths inside the source ("a/b.jpg" -> path/a/b.jpg.json); names of video frames
+      // ("video/frame_000001") work the same way.
+      write_json(path_ / (ctx.item_name() + ".json"), json);
+    } else {
+      items_.push_back(std::move(json));
+    }
+  }
+
+  void finish(nfx::Context&) override {
+    if (!per_item_) write_json(path_, {{"items", items_}});
+  }
+
+ private:
+  fs::path path_;
+  bool per_item_;
+  nlohmann::json items_ = nlohmann::json::array();
+};
+
+}  // namespace
+
+void register_sidecar_node(nfx::PluginBuilder& plugin) {
+  plugin.node<Sidecar>("privacy.sidecar", "Writes every box (item, class, score, box) as JSON for audits: one file "
+                                          "for the run, or one per item")
+      .input(nfx::port("boxes", NFX_KIND_BOXES, "boxes to record", NFX_DTYPE_F32, 2))
+      .param(nfx::required(nfx::string_param("path", "", "the JSON file; with per_item, the folder for <item>.json")))
+      .param(nfx::bool_param("per_item", false, "one file per item instead of one for the run"))
+      .ordered();
+}
+
+}  // namespace nfx::privacy

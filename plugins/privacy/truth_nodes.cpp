@@ -1,0 +1,147 @@
+// Ground truth for privacy.evaluate: synthetic plates pasted onto images, and boxes read from a JSON file
+// in the format privacy.sidecar writes.
+#include "../common/image_mat.hpp"
+#include "privacy_nodes.hpp"
+#include "synthetic_faces.hpp"
+#include "synthetic_plates.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace nfx::privacy {
+
+namespace {
+
+// The optional `boxes` input (port 1): objects pasted by an earlier synth node, kept clear of and passed on.
+Detections earlier_truth(const nfx::Context& ctx) {
+  return ctx.has_input(1) ? read_boxes(ctx.input(1)) : Detections{};
+}
+
+class SynthPlates : public nfx::Node {
+ public:
+  explicit SynthPlates(nfx::Params& p) : seed_(p.get_int("seed")) {
+    options_.count = static_cast<int>(p.get_int("count"));
+    options_.min_width = static_cast<int>(p.get_int("min_width"));
+    options_.max_width = static_cast<int>(p.get_int("max_width"));
+    if (options_.min_width > options_.max_width) throw nfx::ParamError("max_width", "max_width is below min_width");
+  }
+
+  void process(nfx::Context& ctx) override {
+    cv::Mat image = nfx::plugins::as_mat(ctx.input(0)).clone();
+    if (image.channels() != 3) throw nfx::Error("synthetic plates need an RGB image");
+    // Seeded by item, so the set is the same whatever the thread count.
+    std::mt19937 rng(static_cast<uint32_t>(seed_ + ctx.item_index()));
+    Detections truth = earlier_truth(ctx);
+    paste_plates(image, options_, rng, truth);
+    ctx.output(0, nfx::plugins::image_from_mat(image));
+    ctx.output(1, boxes_tensor(truth));
+  }
+
+ private:
+  int64_t seed_;
+  PlateSetOptions options_;
+};
+
+class SynthFaces : public nfx::Node {
+ public:
+  explicit SynthFaces(nfx::Params& p) : seed_(p.get_int("seed")) {
+    try {
+      faces_ = load_lfw_faces(p.get_string("faces"));
+    } catch (const nfx::Error& e) {
+      throw nfx::ParamError("faces", std::string("faces: ") + e.what(), e.status());
+    }
+    options_.count = static_cast<int>(p.get_int("count"));
+    options_.min_size = static_cast<int>(p.get_int("min_size"));
+    options_.max_size = static_cast<int>(p.get_int("max_size"));
+    if (options_.min_size > options_.max_size) throw nfx::ParamError("max_size", "max_size is below min_size");
+  }
+
+  void process(nfx::Context& ctx) override {
+    cv::Mat image = nfx::plugins::as_mat(ctx.input(0)).clone();
+    if (image.channels() != 3) throw nfx::Error("synthetic faces need an RGB image");
+    std::mt19937 rng(static_cast<uint32_t>(seed_ + ctx.item_index()));
+    Detections truth = earlier_truth(ctx);
+    paste_faces(image, faces_, options_, rng, truth);
+    ctx.output(0, nfx::plugins::image_from_mat(image));
+    ctx.output(1, boxes_tensor(truth));
+  }
+
+ private:
+  int64_t seed_;
+  std::vector<cv::Mat> faces_;
+  FaceSetOptions options_;
+};
+
+class ReadBoxes : public nfx::Node {
+ public:
+  explicit ReadBoxes(nfx::Params& p) : path_(p.get_string("path")) {
+    std::ifstream in(path_);
+    if (!in) throw nfx::ParamError("path", path_ + ": cannot open the file", NFX_ERR_IO);
+    try {
+      const nlohmann::json json = nlohmann::json::parse(in);
+      for (const nlohmann::json& item : json.at("items")) {
+        Detections& boxes = boxes_[item.at("item").get<std::string>()];
+        for (const nlohmann::json& b : item.at("boxes")) {
+          boxes.push_back({cv::Rect2f(b.at("x").get<float>(), b.at("y").get<float>(), b.at("width").get<float>(),
+                                      b.at("height").get<float>()),
+                           b.value("score", 1.0f), label_from_name(b.at("class").get<std::string>())});
+        }
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw nfx::ParamError("path", path_ + ": not a boxes file (" + e.what() + ")", NFX_ERR_IO);
+    } catch (const nfx::Error& e) {
+      throw nfx::ParamError("path", path_ + ": " + e.what(), NFX_ERR_IO);
+    }
+  }
+
+  // Items that the file does not list have no boxes.
+  void process(nfx::Context& ctx) override {
+    const auto it = boxes_.find(ctx.item_name());
+    ctx.output(0, boxes_tensor(it != boxes_.end() ? it->second : Detections{}));
+  }
+
+ private:
+  std::string path_;
+  std::map<std::string, Detections> boxes_;
+};
+
+}  // namespace
+
+void register_truth_nodes(nfx::PluginBuilder& plugin) {
+  plugin.node<SynthPlates>("privacy.synth_plates", "Pastes synthetic licence plates (random registrations) onto each "
+                                                   "image and gives their boxes as ground truth")
+      .input(nfx::image_port("image", "RGB background image"))
+      .input(nfx::port("boxes", NFX_KIND_BOXES, "true boxes already in the image (kept clear of, passed on)",
+                       NFX_DTYPE_F32, 2, NFX_PORT_OPTIONAL))
+      .output(nfx::image_port("image", "the image with plates"))
+      .output(nfx::port("boxes", NFX_KIND_BOXES, "the input boxes and the plates' (class plate)", NFX_DTYPE_F32, 2))
+      .param(nfx::int_param("count", 2, "plates per image", 0, 100))
+      .param(nfx::int_param("min_width", 80, "narrowest plate, pixels", 16, 4000))
+      .param(nfx::int_param("max_width", 240, "widest plate, pixels", 16, 4000))
+      .param(nfx::int_param("seed", 1, "random seed (each item adds its index)", 0, 1e9))
+      .reentrant();
+  plugin.node<SynthFaces>("privacy.synth_faces", "Pastes real frontal faces (scikit-image's LFW subset, enlarged) "
+                                                 "onto each image and gives their boxes as ground truth")
+      .input(nfx::image_port("image", "RGB background image"))
+      .input(nfx::port("boxes", NFX_KIND_BOXES, "true boxes already in the image (kept clear of, passed on)",
+                       NFX_DTYPE_F32, 2, NFX_PORT_OPTIONAL))
+      .output(nfx::image_port("image", "the image with faces"))
+      .output(nfx::port("boxes", NFX_KIND_BOXES, "the input boxes and the faces' (class face)", NFX_DTYPE_F32, 2))
+      .param(nfx::required(nfx::string_param("faces", "", "lfw_subset.npy from python3-skimage (${data}/faces/lfw_subset.npy)")))
+      .param(nfx::int_param("count", 3, "faces per image", 0, 100))
+      .param(nfx::int_param("min_size", 90, "smallest face, pixels", 16, 4000))
+      .param(nfx::int_param("max_size", 160, "largest face, pixels", 16, 4000))
+      .param(nfx::int_param("seed", 1, "random seed (each item adds its index)", 0, 1e9))
+      .reentrant();
+  plugin.node<ReadBoxes>("privacy.read_boxes", "Boxes for each item from a JSON file in privacy.sidecar's format "
+                                               "({\"items\": [{\"item\": name, \"boxes\": [...]}]}), by item name")
+      .input(nfx::any_port("image", "any value of the item (only its name is used)"))
+      .output(nfx::port("boxes", NFX_KIND_BOXES, "the item's boxes", NFX_DTYPE_F32, 2))
+      .param(nfx::required(nfx::string_param("path", "", "JSON file with the boxes")))
+      .reentrant();
+}
+
+}  // namespace nfx::privacy

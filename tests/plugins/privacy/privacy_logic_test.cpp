@@ -1,0 +1,157 @@
+// The privacy plugin's logic on its own: box arithmetic, holding boxes over frames, masks and their
+// feathered weights, each scrub mode on a real photo, and the evaluation's counting.
+#include <boxes.hpp>
+#include <evaluation.hpp>
+#include <hold.hpp>
+#include <scrub.hpp>
+#include <synthetic_plates.hpp>
+
+#include "test_support.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+using namespace nfx::privacy;
+
+namespace {
+
+Detection box(float x, float y, float w, float h, float score = 1.0f, int label = face) {
+  return {cv::Rect2f(x, y, w, h), score, label};
+}
+
+}  // namespace
+
+TEST(PrivacyBoxes, NonMaxSuppressionKeepsTheBestOfOverlappingBoxesPerClass) {
+  const Detections kept = non_max_suppression(
+      {box(0, 0, 10, 10, 0.5f), box(1, 1, 10, 10, 0.9f), box(1, 1, 10, 10, 0.7f, plate), box(50, 50, 5, 5, 0.1f)}, 0.3f);
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_FLOAT_EQ(kept[0].score, 0.9f);  // beat the 0.5 face it overlaps
+  EXPECT_EQ(kept[1].label, plate);       // a plate on the same spot is another class
+  EXPECT_FLOAT_EQ(kept[2].box.x, 50.0f);
+}
+
+TEST(PrivacyBoxes, MarginGrowsAboutTheCentreAndClipsToTheImage) {
+  Detections d{box(10, 20, 10, 20), box(0, 0, 10, 10)};
+  scale_boxes(d, 1.5f, cv::Size(100, 100));
+  EXPECT_FLOAT_EQ(d[0].box.x, 7.5f);
+  EXPECT_FLOAT_EQ(d[0].box.y, 15.0f);
+  EXPECT_FLOAT_EQ(d[0].box.width, 15.0f);
+  EXPECT_FLOAT_EQ(d[0].box.height, 30.0f);
+  EXPECT_FLOAT_EQ(d[1].box.x, 0.0f);  // clipped at the corner
+  EXPECT_FLOAT_EQ(d[1].box.width, 12.5f);
+}
+
+TEST(PrivacyBoxes, TensorRoundTripAndBadTensorsAreRefused) {
+  const Detections in{box(1, 2, 3, 4, 0.5f, plate), box(5, 6, 7, 8, 2.0f, face)};
+  const nfx::Tensor t = boxes_tensor(in);
+  EXPECT_EQ(t.dl().shape[1], 6);
+  const Detections out = read_boxes(t.dl());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].label, plate);
+  EXPECT_FLOAT_EQ(out[1].box.height, 8.0f);
+  EXPECT_FLOAT_EQ(out[1].score, 2.0f);
+
+  nfx::Tensor five(nfx::dtype_f32(), {1, 5});
+  std::fill_n(five.data<float>(), 5, 1.0f);
+  EXPECT_EQ(read_boxes(five.dl(), plate)[0].label, plate);  // the SDK's N x 5 boxes take the default class
+  nfx::Tensor bad(nfx::dtype_f32(), {1, 4});
+  EXPECT_THROW(read_boxes(bad.dl()), nfx::Error);
+  nfx::Tensor bad_class(nfx::dtype_f32(), {1, 6});
+  std::fill_n(bad_class.data<float>(), 6, 7.0f);
+  EXPECT_THROW(read_boxes(bad_class.dl()), nfx::Error);
+}
+
+TEST(PrivacyHold, BoxesStayForTheGivenFramesAfterTheyWereLastSeen) {
+  BoxHolder holder(2, 0.3f);
+  EXPECT_EQ(holder.update(0, {box(10, 10, 20, 20)}).size(), 1u);
+  EXPECT_EQ(holder.update(1, {}).size(), 1u);  // missed: still held
+  EXPECT_EQ(holder.update(2, {}).size(), 1u);
+  EXPECT_EQ(holder.update(3, {}).size(), 0u);  // three frames unseen: gone
+  // A moving box replaces the held one instead of piling up next to it.
+  holder.update(4, {box(10, 10, 20, 20)});
+  const Detections moved = holder.update(5, {box(14, 10, 20, 20)});
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_FLOAT_EQ(moved[0].box.x, 14.0f);
+  // Another class on the same spot is another object.
+  EXPECT_EQ(holder.update(6, {box(14, 10, 20, 20, 1.0f, plate)}).size(), 2u);
+}
+
+TEST(PrivacyScrub, FeatheredWeightsAreZeroOutsideTheShapesAndPositiveInside) {
+  const cv::Size size(80, 60);
+  const Detections d{box(10, 10, 30, 40), box(50, 20, 25, 10, 1.0f, plate)};
+  const cv::Mat mask = shape_mask(size, d), weights = feathered_weights(size, d, 0.2f);
+  EXPECT_EQ(mask.at<uchar>(10, 10), 0);   // a face box's corner is outside its ellipse
+  EXPECT_EQ(mask.at<uchar>(30, 25), 255);  // its centre is inside
+  EXPECT_EQ(mask.at<uchar>(20, 50), 255);  // a plate fills its whole box
+  for (int y = 0; y < size.height; ++y) {
+    for (int x = 0; x < size.width; ++x) {
+      ASSERT_EQ(weights.at<float>(y, x) > 0.0f, mask.at<uchar>(y, x) != 0) << x << "," << y;
+    }
+  }
+  EXPECT_FLOAT_EQ(weights.at<float>(30, 25), 1.0f);  // deep inside: fully painted
+  EXPECT_LT(weights.at<float>(30, 11), 1.0f);        // at the edge: fading in
+}
+
+// Each mode changes exactly the masked pixels of a real photo: none outside, nearly all inside (a pixel
+// inside may keep its value by chance, e.g. where the photo is already the fill colour).
+TEST(PrivacyScrub, EveryModeChangesExactlyTheMaskedPixels) {
+  cv::Mat image = cv::imread(nfx::test::sample("photos/astronaut.png").string());
+  ASSERT_FALSE(image.empty());
+  const Detections d{box(160, 60, 120, 130), box(280, 340, 90, 25, 1.0f, plate), box(20, 420, 60, 60)};
+  const cv::Mat mask = shape_mask(image.size(), d);
+  for (const std::string mode : {"inpaint", "blur", "pixelate", "solid"}) {
+    SCOPED_TRACE(mode);
+    ScrubOptions options;
+    options.mode = scrub_mode_from_name(mode);
+    options.color = cv::Scalar(0, 255, 0);
+    const cv::Mat out = scrub(image, d, options);
+    const cv::Mat differs = out != image;  // per channel
+    cv::Mat changed;
+    cv::reduce(differs.reshape(1, image.rows * image.cols), changed, 1, cv::REDUCE_MAX);
+    changed = changed.reshape(1, image.rows);
+    cv::Mat changed_outside, changed_inside;
+    cv::bitwise_and(changed, ~mask, changed_outside);
+    cv::bitwise_and(changed, mask, changed_inside);
+    EXPECT_EQ(cv::countNonZero(changed_outside), 0);
+    EXPECT_GT(cv::countNonZero(changed_inside), 0.95 * cv::countNonZero(mask));
+  }
+  EXPECT_THROW(scrub_mode_from_name("smudge"), nfx::Error);
+}
+
+TEST(PrivacyEvaluation, CountsRecallRemovalAndFalsePositives) {
+  Evaluation evaluation({});
+  const cv::Size size(200, 100);
+  const Detections truth{box(10, 10, 40, 40), box(100, 20, 60, 14, 1.0f, plate), box(150, 60, 30, 30)};
+  // Found: the first face (a 1.3x box about it) and the plate; missed: the second face. One false plate.
+  Detections detected{box(4, 4, 52, 52), box(95, 17, 70, 20, 1.0f, plate), box(60, 70, 20, 10, 1.0f, plate)};
+  cv::Mat mask = shape_mask(size, detected);
+  // On the scrubbed image the plate is found again: not removed.
+  evaluation.add(truth, detected, mask, {box(98, 18, 64, 18, 1.0f, plate)});
+  EXPECT_EQ(evaluation.images(), 1);
+  EXPECT_EQ(evaluation.score(face).truths, 2);
+  EXPECT_EQ(evaluation.score(face).detected, 1);
+  EXPECT_EQ(evaluation.score(face).removed, 1);
+  EXPECT_EQ(evaluation.score(plate).detected, 1);
+  EXPECT_EQ(evaluation.score(plate).covered, 1);
+  EXPECT_EQ(evaluation.score(plate).removed, 0);
+  EXPECT_EQ(evaluation.score(plate).false_positives, 1);
+  // A box much larger than the object does not count as finding it.
+  EXPECT_FALSE(finds(box(0, 0, 200, 100), box(10, 10, 10, 10), {}));
+}
+
+TEST(PrivacySynthetic, PlatesArePastedWhereTheirBoxesSayAndNeverOverlap) {
+  cv::Mat image(400, 600, CV_8UC3, cv::Scalar(40, 90, 40));
+  std::mt19937 rng(3);
+  PlateSetOptions options;
+  options.count = 6;
+  Detections truth;
+  paste_plates(image, options, rng, truth);
+  ASSERT_EQ(truth.size(), 6u);
+  for (size_t i = 0; i < truth.size(); ++i) {
+    const cv::Rect r(truth[i].box);
+    EXPECT_NEAR(static_cast<double>(r.width) / r.height, 520.0 / 112.0, 0.3);
+    // The plate is light (dimmed at most to 0.7, with dark text); the background is dark green.
+    EXPECT_GT(cv::mean(image(r))[0], 100.0);
+    for (size_t j = i + 1; j < truth.size(); ++j) EXPECT_EQ((truth[i].box & truth[j].box).area(), 0.0f);
+  }
+}
