@@ -1,6 +1,7 @@
 // privacy.detect: faces and licence plates in an image, as boxes with class and score.
 #include "../common/image_mat.hpp"
 #include "detectors.hpp"
+#include "hog_detector.hpp"
 #include "privacy_nodes.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -36,10 +37,10 @@ class Detect : public nfx::Node {
     CascadeOptions cascade;
     cascade.scale_factor = p.get_float("scale_factor");
     cascade.min_neighbors = static_cast<int>(p.get_int("min_neighbors"));
+    // The HOG models share one feature pyramid; the cascades run on their own.
+    std::vector<HogModel> hog;
     if (faces == "hog") {
-      const int upsample = static_cast<int>(p.get_int("face_upsample"));
-      const double threshold = p.get_float("face_threshold");
-      detectors_.push_back(make_hog_face_detector(upsample, threshold));
+      hog.push_back({HogModel::Source::frontal_faces, "", face, p.get_float("face_threshold")});
     } else if (faces != "none") {
       cascade.path = p.get_string("face_cascade").empty() ? face_cascade_path(faces, cascade_dir)
                                                            : p.get_string("face_cascade");
@@ -47,11 +48,19 @@ class Detect : public nfx::Node {
       detectors_.push_back(detector_for(p.get_string("face_cascade").empty() ? "cascade_dir" : "face_cascade",
                                         [&] { return make_cascade_detector(cascade); }));
     }
-    if (plates == "cascade") {
+    if (plates == "hog") {
+      const std::string model = p.get_string("plate_model");
+      hog.push_back({model.empty() ? HogModel::Source::builtin_plates : HogModel::Source::file, model, plate,
+                     p.get_float("plate_threshold")});
+    } else if (plates == "cascade") {
       const std::string name = p.get_string("plate_cascade");
       cascade.path = name.find('/') == std::string::npos ? cascade_dir + "/haarcascades/" + name : name;
       cascade.label = plate;
       detectors_.push_back(detector_for("plate_cascade", [&] { return make_cascade_detector(cascade); }));
+    }
+    if (!hog.empty()) {
+      const int upsample = static_cast<int>(p.get_int("upsample"));
+      detectors_.push_back(detector_for("plate_model", [&] { return make_hog_detector(hog, upsample); }));
     }
   }
 
@@ -95,11 +104,16 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .output(nfx::port("boxes", NFX_KIND_BOXES, "N x 6 float32: x, y, width, height, score, class", NFX_DTYPE_F32, 2))
       .param(nfx::string_param("faces", "hog", "face detector: dlib HOG (no model file), OpenCV Haar or LBP cascade, or none",
                                "hog|haar|lbp|none"))
-      .param(nfx::int_param("face_upsample", 0, "hog: double the image this many times first, for faces under 80 px", 0, 3))
+      .param(nfx::int_param("upsample", 0, "HOG detectors: double the image this many times first, to find faces under "
+                            "80 px and plates under 96 px wide (each costs about 4x)", 0, 3))
       .param(nfx::float_param("face_threshold", 0.0, "hog: score threshold (lower finds more faces and more false ones)",
                               -2.0, 2.0))
       .param(nfx::string_param("face_cascade", "", "haar / lbp: cascade file instead of the stock frontal-face one"))
-      .param(nfx::string_param("plates", "cascade", "plate detector: OpenCV cascade, or none", "cascade|none"))
+      .param(nfx::string_param("plates", "hog", "plate detector: HOG + SVM trained on synthetic plates "
+                               "(privacy.train_detector), the stock OpenCV cascade, or none", "hog|cascade|none"))
+      .param(nfx::string_param("plate_model", "", "hog: detector file from privacy.train_detector; empty: the built-in one"))
+      .param(nfx::float_param("plate_threshold", -0.5, "hog: score threshold (lower finds more plates and more false "
+                              "ones)", -3.0, 3.0))
       .param(nfx::string_param("plate_cascade", "haarcascade_russian_plate_number.xml",
                                "plate cascade: a file name in cascade_dir/haarcascades, or a path"))
       .param(nfx::string_param("cascade_dir", "/usr/share/opencv4", "where opencv-data installs its cascades"))

@@ -16,11 +16,6 @@ class Detector {
   virtual Detections detect(const cv::Mat& gray) const = 0;
 };
 
-// dlib's HOG + linear SVM frontal face detector (no model file). Each `upsample` doubles the image
-// first, finding faces down to about 40, 20, ... pixels instead of 80. Score: the SVM margin, kept when
-// above `threshold` (dlib's adjust_threshold; lower finds more).
-std::unique_ptr<Detector> make_hog_face_detector(int upsample, double threshold);
-
 // An OpenCV Haar or LBP cascade from an XML file. Score: the number of neighbouring raw detections that
 // were merged into the box, kept when at least `min_neighbors`. Throws nfx::Error naming a missing or
 // unreadable file.

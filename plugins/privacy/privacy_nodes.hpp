@@ -11,5 +11,6 @@ void register_hold_node(nfx::PluginBuilder& plugin);
 void register_sidecar_node(nfx::PluginBuilder& plugin);
 void register_evaluate_node(nfx::PluginBuilder& plugin);
 void register_truth_nodes(nfx::PluginBuilder& plugin);
+void register_train_node(nfx::PluginBuilder& plugin);
 
 }  // namespace nfx::privacy

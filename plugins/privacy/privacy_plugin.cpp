@@ -8,4 +8,5 @@ NFX_PLUGIN("privacy", "0.1.0", "Find faces and licence plates and paint them out
   nfx::privacy::register_sidecar_node(plugin);
   nfx::privacy::register_evaluate_node(plugin);
   nfx::privacy::register_truth_nodes(plugin);
+  nfx::privacy::register_train_node(plugin);
 }

