@@ -1,4 +1,5 @@
 // Reading image files as a stream of items and writing items back as files.
+#include "exif_segment.hpp"
 #include "image_files.hpp"
 #include "io_nodes.hpp"
 
@@ -30,7 +31,9 @@ class ReadImages : public nfx::Node {
     }
     ctx.set_item_count(static_cast<int64_t>(files_.size()));
     ctx.set_item_name(base_.empty() ? files_[i].filename().string() : files_[i].lexically_relative(base_).string());
-    ctx.output(0, read_image_file(files_[i], color_));
+    std::vector<unsigned char> exif;
+    ctx.output(0, read_image_file(files_[i], color_, &exif));
+    ctx.output(1, bytes_tensor(exif));
   }
 
  private:
@@ -52,7 +55,9 @@ class ReadImage : public nfx::Node {
     }
     ctx.set_item_count(1);
     ctx.set_item_name(path_.filename().string());
-    ctx.output(0, read_image_file(path_, color_));
+    std::vector<unsigned char> exif;
+    ctx.output(0, read_image_file(path_, color_, &exif));
+    ctx.output(1, bytes_tensor(exif));
   }
 
  private:
@@ -65,7 +70,7 @@ class WriteImages : public nfx::Node {
  public:
   explicit WriteImages(nfx::Params& p)
       : dir_(p.get_string("dir")), ext_(p.get_string("ext")), overwrite_(p.get_bool("overwrite")),
-        quality_(static_cast<int>(p.get_int("quality"))) {
+        keep_metadata_(p.get_bool("keep_metadata")), quality_(static_cast<int>(p.get_int("quality"))) {
     if (!ext_.empty() && ext_[0] != '.') ext_ = "." + ext_;
     if (!ext_.empty() && !has_image_extension("x" + ext_)) throw nfx::Error("ext: unknown image format '" + ext_ + "'");
     std::error_code ec;
@@ -89,6 +94,17 @@ class WriteImages : public nfx::Node {
     if (!cv::imencode(ext, to_bgr_mat(ctx.input(0)), bytes, options)) {
       throw nfx::Error(target.string() + ": cannot encode as " + ext, NFX_ERR_IO);
     }
+    // Encoding afresh drops all metadata; it comes back only when asked for, and only into JPEG files.
+    if (keep_metadata_ && ctx.has_input(1)) {
+      const DLTensor& t = ctx.input(1);
+      std::vector<unsigned char> exif(nfx::data_ptr<unsigned char>(t), nfx::data_ptr<unsigned char>(t) + nfx::element_count(t));
+      if (!exif.empty() && (ext == ".jpg" || ext == ".jpeg" || ext == ".JPG" || ext == ".JPEG")) {
+        sanitize_exif(exif);
+        bytes = with_exif(bytes, exif);
+      } else if (!exif.empty()) {
+        ctx.log(NFX_LOG_WARNING, target.string() + ": metadata is kept in JPEG files only; written without it");
+      }
+    }
     write_file_atomically(target, bytes);
   }
 
@@ -96,6 +112,7 @@ class WriteImages : public nfx::Node {
   fs::path dir_;
   std::string ext_;
   bool overwrite_;
+  bool keep_metadata_;
   int quality_;
 };
 
@@ -104,12 +121,14 @@ class WriteImages : public nfx::Node {
 void register_file_nodes(nfx::PluginBuilder& plugin) {
   plugin.node<ReadImage>("io.read_image", "Reads one image file (one item)")
       .output(nfx::image_port("image", "the decoded image, HWC uint8"))
+      .output(nfx::tensor_port("exif", "the file's EXIF metadata (JPEG), raw bytes; empty if none", NFX_DTYPE_U8, 1))
       .param(nfx::required(nfx::string_param("path", "", "image file")))
       .param(nfx::string_param("color", "color", kColorDoc, kColorChoices));
   plugin.node<ReadImages>("io.read_images",
                           "Reads every image in a folder, or the files matching a glob such as photos/*.jpg, "
                           "in path order (one item each, named by the path inside the folder)")
       .output(nfx::image_port("image", "the decoded image, HWC uint8"))
+      .output(nfx::tensor_port("exif", "the file's EXIF metadata (JPEG), raw bytes; empty if none", NFX_DTYPE_U8, 1))
       .param(nfx::required(nfx::string_param("path", "", "folder, file or glob")))
       .param(nfx::bool_param("recursive", false, "also read the folder's subfolders"))
       .param(nfx::string_param("color", "color", kColorDoc, kColorChoices));
@@ -117,10 +136,14 @@ void register_file_nodes(nfx::PluginBuilder& plugin) {
                            "Writes each image to dir/<item name>, atomically (temporary file + rename); "
                            "skips items whose file exists unless overwrite is set")
       .input(nfx::image_port("image", "image to write"))
+      .input(nfx::port("exif", NFX_KIND_TENSOR, "EXIF metadata to keep (io.read_images' exif); used only with "
+                       "keep_metadata", NFX_DTYPE_U8, 1, NFX_PORT_OPTIONAL))
       .param(nfx::required(nfx::string_param("dir", "", "output folder (created if missing)")))
       .param(nfx::string_param("ext", "", "format by extension (png, jpg, webp, ...); empty: keep the input's"))
       .param(nfx::bool_param("overwrite", false, "replace files that already exist"))
       .param(nfx::int_param("quality", 95, "JPEG / WebP quality", 1, 100))
+      .param(nfx::bool_param("keep_metadata", false, "copy the exif input into JPEG outputs (orientation reset to "
+                             "upright, thumbnail removed); otherwise files carry no metadata"))
       .reentrant();
 }
 

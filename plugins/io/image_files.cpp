@@ -1,5 +1,7 @@
 #include "image_files.hpp"
 
+#include "exif_segment.hpp"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -83,10 +85,17 @@ cv::Mat to_bgr_mat(const DLTensor& image) {
   return bgr;
 }
 
-nfx::Tensor read_image_file(const fs::path& path, const std::string& color) {
+nfx::Tensor bytes_tensor(const std::vector<unsigned char>& bytes) {
+  nfx::Tensor t(nfx::dtype_u8(), {static_cast<int64_t>(bytes.size())});
+  std::copy(bytes.begin(), bytes.end(), t.data<unsigned char>());
+  return t;
+}
+
+nfx::Tensor read_image_file(const fs::path& path, const std::string& color, std::vector<unsigned char>* exif) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw nfx::Error(path.string() + ": cannot open the file", NFX_ERR_IO);
   std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (exif != nullptr) *exif = jpeg_exif(bytes);
   const int flags = color == "gray" ? cv::IMREAD_GRAYSCALE : color == "unchanged" ? cv::IMREAD_UNCHANGED : cv::IMREAD_COLOR;
   cv::Mat decoded;
   try {

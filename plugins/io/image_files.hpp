@@ -21,9 +21,14 @@ std::vector<std::filesystem::path> find_images(const std::string& pattern, bool 
 
 bool has_image_extension(const std::filesystem::path& path);
 
-// Decodes a file into an nfx image. color: "color" (RGB), "gray", "unchanged" (keeps alpha).
-// Throws nfx::Error naming the file when it cannot be read or decoded.
-nfx::Tensor read_image_file(const std::filesystem::path& path, const std::string& color);
+// Decodes a file into an nfx image. color: "color" (RGB), "gray", "unchanged" (keeps alpha). The pixels
+// are turned upright by the EXIF orientation. `exif`, when given, receives the file's EXIF payload
+// (empty if none). Throws nfx::Error naming the file when it cannot be read or decoded.
+nfx::Tensor read_image_file(const std::filesystem::path& path, const std::string& color,
+                            std::vector<unsigned char>* exif = nullptr);
+
+// A rank-1 uint8 tensor holding bytes (an image's EXIF payload travels as one).
+nfx::Tensor bytes_tensor(const std::vector<unsigned char>& bytes);
 
 // An OpenCV (BGR-ordered) view or copy of an nfx image, and back.
 cv::Mat to_bgr_mat(const DLTensor& image);

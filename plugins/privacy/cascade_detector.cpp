@@ -29,11 +29,11 @@ class CascadeDetector : public Detector {
   explicit CascadeDetector(const CascadeOptions& options)
       : options_(options), pool_([path = options.path] { return load_cascade(path); }) {}
 
-  Detections detect(const cv::Mat& gray) const override {
+  Detections detect(const Frame& frame) const override {
     std::vector<cv::Rect> rects;
     std::vector<int> neighbours;
     pool_.with([&](cv::CascadeClassifier& cascade) {
-      cascade.detectMultiScale(gray, rects, neighbours, options_.scale_factor, options_.min_neighbors, 0,
+      cascade.detectMultiScale(frame.gray, rects, neighbours, options_.scale_factor, options_.min_neighbors, 0,
                                options_.min_size);
     });
     Detections detections;

@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <sstream>
+
 namespace nfx::privacy {
 
 namespace {
@@ -25,6 +27,20 @@ std::unique_ptr<Detector> detector_for(const char* param, Make make) {
 std::string face_cascade_path(const std::string& faces, const std::string& cascade_dir) {
   if (faces == "haar") return cascade_dir + "/haarcascades/haarcascade_frontalface_default.xml";
   return cascade_dir + "/lbpcascades/lbpcascade_frontalface_improved.xml";
+}
+
+// "face,plate,-": the nfx class of each of the model's classes, in order ("-" ignores one).
+std::vector<int> onnx_labels(const std::string& text) {
+  std::vector<int> labels;
+  std::stringstream list(text);
+  for (std::string name; std::getline(list, name, ',');) {
+    try {
+      labels.push_back(name == "-" ? -1 : label_from_name(name));
+    } catch (const nfx::Error& e) {
+      throw nfx::ParamError("onnx_classes", std::string("onnx_classes: ") + e.what());
+    }
+  }
+  return labels;
 }
 
 class Detect : public nfx::Node {
@@ -62,23 +78,38 @@ class Detect : public nfx::Node {
       const int upsample = static_cast<int>(p.get_int("upsample"));
       detectors_.push_back(detector_for("plate_model", [&] { return make_hog_detector(hog, upsample); }));
     }
+    if (!p.get_string("onnx_model").empty()) {
+      OnnxOptions onnx;
+      onnx.path = p.get_string("onnx_model");
+      onnx.input = cv::Size(static_cast<int>(p.get_int("onnx_width")), static_cast<int>(p.get_int("onnx_height")));
+      onnx.format = p.get_string("onnx_format");
+      onnx.score = static_cast<float>(p.get_float("onnx_score"));
+      onnx.labels = onnx_labels(p.get_string("onnx_classes"));
+      detectors_.push_back(detector_for("onnx_model", [&] { return make_onnx_detector(onnx); }));
+    }
+    for (const auto& d : detectors_) needs_color_ = needs_color_ || d->needs_color();
   }
 
   void process(nfx::Context& ctx) override {
     const cv::Mat image = nfx::plugins::as_mat(ctx.input(0));
-    cv::Mat gray;
-    if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_RGB2GRAY);
-    else if (image.channels() == 4) cv::cvtColor(image, gray, cv::COLOR_RGBA2GRAY);
-    else gray = image;
+    Frame frame;
+    if (image.channels() == 3) cv::cvtColor(image, frame.gray, cv::COLOR_RGB2GRAY);
+    else if (image.channels() == 4) cv::cvtColor(image, frame.gray, cv::COLOR_RGBA2GRAY);
+    else frame.gray = image;
+    if (needs_color_) {
+      if (image.channels() == 3) frame.rgb = image;
+      else cv::cvtColor(image, frame.rgb, image.channels() == 4 ? cv::COLOR_RGBA2RGB : cv::COLOR_GRAY2RGB);
+    }
     // Large frames are searched at max_width (faster; the smallest objects found grow with the factor).
     double scale = 1.0;
-    if (max_width_ > 0 && gray.cols > max_width_) {
-      scale = static_cast<double>(max_width_) / gray.cols;
-      cv::resize(gray, gray, {}, scale, scale, cv::INTER_AREA);
+    if (max_width_ > 0 && image.cols > max_width_) {
+      scale = static_cast<double>(max_width_) / image.cols;
+      cv::resize(frame.gray, frame.gray, {}, scale, scale, cv::INTER_AREA);
+      if (needs_color_) cv::resize(frame.rgb, frame.rgb, {}, scale, scale, cv::INTER_AREA);
     }
     Detections all;
     for (const auto& detector : detectors_) {
-      for (Detection d : detector->detect(gray)) {
+      for (Detection d : detector->detect(frame)) {
         const float s = static_cast<float>(1.0 / scale);
         d.box = cv::Rect2f(d.box.x * s, d.box.y * s, d.box.width * s, d.box.height * s);
         all.push_back(d);
@@ -92,6 +123,7 @@ class Detect : public nfx::Node {
  private:
   int max_width_;
   float nms_iou_, margin_;
+  bool needs_color_ = false;
   std::vector<std::unique_ptr<Detector>> detectors_;
 };
 
@@ -116,6 +148,15 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
                               "ones)", -3.0, 3.0))
       .param(nfx::string_param("plate_cascade", "haarcascade_russian_plate_number.xml",
                                "plate cascade: a file name in cascade_dir/haarcascades, or a path"))
+      .param(nfx::string_param("onnx_model", "", "an ONNX detector to run as well (OpenCV DNN), e.g. a YOLO face or "
+                               "plate model"))
+      .param(nfx::string_param("onnx_format", "yolov8", "onnx: output layout, 1 x (4+C) x N (yolov8) or "
+                               "1 x N x (5+C) (yolov5)", "yolov8|yolov5"))
+      .param(nfx::int_param("onnx_width", 640, "onnx: network input width (the image is letterboxed into it)", 32, 4096))
+      .param(nfx::int_param("onnx_height", 640, "onnx: network input height", 32, 4096))
+      .param(nfx::float_param("onnx_score", 0.25, "onnx: keep boxes scoring at least this", 0.0, 1.0))
+      .param(nfx::string_param("onnx_classes", "plate", "onnx: the class of each model class in order, e.g. "
+                               "\"face,plate\" (\"-\" ignores one)"))
       .param(nfx::string_param("cascade_dir", "/usr/share/opencv4", "where opencv-data installs its cascades"))
       .param(nfx::float_param("scale_factor", 1.1, "cascades: step between searched sizes", 1.01, 2.0))
       .param(nfx::int_param("min_neighbors", 3, "cascades: raw detections needed to keep a box", 1, 100))

@@ -1,19 +1,26 @@
-// The detectors privacy.detect runs. Each takes an 8-bit grayscale image and returns boxes in its
-// pixels. detect() is const and safe to call from several threads at once: the OpenCV and dlib objects,
-// which are not, are kept one per calling thread.
+// The detectors privacy.detect runs. Each takes a frame (8-bit grayscale, and RGB for detectors that ask
+// for colour) and returns boxes in its pixels. detect() is const and safe to call from several threads
+// at once: the OpenCV and dlib objects that are not are kept one per calling thread.
 #pragma once
 
 #include "boxes.hpp"
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nfx::privacy {
+
+struct Frame {
+  cv::Mat gray;
+  cv::Mat rgb;  // set only when some detector's needs_color() is true
+};
 
 class Detector {
  public:
   virtual ~Detector() = default;
-  virtual Detections detect(const cv::Mat& gray) const = 0;
+  virtual Detections detect(const Frame& frame) const = 0;
+  virtual bool needs_color() const { return false; }
 };
 
 // An OpenCV Haar or LBP cascade from an XML file. Score: the number of neighbouring raw detections that
@@ -27,5 +34,21 @@ struct CascadeOptions {
   cv::Size min_size;
 };
 std::unique_ptr<Detector> make_cascade_detector(const CascadeOptions& options);
+
+// A user-supplied ONNX detector run through OpenCV DNN: the RGB frame is letterboxed (scaled to fit,
+// padded with gray 114) into `input`, scaled to [0, 1], and the output decoded as
+// - "yolov8": 1 x (4 + C) x N, rows cx, cy, w, h and C class scores;
+// - "yolov5": 1 x N x (5 + C), columns cx, cy, w, h, objectness and C class scores (score = objectness
+//   x class score);
+// all in input pixels. Class i becomes labels[i] (-1: ignored). Boxes scoring at least `score` are kept.
+// Throws nfx::Error naming a missing or unreadable model file.
+struct OnnxOptions {
+  std::string path;
+  cv::Size input{640, 640};
+  std::string format = "yolov8";
+  float score = 0.25f;
+  std::vector<int> labels{plate};
+};
+std::unique_ptr<Detector> make_onnx_detector(const OnnxOptions& options);
 
 }  // namespace nfx::privacy

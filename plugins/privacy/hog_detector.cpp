@@ -62,10 +62,10 @@ class HogDetector : public Detector {
     }
   }
 
-  Detections detect(const cv::Mat& gray) const override {
-    cv::Mat input = gray;
+  Detections detect(const Frame& frame) const override {
+    cv::Mat input = frame.gray;
     const double scale = static_cast<double>(1 << upsample_);
-    if (upsample_ > 0) cv::resize(gray, input, {}, scale, scale, cv::INTER_LINEAR);
+    if (upsample_ > 0) cv::resize(frame.gray, input, {}, scale, scale, cv::INTER_LINEAR);
     if (!input.isContinuous()) input = input.clone();
     std::vector<dlib::rect_detection> found;
     dlib::evaluate_detectors(detectors_, dlib::cv_image<unsigned char>(input), found, lowest_);

@@ -44,6 +44,15 @@ int gps_entries(const std::string& path) {
   return n;
 }
 
+// The EXIF thumbnail's size in bytes (0 if none).
+unsigned int thumbnail_bytes(const std::string& path) {
+  ExifData* data = exif_data_new_from_file(path.c_str());
+  if (data == nullptr) return 0;
+  const unsigned int n = data->data != nullptr ? data->size : 0;
+  exif_data_unref(data);
+  return n;
+}
+
 bool has_exif(const std::string& path) {
   ExifData* data = exif_data_new_from_file(path.c_str());
   if (data == nullptr) return false;
@@ -108,7 +117,8 @@ TEST(PrivacyNodes, EvaluationGraphFindsAndRemovesFacesAndPlates) {
   EXPECT_EQ(fs::exists(out / "images"), true);
 }
 
-// ela_original.jpg is a phone photo whose EXIF holds GPS coordinates; the anonymized copy has no EXIF.
+// ela_original.jpg is a phone photo whose EXIF holds GPS coordinates and a thumbnail; the anonymized copy
+// has no EXIF, unless asked to keep it.
 TEST(PrivacyNodes, OutputsCarryNoExif) {
   const std::string photo = sample("photos/ela_original.jpg").string();
   ASSERT_GT(gps_entries(photo), 0) << "the input should hold GPS tags";
@@ -121,6 +131,16 @@ TEST(PrivacyNodes, OutputsCarryNoExif) {
   ASSERT_TRUE(fs::exists(written));
   EXPECT_FALSE(has_exif(written));
   EXPECT_EQ(gps_entries(written), 0);
+
+  // keep_metadata = true: the EXIF comes back, but not the thumbnail of the unscrubbed photo.
+  ASSERT_GT(thumbnail_bytes(photo), 0u) << "the input should hold a thumbnail";
+  TempDir kept;
+  host->load_graph(std::string(NFX_TEST_SOURCE_DIR) + "/graphs/anonymize-photos.toml",
+                   {"photos=" + photo, "out=" + kept.path().string(), "keep_metadata=true"})
+      .run({});
+  EXPECT_EQ(gps_entries(kept / "ela_original.jpg"), gps_entries(photo));
+  EXPECT_EQ(thumbnail_bytes(kept / "ela_original.jpg"), 0u);
+  EXPECT_FALSE(cv::imread(kept / "ela_original.jpg").empty());  // still a valid JPEG
 }
 
 // The street video through graphs/anonymize-video.toml (first 20 frames): same frame rate and size out,
@@ -187,4 +207,78 @@ TEST(PrivacyNodes, TrainedPlateDetectorFindsUnseenPlates) {
   const auto plates = nlohmann::json::parse(in).at("classes").at("plate");
   EXPECT_EQ(plates.at("true_boxes"), 16);
   EXPECT_GE(plates.at("detected").get<int>(), 13);
+}
+
+// An ONNX detector (tests/data/privacy/*-fixed.onnx always reports the same candidates in 640 x 640
+// input pixels) on a 1280 x 720 frame: letterboxing scales by 0.5 and pads 140 rows above, so the plate
+// at (320, 320) 100 x 50 is (540, 310) 200 x 100 in the frame and the face at (160, 200) 64 x 64 is
+// (256, 56) 128 x 128; the third candidate scores under the threshold.
+TEST(PrivacyNodes, OnnxDetectorOutputIsDecodedInBothLayouts) {
+  for (const std::string format : {"yolov8", "yolov5"}) {
+    SCOPED_TRACE(format);
+    auto host = make_host();
+    TempDir out;
+    auto graph = host->parse_graph(R"(
+[nodes.read]
+type = "io.read_video"
+path = ")" + sample("vtest.avi").string() + R"("
+count = 1
+[nodes.frame]
+type = "io.resize"
+in.image = "read.image"
+width = 1280
+height = 720
+[nodes.detect]
+type = "privacy.detect"
+in.image = "frame.image"
+faces = "none"
+plates = "none"
+margin = 1.0
+onnx_model = ")" + std::string(NFX_TEST_SOURCE_DIR) + "/tests/data/privacy/" + format + R"(-fixed.onnx"
+onnx_format = ")" + format + R"("
+onnx_classes = "face,plate"
+[nodes.audit]
+type = "privacy.sidecar"
+in.boxes = "detect.boxes"
+path = ")" + out / "boxes.json" + R"("
+)", "onnx.toml");
+    graph.run({});
+    const auto boxes = read_sidecar(out / "boxes.json").at("vtest/frame_000000");
+    ASSERT_EQ(boxes.size(), 2u);
+    const Box& plate = boxes[0].label == "plate" ? boxes[0] : boxes[1];
+    const Box& face = boxes[0].label == "plate" ? boxes[1] : boxes[0];
+    EXPECT_EQ(face.label, "face");
+    EXPECT_NEAR(plate.x, 540, 0.5);
+    EXPECT_NEAR(plate.y, 310, 0.5);
+    EXPECT_NEAR(plate.width, 200, 0.5);
+    EXPECT_NEAR(plate.height, 100, 0.5);
+    EXPECT_NEAR(face.x, 256, 0.5);
+    EXPECT_NEAR(face.y, 56, 0.5);
+    EXPECT_NEAR(face.width, 128, 0.5);
+  }
+}
+
+TEST(PrivacyNodes, AMissingOrBrokenOnnxModelIsNamed) {
+  auto host = make_host();
+  TempDir dir;
+  std::ofstream(dir / "broken.onnx") << "not a model";
+  for (const std::string& model : {dir / "absent.onnx", dir / "broken.onnx"}) {
+    auto graph = host->parse_graph(R"(
+[nodes.read]
+type = "io.read_images"
+path = ")" + sample("photos/astronaut.png").string() + R"("
+[nodes.detect]
+type = "privacy.detect"
+in.image = "read.image"
+onnx_model = ")" + model + R"("
+)", "onnx.toml");
+    try {
+      graph.run({});
+      ADD_FAILURE() << "the run should fail for " << model;
+    } catch (const nfx::RunError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("onnx.toml:8:"), std::string::npos) << message;
+      EXPECT_NE(message.find(model + ": "), std::string::npos) << message;
+    }
+  }
 }
