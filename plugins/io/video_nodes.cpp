@@ -33,17 +33,36 @@ class ReadVideo : public nfx::Node {
       ctx.end_of_stream();
       return;
     }
-    cv::Mat frame;
-    for (int64_t skip = 1; skip < step_ && ctx.item_index() > 0; ++skip) capture_.grab();
-    if (!capture_.read(frame) || frame.empty()) {
-      ctx.end_of_stream();
-      return;
-    }
     const int64_t frame_number = start_ + ctx.item_index() * step_;
     char name[64];
     std::snprintf(name, sizeof name, "frame_%06lld", static_cast<long long>(frame_number));
     ctx.set_item_count(total_);
     ctx.set_item_name(path_.stem().string() + "/" + name);
+    const std::string corrupt = path_.string() + ": frame " + std::to_string(frame_number) +
+                                " cannot be decoded (corrupt data); the frames after it are read on";
+    if (corrupt_ahead_ > 0) {
+      --corrupt_ahead_;
+      throw nfx::Error(corrupt, NFX_ERR_IO);
+    }
+    cv::Mat frame;
+    if (!next_.empty()) {
+      frame = next_;
+      next_.release();
+    } else {
+      for (int64_t skip = 1; skip < step_ && ctx.item_index() > 0; ++skip) capture_.grab();
+      if (!capture_.read(frame) || frame.empty()) {
+        // Either the end, or a corrupt frame: look ahead. A frame that decodes within the next few means
+        // this one (and any before it that failed) is corrupt; it waits for the item after them.
+        int failed = 0;
+        while (failed < 10 && !(capture_.read(next_) && !next_.empty())) ++failed;
+        if (next_.empty()) {
+          ctx.end_of_stream();
+          return;
+        }
+        corrupt_ahead_ = failed;
+        throw nfx::Error(corrupt, NFX_ERR_IO);
+      }
+    }
     ctx.output(0, from_bgr_mat(frame));
     ctx.output_scalar(1, fps_);
   }
@@ -52,6 +71,8 @@ class ReadVideo : public nfx::Node {
   fs::path path_;
   int64_t start_, count_, step_;
   int64_t total_ = -1;
+  cv::Mat next_;             // a frame read ahead past a corrupt one, for the next item
+  int64_t corrupt_ahead_ = 0;  // corrupt frames between this item and next_
   double fps_ = 0.0;
   cv::VideoCapture capture_;
 };

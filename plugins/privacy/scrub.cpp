@@ -84,6 +84,8 @@ void obfuscate_box(cv::Mat& out, const cv::Mat& mask, const Detection& d, const 
       if (!r.empty()) out(r).setTo(o.color);
       return;
     }
+    case ScrubMode::model:
+      return;  // the whole image at once, in scrub()
   }
 }
 
@@ -94,7 +96,8 @@ ScrubMode scrub_mode_from_name(const std::string& name) {
   if (name == "blur") return ScrubMode::blur;
   if (name == "pixelate") return ScrubMode::pixelate;
   if (name == "solid") return ScrubMode::solid;
-  throw nfx::Error("unknown scrub mode \"" + name + "\" (expected inpaint, blur, pixelate or solid)");
+  if (name == "model") return ScrubMode::model;
+  throw nfx::Error("unknown scrub mode \"" + name + "\" (expected inpaint, blur, pixelate, solid or model)");
 }
 
 cv::Mat shape_mask(cv::Size size, const Detections& detections) {
@@ -127,6 +130,12 @@ cv::Mat scrub(const cv::Mat& image, const Detections& detections, const ScrubOpt
   if (detections.empty()) return image.clone();
   const cv::Mat mask = shape_mask(image.size(), detections);
   cv::Mat obfuscated = image.clone();
+  if (options.mode == ScrubMode::model) {
+    obfuscated = options.fill(image, mask);
+    if (obfuscated.size() != image.size() || obfuscated.type() != image.type()) {
+      throw nfx::Error("the inpainting model returned an image of another size or type");
+    }
+  }
   for (const Detection& d : detections) obfuscate_box(obfuscated, mask, d, options);
   // out = w * obfuscated + (1 - w) * image, per channel, only where w > 0.
   const cv::Mat weights = feathered_weights(image.size(), detections, options.feather);

@@ -4,11 +4,12 @@
 
 #include "boxes.hpp"
 
+#include <functional>
 #include <string>
 
 namespace nfx::privacy {
 
-enum class ScrubMode { inpaint, blur, pixelate, solid };
+enum class ScrubMode { inpaint, blur, pixelate, solid, model };
 ScrubMode scrub_mode_from_name(const std::string& name);  // throws nfx::Error for an unknown name
 
 struct ScrubOptions {
@@ -19,6 +20,8 @@ struct ScrubOptions {
   int pixel_cells = 8;         // pixelate: cells across the box's smaller side
   cv::Scalar color{0, 0, 0};   // solid: in the image's channel order
   float feather = 0.1f;        // the edge fades in over this fraction of the box's smaller side
+  // model: fills the masked pixels of the whole image (image, 255 = fill) and returns the filled image.
+  std::function<cv::Mat(const cv::Mat& image, const cv::Mat& mask)> fill;
 };
 
 // 255 where any box's shape covers a pixel, 0 elsewhere.

@@ -1,6 +1,7 @@
 // privacy.scrub: paints the detected faces and plates out of an image.
 #include "../common/image_mat.hpp"
 #include "privacy_nodes.hpp"
+#include "model_fill.hpp"
 #include "scrub.hpp"
 
 namespace nfx::privacy {
@@ -26,6 +27,15 @@ class Scrub : public nfx::Node {
     options_.pixel_cells = static_cast<int>(p.get_int("pixel_cells"));
     options_.feather = static_cast<float>(p.get_float("feather"));
     color_ = parse_color(p.get_string("color"));
+    if (options_.mode == ScrubMode::model) {
+      const std::string model = p.get_string("model");
+      if (model.empty()) throw nfx::ParamError("model", "mode = \"model\" needs model = \"file.pt\"");
+      try {
+        options_.fill = load_fill_model(model);
+      } catch (const nfx::Error& e) {
+        throw nfx::ParamError("model", std::string("model: ") + e.what(), e.status());
+      }
+    }
   }
 
   void process(nfx::Context& ctx) override {
@@ -60,7 +70,10 @@ void register_scrub_node(nfx::PluginBuilder& plugin) {
       .output(nfx::image_port("image", "the scrubbed image"))
       .output(nfx::port("mask", NFX_KIND_MASK, "255 where the image was painted over", NFX_DTYPE_U8, 2))
       .param(nfx::string_param("mode", "inpaint", "how to paint over: inpaint from the surroundings, Gaussian blur, "
-                               "pixelate, or a solid colour", "inpaint|blur|pixelate|solid"))
+                               "pixelate, a solid colour, or a TorchScript inpainting model",
+                               "inpaint|blur|pixelate|solid|model"))
+      .param(nfx::string_param("model", "", "model: TorchScript file; forward(image, mask) -> image, float "
+                               "1 x C x H x W, RGB in [0, 1], mask 1 where to fill"))
       .param(nfx::string_param("inpaint_method", "telea", "inpaint: Telea's fast marching or Navier-Stokes", "telea|ns"))
       .param(nfx::float_param("inpaint_radius", 5.0, "inpaint: neighbourhood radius in pixels", 1.0, 50.0))
       .param(nfx::float_param("blur_strength", 1.0, "blur: sigma as a multiple of a quarter of the box's smaller side",

@@ -53,7 +53,8 @@ typedef int32_t nfx_status;
 /* ---- what flows along edges -------------------------------------------------------------------- */
 
 /* Port kinds. Images are HWC uint8 (RGB, RGBA or gray), tensors are NCHW (usually float), boxes are
- * N x 5 float32 rows (x, y, width, height, score) in pixels, masks are HW uint8 (0 or 255). */
+ * N x 5 float32 rows (x, y, width, height, score) in pixels, optionally with a sixth column holding a
+ * class index (privacy.detect: 0 face, 1 plate), masks are HW uint8 (0 or 255). */
 typedef uint32_t nfx_port_kind;
 #define NFX_KIND_ANY 0 /* input: accepts every kind; output: same kind as the node's first input */
 #define NFX_KIND_IMAGE 1

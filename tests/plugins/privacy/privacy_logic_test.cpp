@@ -3,6 +3,7 @@
 #include <boxes.hpp>
 #include <evaluation.hpp>
 #include <hold.hpp>
+#include <model_fill.hpp>
 #include <scrub.hpp>
 #include <synthetic_plates.hpp>
 
@@ -116,6 +117,40 @@ TEST(PrivacyScrub, EveryModeChangesExactlyTheMaskedPixels) {
     EXPECT_GT(cv::countNonZero(changed_inside), 0.95 * cv::countNonZero(mask));
   }
   EXPECT_THROW(scrub_mode_from_name("smudge"), nfx::Error);
+}
+
+// tests/data/privacy/gray-fill.pt fills the mask with mid-gray: fully painted pixels become 128, pixels
+// outside the shapes keep their values, and the feathered edge lies in between.
+TEST(PrivacyScrub, ModelModeRunsATorchScriptNetwork) {
+  const std::string model = std::string(NFX_TEST_SOURCE_DIR) + "/tests/data/privacy/gray-fill.pt";
+  cv::Mat bgr = cv::imread(nfx::test::sample("photos/astronaut.png").string()), image;
+  cv::cvtColor(bgr, image, cv::COLOR_BGR2RGB);
+  const Detections d{box(160, 60, 120, 130)};
+  ScrubOptions options;
+  options.mode = ScrubMode::model;
+  try {
+    options.fill = load_fill_model(model);
+  } catch (const nfx::Error& e) {
+    if (std::string(e.what()).find("without LibTorch") != std::string::npos) GTEST_SKIP() << e.what();
+    throw;
+  }
+  const cv::Mat out = scrub(image, d, options);
+  const cv::Mat weights = feathered_weights(image.size(), d, options.feather);
+  int painted = 0;
+  for (int y = 0; y < image.rows; ++y) {
+    for (int x = 0; x < image.cols; ++x) {
+      const float w = weights.at<float>(y, x);
+      const cv::Vec3b o = out.at<cv::Vec3b>(y, x), i = image.at<cv::Vec3b>(y, x);
+      if (w == 0.0f) {
+        ASSERT_EQ(o, i) << x << "," << y;
+      } else if (w == 1.0f) {
+        ASSERT_EQ(o, cv::Vec3b(128, 128, 128)) << x << "," << y;
+        ++painted;
+      }
+    }
+  }
+  EXPECT_GT(painted, 5000);
+  EXPECT_THROW(load_fill_model("/nowhere/model.pt"), nfx::Error);
 }
 
 TEST(PrivacyEvaluation, CountsRecallRemovalAndFalsePositives) {

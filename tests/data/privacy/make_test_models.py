@@ -1,8 +1,11 @@
-"""Writes the two tiny ONNX "detectors" of tests/plugins/privacy: they ignore the image and always
-report the same three candidates, in YOLOv8 and YOLOv5 layout, so that a test can check privacy.detect's
-letterbox and output decoding against boxes worked out by hand.
+"""Writes the tiny models of tests/plugins/privacy:
+- two ONNX "detectors" that ignore the image and always report the same three candidates, in YOLOv8 and
+  YOLOv5 layout, so that a test can check privacy.detect's letterbox and output decoding against boxes
+  worked out by hand;
+- a TorchScript "inpainting network" that fills the mask with mid-gray, so that a test can check
+  privacy.scrub's model mode (tensor layout, value range, mask meaning).
 
-Run with Debian's python3-torch: python3 tests/data/privacy/make_test_onnx.py
+Run with Debian's python3-torch: python3 tests/data/privacy/make_test_models.py
 """
 import os
 import torch
@@ -32,6 +35,11 @@ class Fixed(torch.nn.Module):
         return self.linear(torch.flatten(self.pool(images), 1)).reshape(self.shape)
 
 
+class GrayFill(torch.nn.Module):
+    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return image * (1.0 - mask) + 0.5 * mask
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     table = torch.tensor(CANDIDATES)
@@ -41,6 +49,7 @@ def main():
     for name, output in [("yolov8-fixed.onnx", v8), ("yolov5-fixed.onnx", v5)]:
         torch.onnx.export(Fixed(output), torch.zeros(1, 3, 640, 640), os.path.join(here, name), opset_version=12,
                           input_names=["images"], output_names=["output0"])
+    torch.jit.script(GrayFill()).save(os.path.join(here, "gray-fill.pt"))
 
 
 if __name__ == "__main__":
