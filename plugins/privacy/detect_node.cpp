@@ -53,10 +53,14 @@ class Detect : public nfx::Node {
     CascadeOptions cascade;
     cascade.scale_factor = p.get_float("scale_factor");
     cascade.min_neighbors = static_cast<int>(p.get_int("min_neighbors"));
-    // The HOG models share one feature pyramid; the cascades run on their own.
+    // The HOG models share one feature pyramid, unless faces are searched on an enlarged image (plates
+    // are not: at twice the size the plate model mostly finds texture). The cascades run on their own.
+    const int face_upsample = static_cast<int>(p.get_int("face_upsample"));
     std::vector<HogModel> hog;
     if (faces == "hog") {
-      hog.push_back({HogModel::Source::frontal_faces, "", face, p.get_float("face_threshold")});
+      const HogModel model{HogModel::Source::frontal_faces, "", face, p.get_float("face_threshold")};
+      if (face_upsample > 0) detectors_.push_back(make_hog_detector({model}, face_upsample));
+      else hog.push_back(model);
     } else if (faces != "none") {
       cascade.path = p.get_string("face_cascade").empty() ? face_cascade_path(faces, cascade_dir)
                                                            : p.get_string("face_cascade");
@@ -74,10 +78,7 @@ class Detect : public nfx::Node {
       cascade.label = plate;
       detectors_.push_back(detector_for("plate_cascade", [&] { return make_cascade_detector(cascade); }));
     }
-    if (!hog.empty()) {
-      const int upsample = static_cast<int>(p.get_int("upsample"));
-      detectors_.push_back(detector_for("plate_model", [&] { return make_hog_detector(hog, upsample); }));
-    }
+    if (!hog.empty()) detectors_.push_back(detector_for("plate_model", [&] { return make_hog_detector(hog, 0); }));
     if (!p.get_string("onnx_model").empty()) {
       OnnxOptions onnx;
       onnx.path = p.get_string("onnx_model");
@@ -136,8 +137,8 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .output(nfx::port("boxes", NFX_KIND_BOXES, "N x 6 float32: x, y, width, height, score, class", NFX_DTYPE_F32, 2))
       .param(nfx::string_param("faces", "hog", "face detector: dlib HOG (no model file), OpenCV Haar or LBP cascade, or none",
                                "hog|haar|lbp|none"))
-      .param(nfx::int_param("upsample", 0, "HOG detectors: double the image this many times first, to find faces under "
-                            "80 px and plates under 96 px wide (each costs about 4x)", 0, 3))
+      .param(nfx::int_param("face_upsample", 0, "hog faces: double the image this many times first, to find faces "
+                            "under 80 px (each costs about 4x)", 0, 3))
       .param(nfx::float_param("face_threshold", 0.0, "hog: score threshold (lower finds more faces and more false ones)",
                               -2.0, 2.0))
       .param(nfx::string_param("face_cascade", "", "haar / lbp: cascade file instead of the stock frontal-face one"))

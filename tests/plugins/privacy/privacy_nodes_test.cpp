@@ -74,7 +74,7 @@ path = ")" + sample("photos").string() + R"("
 [nodes.detect]
 type = "privacy.detect"
 in.image = "read.image"
-upsample = 1
+face_upsample = 1
 plates = "none"
 [nodes.audit]
 type = "privacy.sidecar"
