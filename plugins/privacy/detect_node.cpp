@@ -145,7 +145,7 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .param(nfx::string_param("plates", "hog", "plate detector: HOG + SVM trained on synthetic plates "
                                "(privacy.train_detector), the stock OpenCV cascade, or none", "hog|cascade|none"))
       .param(nfx::string_param("plate_model", "", "hog: detector file from privacy.train_detector; empty: the built-in one"))
-      .param(nfx::float_param("plate_threshold", -0.5, "hog: score threshold (lower finds more plates and more false "
+      .param(nfx::float_param("plate_threshold", -0.3, "hog: score threshold (lower finds more plates and more false "
                               "ones)", -3.0, 3.0))
       .param(nfx::string_param("plate_cascade", "haarcascade_russian_plate_number.xml",
                                "plate cascade: a file name in cascade_dir/haarcascades, or a path"))
