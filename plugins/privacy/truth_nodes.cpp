@@ -15,9 +15,18 @@ namespace nfx::privacy {
 
 namespace {
 
-// The optional `boxes` input (port 1): objects pasted by an earlier synth node, kept clear of and passed on.
-Detections earlier_truth(const nfx::Context& ctx) {
-  return ctx.has_input(1) ? read_boxes(ctx.input(1)) : Detections{};
+// One item of a synth node: `paste` puts objects onto a copy of the RGB image and appends their boxes to
+// the truth, which starts with the optional `boxes` input (port 1: objects an earlier synth node pasted,
+// kept clear of and passed on). Seeded by item, so the set is the same whatever the thread count.
+template <typename Paste>
+void paste_item(nfx::Context& ctx, int64_t seed, const char* objects, Paste paste) {
+  cv::Mat image = nfx::plugins::as_mat(ctx.input(0)).clone();
+  if (image.channels() != 3) throw nfx::Error(std::string("synthetic ") + objects + " need an RGB image");
+  std::mt19937 rng(static_cast<uint32_t>(seed + ctx.item_index()));
+  Detections truth = ctx.has_input(1) ? read_boxes(ctx.input(1)) : Detections{};
+  paste(image, rng, truth);
+  ctx.output(0, nfx::plugins::image_from_mat(image));
+  ctx.output(1, boxes_tensor(truth));
 }
 
 class SynthPlates : public nfx::Node {
@@ -30,14 +39,9 @@ class SynthPlates : public nfx::Node {
   }
 
   void process(nfx::Context& ctx) override {
-    cv::Mat image = nfx::plugins::as_mat(ctx.input(0)).clone();
-    if (image.channels() != 3) throw nfx::Error("synthetic plates need an RGB image");
-    // Seeded by item, so the set is the same whatever the thread count.
-    std::mt19937 rng(static_cast<uint32_t>(seed_ + ctx.item_index()));
-    Detections truth = earlier_truth(ctx);
-    paste_plates(image, options_, rng, truth);
-    ctx.output(0, nfx::plugins::image_from_mat(image));
-    ctx.output(1, boxes_tensor(truth));
+    paste_item(ctx, seed_, "plates", [&](cv::Mat& image, std::mt19937& rng, Detections& truth) {
+      paste_plates(image, options_, rng, truth);
+    });
   }
 
  private:
@@ -60,13 +64,9 @@ class SynthFaces : public nfx::Node {
   }
 
   void process(nfx::Context& ctx) override {
-    cv::Mat image = nfx::plugins::as_mat(ctx.input(0)).clone();
-    if (image.channels() != 3) throw nfx::Error("synthetic faces need an RGB image");
-    std::mt19937 rng(static_cast<uint32_t>(seed_ + ctx.item_index()));
-    Detections truth = earlier_truth(ctx);
-    paste_faces(image, faces_, options_, rng, truth);
-    ctx.output(0, nfx::plugins::image_from_mat(image));
-    ctx.output(1, boxes_tensor(truth));
+    paste_item(ctx, seed_, "faces", [&](cv::Mat& image, std::mt19937& rng, Detections& truth) {
+      paste_faces(image, faces_, options_, rng, truth);
+    });
   }
 
  private:
