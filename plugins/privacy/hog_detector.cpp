@@ -100,7 +100,7 @@ std::unique_ptr<Detector> make_hog_detector(const std::vector<HogModel>& models,
 }
 
 void train_hog_detector(const std::vector<cv::Mat>& images, const std::vector<Detections>& boxes,
-                         const HogTrainingOptions& options, const std::string& path) {
+                        const HogTrainingOptions& options, const std::string& path) {
   dlib::array<dlib::array2d<unsigned char>> dlib_images(images.size());
   std::vector<std::vector<dlib::rectangle>> objects(images.size()), ignored(images.size());
   for (size_t i = 0; i < images.size(); ++i) {

@@ -37,6 +37,6 @@ struct HogTrainingOptions {
 // Boxes smaller than the window cannot be learned: they are left out of training (not counted as
 // background either). Throws nfx::Error when dlib cannot train (e.g. boxes of mixed aspect ratios).
 void train_hog_detector(const std::vector<cv::Mat>& images, const std::vector<Detections>& boxes,
-                         const HogTrainingOptions& options, const std::string& path);
+                        const HogTrainingOptions& options, const std::string& path);
 
 }  // namespace nfx::privacy

@@ -1,7 +1,7 @@
 // privacy.scrub: paints the detected faces and plates out of an image.
 #include "../common/image_mat.hpp"
-#include "privacy_nodes.hpp"
 #include "model_fill.hpp"
+#include "privacy_nodes.hpp"
 #include "scrub.hpp"
 
 namespace nfx::privacy {
