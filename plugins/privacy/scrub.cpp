@@ -126,9 +126,8 @@ cv::Mat feathered_weights(cv::Size size, const Detections& detections, float fea
   return weights;
 }
 
-cv::Mat scrub(const cv::Mat& image, const Detections& detections, const ScrubOptions& options) {
+cv::Mat scrub(const cv::Mat& image, const Detections& detections, const cv::Mat& mask, const ScrubOptions& options) {
   if (detections.empty()) return image.clone();
-  const cv::Mat mask = shape_mask(image.size(), detections);
   cv::Mat obfuscated = image.clone();
   if (options.mode == ScrubMode::model) {
     obfuscated = options.fill(image, mask);

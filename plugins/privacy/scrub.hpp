@@ -32,7 +32,8 @@ cv::Mat shape_mask(cv::Size size, const Detections& detections);
 cv::Mat feathered_weights(cv::Size size, const Detections& detections, float feather);
 
 // The scrubbed image: each box's region obfuscated and blended in with the feathered weights. Pixels
-// outside shape_mask are returned unchanged. `image` is 8-bit with 1, 3 or 4 channels.
-cv::Mat scrub(const cv::Mat& image, const Detections& detections, const ScrubOptions& options);
+// outside `mask` (shape_mask of the detections) are returned unchanged. `image` is 8-bit with 1, 3 or 4
+// channels.
+cv::Mat scrub(const cv::Mat& image, const Detections& detections, const cv::Mat& mask, const ScrubOptions& options);
 
 }  // namespace nfx::privacy

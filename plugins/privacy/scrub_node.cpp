@@ -44,8 +44,9 @@ class Scrub : public nfx::Node {
     ScrubOptions options = options_;
     if (image.channels() == 1) options.color = cv::Scalar(0.299 * color_[0] + 0.587 * color_[1] + 0.114 * color_[2]);
     else options.color = color_;
-    ctx.output(0, nfx::plugins::image_from_mat(scrub(image, detections, options)));
-    ctx.output(1, mask_tensor(shape_mask(image.size(), detections)));
+    const cv::Mat mask = shape_mask(image.size(), detections);
+    ctx.output(0, nfx::plugins::image_from_mat(scrub(image, detections, mask, options)));
+    ctx.output(1, mask_tensor(mask));
   }
 
  private:

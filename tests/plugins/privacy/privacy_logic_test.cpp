@@ -105,7 +105,7 @@ TEST(PrivacyScrub, EveryModeChangesExactlyTheMaskedPixels) {
     ScrubOptions options;
     options.mode = scrub_mode_from_name(mode);
     options.color = cv::Scalar(0, 255, 0);
-    const cv::Mat out = scrub(image, d, options);
+    const cv::Mat out = scrub(image, d, mask, options);
     const cv::Mat differs = out != image;  // per channel
     cv::Mat changed;
     cv::reduce(differs.reshape(1, image.rows * image.cols), changed, 1, cv::REDUCE_MAX);
@@ -134,7 +134,7 @@ TEST(PrivacyScrub, ModelModeRunsATorchScriptNetwork) {
     if (std::string(e.what()).find("without LibTorch") != std::string::npos) GTEST_SKIP() << e.what();
     throw;
   }
-  const cv::Mat out = scrub(image, d, options);
+  const cv::Mat out = scrub(image, d, shape_mask(image.size(), d), options);
   const cv::Mat weights = feathered_weights(image.size(), d, options.feather);
   int painted = 0;
   for (int y = 0; y < image.rows; ++y) {
