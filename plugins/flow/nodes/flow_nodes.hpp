@@ -34,6 +34,11 @@ class ModelState : public nfx::Trainable {
 // An HWC uint8 image as a C x H x W uint8 tensor (a copy); `what` names it in the error for anything else.
 torch::Tensor image_tensor(const DLTensor& image, const std::string& what);
 
+// Images collected from an io source, by item index (so the order, and so the held-out split, does not
+// depend on timing), stacked as N x C x H x W uint8. Throws nfx::Error naming two items of different
+// sizes.
+torch::Tensor stack_collected(const std::map<int64_t, torch::Tensor>& collected);
+
 // Images in [0, 1) (N x C x H x W) as one uint8 grid image (HWC), `columns` images per row.
 nfx::Tensor image_grid(const torch::Tensor& images, int64_t columns);
 

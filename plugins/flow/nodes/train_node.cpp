@@ -70,20 +70,11 @@ class Train : public nfx::Node, public nfx::Trainable {
 
   void finish(nfx::Context& ctx) override {
     if (collected_.empty()) return;
-    std::vector<torch::Tensor> images;
-    for (const auto& [item, image] : collected_) {
-      if (image.sizes() != collected_.begin()->second.sizes()) {
-        throw nfx::Error("item " + std::to_string(item) + " is " + describe(image) + ", but item " +
-                             std::to_string(collected_.begin()->first) + " is " + describe(collected_.begin()->second) +
-                             ": every training image must have the same size (io.resize makes them so)",
-                         NFX_ERR_INVALID_ARGUMENT);
-      }
-      images.push_back(image);
-    }
+    const torch::Tensor images = stack_collected(collected_);
     collected_.clear();
-    const ImageSplit split = hold_out_every_tenth(torch::stack(images));
+    const ImageSplit split = hold_out_every_tenth(images);
     if (split.held_out.size(0) == 0) {
-      throw nfx::Error("got " + std::to_string(images.size()) + " images; at least 10 are needed (every 10th is held out)",
+      throw nfx::Error("got " + std::to_string(images.size(0)) + " images; at least 10 are needed (every 10th is held out)",
                        NFX_ERR_INVALID_ARGUMENT);
     }
     start(split, [&](const std::string& m) { ctx.log(NFX_LOG_INFO, m); });
@@ -105,11 +96,6 @@ class Train : public nfx::Node, public nfx::Trainable {
   }
 
  private:
-  static std::string describe(const torch::Tensor& chw) {
-    return std::to_string(chw.size(2)) + " x " + std::to_string(chw.size(1)) + " with " + std::to_string(chw.size(0)) +
-           " channel(s)";
-  }
-
   // Builds the model for the images' shape, then resumes from out/checkpoint.pt (or the pending state),
   // or initializes ActNorm from the data.
   void start(ImageSplit data, const std::function<void(const std::string&)>& log) {
