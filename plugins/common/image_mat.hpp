@@ -1,4 +1,5 @@
-// nfx images (HWC uint8, RGB / RGBA / gray) as OpenCV matrices and back, for the plugins that use OpenCV.
+// nfx images (HWC uint8, RGB / RGBA / gray) and masks (HW uint8) as OpenCV matrices and back, for the
+// plugins that use OpenCV.
 #pragma once
 
 #include <nfx/nfx.hpp>
@@ -15,6 +16,23 @@ inline cv::Mat as_mat(const DLTensor& image) {
   const int channels = static_cast<int>(image.shape[2]);
   return cv::Mat(static_cast<int>(image.shape[0]), static_cast<int>(image.shape[1]), CV_8UC(channels),
                  nfx::data_ptr<unsigned char>(image));
+}
+
+// A cv::Mat header (CV_8U) over an nfx mask (HW uint8, 0 or 255): no copy.
+inline cv::Mat as_mask_mat(const DLTensor& mask) {
+  if (mask.ndim != 2 || mask.dtype.code != kDLUInt || mask.dtype.bits != 8 || !nfx::is_compact(mask)) {
+    throw nfx::Error("expected a compact H x W uint8 mask");
+  }
+  return cv::Mat(static_cast<int>(mask.shape[0]), static_cast<int>(mask.shape[1]), CV_8U,
+                 nfx::data_ptr<unsigned char>(mask));
+}
+
+// A new nfx mask holding a copy of a CV_8U matrix.
+inline nfx::Tensor mask_from_mat(const cv::Mat& mask) {
+  if (mask.type() != CV_8U) throw nfx::Error("a mask must be 8-bit with one channel");
+  nfx::Tensor t(nfx::dtype_u8(), {mask.rows, mask.cols});
+  mask.copyTo(cv::Mat(mask.rows, mask.cols, CV_8U, t.data<unsigned char>()));
+  return t;
 }
 
 // A new nfx image holding a copy of an 8-bit matrix, channel order kept.

@@ -105,7 +105,7 @@ class WriteImages : public nfx::Node {
         ctx.log(NFX_LOG_WARNING, target.string() + ": metadata is kept in JPEG files only; written without it");
       }
     }
-    write_file_atomically(target, bytes);
+    write_file_atomically(target, bytes.data(), bytes.size());
   }
 
  private:

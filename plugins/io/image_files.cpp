@@ -112,8 +112,4 @@ nfx::Tensor read_image_file(const fs::path& path, const std::string& color, std:
   return from_bgr_mat(decoded);
 }
 
-void write_file_atomically(const fs::path& path, const std::vector<unsigned char>& bytes) {
-  nfx::plugins::write_file_atomically(path, bytes.data(), bytes.size());
-}
-
 }  // namespace nfx::io

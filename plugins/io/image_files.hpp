@@ -35,11 +35,7 @@ cv::Mat to_bgr_mat(const DLTensor& image);
 nfx::Tensor from_bgr_mat(const cv::Mat& bgr);
 
 using nfx::plugins::as_mat;
-
-// Writes bytes to path through a temporary file in the same folder and a rename, so a reader never
-// sees a half-written file and an interrupted run leaves the old file (or none).
-void write_file_atomically(const std::filesystem::path& path, const std::vector<unsigned char>& bytes);
-
 using nfx::plugins::temporary_sibling;
+using nfx::plugins::write_file_atomically;
 
 }  // namespace nfx::io

@@ -1,5 +1,6 @@
 // privacy.evaluate: recall, removal success and false positives per class over a run (evaluation.hpp).
 #include "../common/atomic_file.hpp"
+#include "../common/image_mat.hpp"
 #include "evaluation.hpp"
 #include "privacy_nodes.hpp"
 
@@ -9,13 +10,6 @@ namespace nfx::privacy {
 
 namespace {
 
-cv::Mat mask_mat(const DLTensor& mask) {
-  if (mask.ndim != 2 || mask.dtype.code != kDLUInt || mask.dtype.bits != 8 || !nfx::is_compact(mask)) {
-    throw nfx::Error("mask must be an H x W uint8 tensor");
-  }
-  return cv::Mat(static_cast<int>(mask.shape[0]), static_cast<int>(mask.shape[1]), CV_8U, nfx::data_ptr<uchar>(mask));
-}
-
 class Evaluate : public nfx::Node {
  public:
   explicit Evaluate(nfx::Params& p)
@@ -24,7 +18,7 @@ class Evaluate : public nfx::Node {
         report_(p.get_string("report")) {}
 
   void process(nfx::Context& ctx) override {
-    evaluation_.add(read_boxes(ctx.input(0)), read_boxes(ctx.input(1)), mask_mat(ctx.input(2)),
+    evaluation_.add(read_boxes(ctx.input(0)), read_boxes(ctx.input(1)), nfx::plugins::as_mask_mat(ctx.input(2)),
                     read_boxes(ctx.input(3)));
   }
 

@@ -46,16 +46,10 @@ class Scrub : public nfx::Node {
     else options.color = color_;
     const cv::Mat mask = shape_mask(image.size(), detections);
     ctx.output(0, nfx::plugins::image_from_mat(scrub(image, detections, mask, options)));
-    ctx.output(1, mask_tensor(mask));
+    ctx.output(1, nfx::plugins::mask_from_mat(mask));
   }
 
  private:
-  static nfx::Tensor mask_tensor(const cv::Mat& mask) {
-    nfx::Tensor t(nfx::dtype_u8(), {mask.rows, mask.cols});
-    mask.copyTo(cv::Mat(mask.rows, mask.cols, CV_8U, t.data<unsigned char>()));
-    return t;
-  }
-
   ScrubOptions options_;
   cv::Scalar color_;
 };

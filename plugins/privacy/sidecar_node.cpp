@@ -1,10 +1,8 @@
 // privacy.sidecar: every box of every item as JSON, for audits: one file per item, or one file for the
 // whole run (a video), written atomically.
 #include "../common/atomic_file.hpp"
-#include "boxes.hpp"
+#include "boxes_json.hpp"
 #include "privacy_nodes.hpp"
-
-#include <nlohmann/json.hpp>
 
 namespace nfx::privacy {
 
@@ -13,16 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 
 nlohmann::json item_json(const nfx::Context& ctx, const Detections& detections) {
-  nlohmann::json boxes = nlohmann::json::array();
-  for (const Detection& d : detections) {
-    boxes.push_back({{"class", label_name(d.label)},
-                     {"score", d.score},
-                     {"x", d.box.x},
-                     {"y", d.box.y},
-                     {"width", d.box.width},
-                     {"height", d.box.height}});
-  }
-  return {{"item", ctx.item_name()}, {"index", ctx.item_index()}, {"boxes", boxes}};
+  return {{"item", ctx.item_name()}, {"index", ctx.item_index()}, {"boxes", boxes_to_json(detections)}};
 }
 
 void write_json(const fs::path& path, const nlohmann::json& json) {

@@ -1,6 +1,7 @@
 // Ground truth for privacy.evaluate: synthetic plates pasted onto images, and boxes read from a JSON file
 // in the format privacy.sidecar writes.
 #include "../common/image_mat.hpp"
+#include "boxes_json.hpp"
 #include "privacy_nodes.hpp"
 #include "synthetic_faces.hpp"
 #include "synthetic_plates.hpp"
@@ -83,12 +84,7 @@ class ReadBoxes : public nfx::Node {
     try {
       const nlohmann::json json = nlohmann::json::parse(in);
       for (const nlohmann::json& item : json.at("items")) {
-        Detections& boxes = boxes_[item.at("item").get<std::string>()];
-        for (const nlohmann::json& b : item.at("boxes")) {
-          boxes.push_back({cv::Rect2f(b.at("x").get<float>(), b.at("y").get<float>(), b.at("width").get<float>(),
-                                      b.at("height").get<float>()),
-                           b.value("score", 1.0f), label_from_name(b.at("class").get<std::string>())});
-        }
+        boxes_[item.at("item").get<std::string>()] = boxes_from_json(item.at("boxes"));
       }
     } catch (const nlohmann::json::exception& e) {
       throw nfx::ParamError("path", path_ + ": not a boxes file (" + e.what() + ")", NFX_ERR_IO);
