@@ -1,6 +1,7 @@
 // CPU kernels against LibTorch's conv2d (oneDNN where LibTorch has it) for the same kernels, in one run.
 // conv2d runs on an input already padded to the triangular layer's shape, so it does exactly the
 // multiply-adds of the layer; glibc is told to keep freed memory, so no call pays for fresh page faults.
+#include <nfx/kernels/cpu.hpp>
 #include <nfx/kernels/periodic.hpp>
 #include <nfx/kernels/triangular.hpp>
 
@@ -171,6 +172,7 @@ int main(int argc, char** argv) {
   torch::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
   benchmark::AddCustomContext("torch threads", std::to_string(torch::get_num_threads()));
   benchmark::AddCustomContext("torch mkldnn", at::hasMKLDNN() ? "yes" : "no");
+  benchmark::AddCustomContext("nfx cpu variant", nfx::kernels::cpu_variant_name(nfx::kernels::cpu_variant()));
   benchmark::AddCustomContext("inverse bitwise identical for 1 and 2 threads",
                               identical_for_one_and_two_threads() ? "yes" : "no");
   benchmark::Initialize(&argc, argv);

@@ -34,18 +34,6 @@ Geometry::Geometry(Corner corner, int64_t h, int64_t w, int64_t pixel_stride)
       origin(((flips_rows(corner) ? (h - 1) * w : 0) + (flips_columns(corner) ? w - 1 : 0)) * pixel_stride),
       row_step((flips_rows(corner) ? -w : w) * pixel_stride), col_step((flips_columns(corner) ? -1 : 1) * pixel_stride) {}
 
-namespace {
-
-// Output vectors accumulated at once: 4 when they divide evenly (each broadcast input then feeds 4 FMAs),
-// else 2, or 1 for a single vector; the vectors are padded to a multiple of the block.
-int vectors_for(int64_t channels, int lanes, int* block) {
-  const int64_t needed = (channels + lanes - 1) / lanes;
-  *block = needed == 1 ? 1 : needed % 4 == 0 ? 4 : 2;
-  return static_cast<int>((needed + *block - 1) / *block * *block);
-}
-
-}  // namespace
-
 template <typename T>
 std::vector<double> layer_weights(View4<const T> kernel, bool transposed, bool solve, double min_pivot) {
   const int64_t channels = kernel.n, k = kernel.h, center = k * k - 1;
@@ -76,16 +64,17 @@ template std::vector<double> layer_weights<double>(View4<const double>, bool, bo
 
 template <typename T>
 LayerPlan<T>::LayerPlan(View4<const T> kernel, bool transposed, Corner corner, int64_t height, int64_t width,
-                        bool solve, double min_pivot)
-    : channels(kernel.n), k(kernel.h), plane(height * width), vectors(vectors_for(kernel.n, kLanes<T>, &block)),
-      geometry(corner, height, width, static_cast<int64_t>(vectors) * kLanes<T>), taps(static_cast<size_t>(kernel.h * kernel.h)) {
-  const int64_t c_count = channels, lanes = kLanes<T>;
+                        bool solve, double min_pivot, VectorLayout vector_layout)
+    : channels(kernel.n), k(kernel.h), plane(height * width), layout(vector_layout),
+      geometry(corner, height, width, static_cast<int64_t>(vector_layout.vectors) * vector_layout.lanes),
+      taps(static_cast<size_t>(kernel.h * kernel.h)) {
+  const int64_t c_count = channels, row = padded_channels();
   const std::vector<double> a = layer_weights(kernel, transposed, solve, min_pivot);
-  weights.assign(static_cast<size_t>(k * k * c_count * vectors), Vec<T>{});
+  weights.assign(static_cast<size_t>(k * k * c_count * row), T(0));
   for (int64_t t = 0; t < k * k; ++t) {
     for (int64_t o = 0; o < c_count; ++o) {
       for (int64_t c = 0; c < c_count; ++c) {
-        weights[(t * c_count + c) * vectors + o / lanes][o % lanes] = static_cast<T>(a[(t * c_count + o) * c_count + c]);
+        weights[(t * c_count + c) * row + o] = static_cast<T>(a[(t * c_count + o) * c_count + c]);
       }
     }
   }

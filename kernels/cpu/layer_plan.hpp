@@ -1,38 +1,17 @@
 // What the CPU triangular kernels precompute for one call on NHWC data (the channels of a pixel are
-// contiguous, so a pixel's taps touch few cache lines and planes of 2^n bytes do not collide in L1): where each tap reads in memory for a given
-// corner, the weights rearranged as vectors over output channels, and Kc^-1 for the per-pixel solve.
+// contiguous, so a pixel's taps touch few cache lines and planes of 2^n bytes do not collide in L1): where
+// each tap reads in memory for a given corner, the weights rearranged as vectors over output channels, and
+// Kc^-1 for the per-pixel solve.
 #pragma once
 
 #include "center_tap.hpp"
 #include "nfx/kernels/triangular.hpp"
+#include "vector_types.hpp"
 
 #include <algorithm>
 #include <vector>
 
 namespace nfx::kernels::detail {
-
-// GCC vector extension: 64 bytes, one AVX-512 register (two AVX2 or four SSE registers elsewhere).
-// VecU is the same with element alignment, for unaligned loads.
-template <typename T>
-struct VectorTypes;
-template <>
-struct VectorTypes<float> {
-  typedef float aligned __attribute__((vector_size(64)));
-  typedef float unaligned __attribute__((vector_size(64), aligned(4)));
-  typedef int32_t index __attribute__((vector_size(64)));  // shuffle masks
-};
-template <>
-struct VectorTypes<double> {
-  typedef double aligned __attribute__((vector_size(64)));
-  typedef double unaligned __attribute__((vector_size(64), aligned(8)));
-  typedef int64_t index __attribute__((vector_size(64)));
-};
-template <typename T>
-using Vec = typename VectorTypes<T>::aligned;
-template <typename T>
-using VecU = typename VectorTypes<T>::unaligned;
-template <typename T>
-constexpr int kLanes = 64 / sizeof(T);
 
 bool flips_rows(Corner corner);
 bool flips_columns(Corner corner);
@@ -60,21 +39,27 @@ struct Tap {
 template <typename T>
 std::vector<double> layer_weights(View4<const T> kernel, bool transposed, bool solve, double min_pivot);
 
+// How the variant running a plan lays out one pixel's output channels: `vectors` vectors of `lanes` values
+// (padded with zero lanes), accumulated `block` vectors at a time.
+struct VectorLayout {
+  int lanes, vectors, block;
+};
+
 template <typename T>
 struct LayerPlan {
   // The layer_weights() at `corner`; with `solve`, the centre tap reads the right-hand side.
   LayerPlan(View4<const T> kernel, bool transposed, Corner corner, int64_t height, int64_t width, bool solve,
-            double min_pivot);
+            double min_pivot, VectorLayout layout);
 
   int64_t channels, k, plane;      // plane = H * W; the layout is NHWC with padded_channels() per pixel
-  int vectors;                     // vectors per pixel over output channels (padded with zero lanes)
-  int block;                       // vectors accumulated at once: 1, 2 or 4; divides `vectors`
+  VectorLayout layout;
   Geometry geometry;
-  std::vector<Vec<T>> weights;     // [tap][input channel][vector]: lanes are output channels
+  // [tap][input channel][output channel, padded to vectors * lanes]: a row of output vectors per input.
+  AlignedVector<T> weights;
   // Taps that stay inside the image for each pixel class min(ci, k-1) * k + min(cj, k-1).
   std::vector<std::vector<Tap>> taps;
 
-  int64_t padded_channels() const { return static_cast<int64_t>(vectors) * kLanes<T>; }
+  int64_t padded_channels() const { return static_cast<int64_t>(layout.vectors) * layout.lanes; }
   int pixel_class(int64_t ci, int64_t cj) const {
     return static_cast<int>(std::min(ci, k - 1) * k + std::min(cj, k - 1));
   }

@@ -1,15 +1,14 @@
-#include "layout.hpp"
-
-#include "layer_plan.hpp"  // Vec, VecU, kLanes
+// NCHW <-> NHWC conversion for the pixel engine and the weight gradient, one lanes x lanes tile of
+// (channel, pixel) at a time, transposed in registers. Compiled per variant.
+#include "variants.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <utility>
-#include <vector>
 
-namespace nfx::kernels::detail {
+#include "variant.hpp"
+
+NFX_VARIANT_BEGIN
 
 namespace {
 
@@ -17,10 +16,9 @@ namespace {
 // every 2B x 2B block with two-source shuffles whose masks are compile-time constants.
 template <typename T, int B, size_t... J>
 void transpose_stage(Vec<T>* rows, std::index_sequence<J...>) {
-  using Mask = typename VectorTypes<T>::index;
   constexpr int lanes = kLanes<T>;
-  constexpr Mask low{((J & B) ? lanes + static_cast<int>(J) - B : static_cast<int>(J))...};  // row i
-  constexpr Mask high{((J & B) ? lanes + static_cast<int>(J) : static_cast<int>(J) + B)...};  // row i + B
+  constexpr VecIndex<T> low{((J & B) ? lanes + static_cast<int>(J) - B : static_cast<int>(J))...};  // row i
+  constexpr VecIndex<T> high{((J & B) ? lanes + static_cast<int>(J) : static_cast<int>(J) + B)...};  // row i + B
   for (int i = 0; i < lanes; ++i) {
     if (i & B) continue;
     const Vec<T> a = rows[i], c = rows[i + B];
@@ -29,29 +27,24 @@ void transpose_stage(Vec<T>* rows, std::index_sequence<J...>) {
   }
 }
 
-template <typename T>
+template <typename T, int B = kLanes<T> / 2>
 void transpose_block(Vec<T>* rows) {
-  using Lanes = std::make_index_sequence<kLanes<T>>;
-  if constexpr (kLanes<T> == 16) transpose_stage<T, 8>(rows, Lanes{});
-  transpose_stage<T, 4>(rows, Lanes{});
-  transpose_stage<T, 2>(rows, Lanes{});
-  transpose_stage<T, 1>(rows, Lanes{});
+  transpose_stage<T, B>(rows, std::make_index_sequence<kLanes<T>>{});
+  if constexpr (B > 1) transpose_block<T, B / 2>(rows);
 }
 
 // Lanes of `bad` become non-zero where a value of `v` is NaN or infinite (all exponent bits set).
 template <typename T>
-void mark_not_finite(const Vec<T>& v, typename VectorTypes<T>::index& bad) {
-  using Bits = typename VectorTypes<T>::index;
-  using Lane = std::remove_reference_t<decltype(Bits{}[0])>;
+void mark_not_finite(const Vec<T>& v, VecIndex<T>& bad) {
+  using Lane = typename VectorTypes<T, kVectorBytes>::Lane;
   constexpr Lane exponent = sizeof(T) == 4 ? Lane(0x7f800000) : Lane(0x7ff0000000000000ll);
-  bad |= ((Bits)v & exponent) == exponent;
+  bad |= ((VecIndex<T>)v & exponent) == exponent;
 }
 
 // dst(q, c) = src(c, q) for a block of `lanes` channels and `lanes` pixels: rows of src are `src_stride`
 // apart, rows of dst `dst_stride` apart.
 template <typename T>
-void transpose_tile(const T* src, int64_t src_stride, T* dst, int64_t dst_stride,
-                    typename VectorTypes<T>::index& bad) {
+void transpose_tile(const T* src, int64_t src_stride, T* dst, int64_t dst_stride, VecIndex<T>& bad) {
   Vec<T> rows[kLanes<T>];
   for (int i = 0; i < kLanes<T>; ++i) {
     rows[i] = *reinterpret_cast<const VecU<T>*>(src + i * src_stride);
@@ -66,7 +59,7 @@ void transpose_tile(const T* src, int64_t src_stride, T* dst, int64_t dst_stride
 template <typename T>
 bool nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride) {
   constexpr int64_t lanes = kLanes<T>;
-  typename VectorTypes<T>::index bad{};
+  VecIndex<T> bad{};
   bool finite = true;
   const int64_t tiles = (plane + lanes - 1) / lanes;
   for (int64_t t = 0; t < batch * tiles; ++t) {
@@ -93,7 +86,7 @@ bool nchw_to_nhwc(const T* src, T* dst, int64_t batch, int64_t channels, int64_t
 template <typename T>
 void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride) {
   constexpr int64_t lanes = kLanes<T>;
-  typename VectorTypes<T>::index unused{};
+  VecIndex<T> unused{};
   const int64_t tiles = (plane + lanes - 1) / lanes;
   for (int64_t t = 0; t < batch * tiles; ++t) {
     const int64_t n = t / tiles, p0 = t % tiles * lanes, count = std::min(lanes, plane - p0);
@@ -109,33 +102,11 @@ void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t
   }
 }
 
-template <typename T>
-T* scratch(int slot, int64_t count) {
-  struct Free {
-    void operator()(T* p) const { std::free(p); }
-  };
-  struct Buffer {
-    std::unique_ptr<T, Free> data;
-    int64_t size = 0;
-  };
-  thread_local std::vector<Buffer> buffers;
-  if (static_cast<int>(buffers.size()) <= slot) buffers.resize(static_cast<size_t>(slot + 1));
-  Buffer& b = buffers[static_cast<size_t>(slot)];
-  if (b.size < count) {
-    const size_t bytes = (static_cast<size_t>(count) * sizeof(T) + 63) / 64 * 64;
-    b.data.reset(static_cast<T*>(std::aligned_alloc(64, bytes)));
-    if (!b.data) throw std::bad_alloc();
-    b.size = count;
-  }
-  return b.data.get();
-}
-
-#define NFX_INSTANTIATE(T)                                                                 \
-  template bool nchw_to_nhwc<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);    \
-  template void nhwc_to_nchw<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);    \
-  template T* scratch<T>(int, int64_t);
+#define NFX_INSTANTIATE(T)                                                               \
+  template bool nchw_to_nhwc<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t); \
+  template void nhwc_to_nchw<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t);
 NFX_INSTANTIATE(float)
 NFX_INSTANTIATE(double)
 #undef NFX_INSTANTIATE
 
-}  // namespace nfx::kernels::detail
+NFX_VARIANT_END

@@ -3,7 +3,7 @@
 #include "checks.hpp"
 #include "nfx/kernels/periodic.hpp"
 #include "frequency_matrices.hpp"
-#include "pixel_engine.hpp"  // thread_count
+#include "scratch.hpp"  // thread_count
 
 #include <fftw3.h>
 

@@ -4,7 +4,7 @@
 #include "checks.hpp"
 #include "frequency_matrices.hpp"
 #include "nfx/kernels/periodic.hpp"
-#include "pixel_engine.hpp"  // thread_count
+#include "scratch.hpp"  // thread_count
 
 #include <omp.h>
 

@@ -1,20 +1,40 @@
-#include "pixel_engine.hpp"
-
-#include "layout.hpp"
+// Runs a LayerPlan over pixels, diagonal by diagonal: the forward product (any order) and the wavefront
+// solve (anti-diagonal d = ci + cj only after d - 1). Pixel instances (pixel, batch item) of one diagonal
+// are independent; they are grouped so several accumulate at once (hiding FMA latency), vectorized
+// across output channels, and spread over threads. Each instance is computed the same way whatever the
+// grouping or thread count, so results are bitwise reproducible. Compiled per variant.
+#include "layer_plan.hpp"
+#include "scratch.hpp"
+#include "variants.hpp"
 
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
+#include <vector>
 
-namespace nfx::kernels::detail {
+#include "variant.hpp"
+
+NFX_VARIANT_BEGIN
 
 namespace {
 
-// Instances accumulated at once with BLOCK output vectors each: 8 x 1, 6 x 2 or 6 x 4 accumulators, enough
-// independent FMAs to hide their latency while every weight vector and every broadcast input is reused
-// several times (the best of 3 to 12 instances, measured with bench/kernels_cpu.sh).
+// Output vectors accumulated at once (BLOCK), and instances at once (kGroupSize): enough independent FMAs
+// to hide their latency while every weight vector and every broadcast input is reused several times, and
+// few enough accumulators that they, the BLOCK weight vectors and a broadcast stay in registers. With 32
+// registers (AVX-512): 8 x 1, 6 x 2 or 6 x 4 accumulators; with 16 (AVX2, SSE2): 8 x 1 or 6 x 2 (measured
+// with bench/kernels_cpu.sh).
+constexpr int kMaxBlock = kVectorRegisters >= 32 ? 4 : 2;
 template <int BLOCK>
 constexpr int kGroupSize = BLOCK == 1 ? 8 : 6;
+
+// Vectors per pixel over output channels: BLOCK divides them (they are padded with zero lanes).
+template <typename T>
+VectorLayout vector_layout(int64_t channels) {
+  const int needed = static_cast<int>((channels + kLanes<T> - 1) / kLanes<T>);
+  const int block = needed == 1 ? 1 : (kMaxBlock >= 4 && needed % 4 == 0) ? 4 : 2;
+  return {kLanes<T>, (needed + block - 1) / block * block, block};
+}
 
 // Up to kGroupSize consecutive instances of one diagonal that share a pixel class (hence a tap list). The
 // instances of a diagonal are (pixel, batch item) pairs, batch item fastest, pixels from (i, j) to
@@ -64,11 +84,12 @@ template <typename T, int BLOCK, int G>
 void accumulate(const LayerPlan<T>& plan, const std::vector<Tap>& taps, const int64_t* base, const T* in,
                 const T* rhs, T* out, int count) {
   const int64_t channels = plan.channels;
-  const int vectors = plan.vectors;
+  const int vectors = plan.layout.vectors;
+  const Vec<T>* weights = reinterpret_cast<const Vec<T>*>(plan.weights.data());
   for (int v0 = 0; v0 < vectors; v0 += BLOCK) {
     Vec<T> acc[G][BLOCK] = {};
     for (const Tap& tap : taps) {
-      const Vec<T>* wt = plan.weights.data() + tap.index * channels * vectors + v0;
+      const Vec<T>* wt = weights + tap.index * channels * vectors + v0;
       const T* src[G];
       for (int g = 0; g < G; ++g) src[g] = (tap.from_rhs ? rhs : in) + base[g] + tap.offset;
       for (int64_t c = 0; c < channels; ++c) {
@@ -172,32 +193,24 @@ bool run(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, in
   return true;
 }
 
+}  // namespace
+
 template <typename T>
-bool dispatch(const LayerPlan<T>& plan, int64_t batch, const T* source, T* result, int threads, bool solve) {
-  switch (plan.block) {
-    case 1: return run<T, 1>(plan, batch, source, result, threads, solve);
-    case 2: return run<T, 2>(plan, batch, source, result, threads, solve);
-    default: return run<T, 4>(plan, batch, source, result, threads, solve);
+bool run_layer(View4<const T> kernel, const LayerCall& call, int64_t batch, int64_t height, int64_t width,
+               const T* source, T* result, int threads) {
+  const LayerPlan<T> plan(kernel, call.transposed, call.corner, height, width, call.solve, call.min_pivot,
+                          vector_layout<T>(kernel.n));
+  threads = thread_count(threads);
+  switch (plan.layout.block) {
+    case 1: return run<T, 1>(plan, batch, source, result, threads, call.solve);
+    case 2: return run<T, 2>(plan, batch, source, result, threads, call.solve);
+    default: return run<T, kMaxBlock>(plan, batch, source, result, threads, call.solve);
   }
 }
 
-}  // namespace
+template bool run_layer<float>(View4<const float>, const LayerCall&, int64_t, int64_t, int64_t, const float*, float*,
+                               int);
+template bool run_layer<double>(View4<const double>, const LayerCall&, int64_t, int64_t, int64_t, const double*,
+                                double*, int);
 
-int thread_count(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
-
-template <typename T>
-bool run_product(const LayerPlan<T>& plan, int64_t batch, const T* in, T* out, int threads) {
-  return dispatch<T>(plan, batch, in, out, thread_count(threads), false);
-}
-
-template <typename T>
-bool run_solve(const LayerPlan<T>& plan, int64_t batch, const T* rhs, T* x, int threads) {
-  return dispatch<T>(plan, batch, rhs, x, thread_count(threads), true);
-}
-
-template bool run_product<float>(const LayerPlan<float>&, int64_t, const float*, float*, int);
-template bool run_product<double>(const LayerPlan<double>&, int64_t, const double*, double*, int);
-template bool run_solve<float>(const LayerPlan<float>&, int64_t, const float*, float*, int);
-template bool run_solve<double>(const LayerPlan<double>&, int64_t, const double*, double*, int);
-
-}  // namespace nfx::kernels::detail
+NFX_VARIANT_END

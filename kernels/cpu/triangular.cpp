@@ -1,13 +1,12 @@
 // The public triangular-convolution entry points: check the arguments, build a plan, run it.
 #include "checks.hpp"
-#include "pixel_engine.hpp"
+#include "layer_plan.hpp"  // opposite
+#include "variants.hpp"
 
 #include <algorithm>
 #include <string>
 
 namespace nfx::kernels {
-
-using detail::LayerPlan;
 
 namespace {
 
@@ -28,17 +27,22 @@ void check_finite_after_failure(View4<const T> in, const char* in_name) {
 }
 
 template <typename T>
+bool run_layer(View4<const T> kernel, const detail::LayerCall& call, View4<const T> in, View4<T> out, int threads) {
+  NFX_DISPATCH(run_layer<T>(kernel, call, in.n, in.h, in.w, in.data, out.data, threads))
+}
+
+template <typename T>
 void product(View4<const T> kernel, bool transposed, Corner corner, View4<const T> in, const char* in_name,
              View4<T> out, int threads) {
-  const LayerPlan<T> plan(kernel, transposed, corner, in.h, in.w, false, 0.0);
-  if (!detail::run_product(plan, in.n, in.data, out.data, threads)) check_finite_after_failure(in, in_name);
+  if (!run_layer(kernel, {transposed, corner, false, 0.0}, in, out, threads)) check_finite_after_failure(in, in_name);
 }
 
 template <typename T>
 void solve(View4<const T> kernel, bool transposed, Corner corner, View4<const T> rhs, const char* rhs_name,
            View4<T> x, const SolveOptions& options) {
-  const LayerPlan<T> plan(kernel, transposed, corner, rhs.h, rhs.w, true, options.min_pivot);
-  if (!detail::run_solve(plan, rhs.n, rhs.data, x.data, options.threads)) check_finite_after_failure(rhs, rhs_name);
+  if (!run_layer(kernel, {transposed, corner, true, options.min_pivot}, rhs, x, options.threads)) {
+    check_finite_after_failure(rhs, rhs_name);
+  }
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include "../cpu/checks.hpp"
 #include "../cpu/frequency_matrices.hpp"
-#include "../cpu/pixel_engine.hpp"  // thread_count
+#include "../cpu/scratch.hpp"  // thread_count
 
 #include <cufft.h>
 

@@ -1,6 +1,8 @@
 // Bad input to the kernels: each kind of mistake gets its own error, saying what and where.
 #include <nfx/kernels/triangular.hpp>
 
+#include "variant_test.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -42,7 +44,9 @@ struct Arrays {
 
 }  // namespace
 
-TEST(KernelErrors, SingularKernelNamesTheChannel) {
+NFX_VARIANT_SUITE(KernelErrors);
+
+TEST_P(KernelErrors, SingularKernelNamesTheChannel) {
   Arrays a;
   center(a.kernel, 1, 1) = 0.0;
   const KernelError e = error_of([&] { triangular_inverse(a.k(), Corner::top_left, a.in(), a.out()); });
@@ -50,7 +54,7 @@ TEST(KernelErrors, SingularKernelNamesTheChannel) {
   EXPECT_THAT(e.what(), HasSubstr("singular: channel 1: Kc[1,1] is 0"));
 }
 
-TEST(KernelErrors, SingularFullCenterTapIsFoundByPivoting) {
+TEST_P(KernelErrors, SingularFullCenterTapIsFoundByPivoting) {
   Arrays a;
   // Rows 0 and 2 of Kc equal: det Kc = 0 although no diagonal entry is 0.
   center(a.kernel, 0, 2) = 1.0;
@@ -60,7 +64,7 @@ TEST(KernelErrors, SingularFullCenterTapIsFoundByPivoting) {
   EXPECT_THAT(e.what(), HasSubstr("pivot 2 of Kc"));
 }
 
-TEST(KernelErrors, NearSingularKernelSaysByHowMuch) {
+TEST_P(KernelErrors, NearSingularKernelSaysByHowMuch) {
   Arrays a;
   center(a.kernel, 2, 2) = -1e-9;
   const KernelError e = error_of([&] { triangular_inverse(a.k(), Corner::bottom_right, a.in(), a.out()); });
@@ -71,7 +75,7 @@ TEST(KernelErrors, NearSingularKernelSaysByHowMuch) {
   EXPECT_NO_THROW(triangular_inverse(a.k(), Corner::bottom_right, a.in(), a.out(), lenient));
 }
 
-TEST(KernelErrors, NaNInputIsLocated) {
+TEST_P(KernelErrors, NaNInputIsLocated) {
   Arrays a;
   a.x[((1 * 3 + 2) * 4 + 3) * 4 + 1] = std::nan("");
   const KernelError e = error_of([&] { triangular_inverse(a.k(), Corner::top_left, a.in(), a.out()); });
@@ -84,7 +88,7 @@ TEST(KernelErrors, NaNInputIsLocated) {
               HasSubstr("kernel contains an infinity at (0, 0, 0, 0)"));
 }
 
-TEST(KernelErrors, MismatchedShapesNameBothSides) {
+TEST_P(KernelErrors, MismatchedShapesNameBothSides) {
   Arrays a;
   const View4<const double> four_channels{a.x.data(), 2, 4, 3, 4};
   KernelError e = error_of([&] { triangular_forward(a.k(), Corner::top_left, four_channels, a.out()); });

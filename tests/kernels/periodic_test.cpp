@@ -3,12 +3,16 @@
 
 #include <nfx/kernels/periodic.hpp>
 
+#include "variant_test.hpp"
+
 #include <gmock/gmock.h>
 
 using namespace nfx::kernels;
 using namespace nfx::test;
 
-TEST(PeriodicDense, ForwardInverseAndLogdetMatchTheExplicitMatrix) {
+NFX_VARIANT_SUITE(PeriodicDense);
+
+TEST_P(PeriodicDense, ForwardInverseAndLogdetMatchTheExplicitMatrix) {
   struct Case {
     int64_t batch, channels, k, h, w;
   };
@@ -42,7 +46,7 @@ TEST(PeriodicDense, ForwardInverseAndLogdetMatchTheExplicitMatrix) {
   }
 }
 
-TEST(PeriodicDense, Float32RoundTrip) {
+TEST_P(PeriodicDense, Float32RoundTrip) {
   const int64_t b = 2, c = 8, k = 3, h = 32, w = 24;
   const std::vector<double> kernel64 = random_kernel(c, k, 0.2 / (c * k), true);
   const std::vector<double> x64 = random_values(static_cast<size_t>(b * c * h * w));
@@ -53,7 +57,9 @@ TEST(PeriodicDense, Float32RoundTrip) {
   EXPECT_LT(relative_error(back, x), 1e-5);
 }
 
-TEST(PeriodicErrors, SingularFrequencyIsReportedNotDividedBy) {
+NFX_VARIANT_SUITE(PeriodicErrors);
+
+TEST_P(PeriodicErrors, SingularFrequencyIsReportedNotDividedBy) {
   // A 1-channel 3x3 kernel [1 1 1] in its middle row sums to zero at v = W/3 for W = 6 (1 + w + w^2 = 0).
   std::vector<double> kernel(9, 0.0);
   kernel[3] = kernel[4] = kernel[5] = 1.0;
@@ -115,7 +121,7 @@ std::vector<double> finite_differences(const std::vector<double>& v, F f) {
 
 }  // namespace
 
-TEST(PeriodicDense, AdjointsMatchTheTransposedMatrix) {
+TEST_P(PeriodicDense, AdjointsMatchTheTransposedMatrix) {
   for (const GradCase& s : kGradCases) {
     SCOPED_TRACE(s.name());
     const std::vector<double> kernel = random_kernel(s.channels, s.k, 0.5 / static_cast<double>(s.channels * s.k * s.k), true);
@@ -133,7 +139,7 @@ TEST(PeriodicDense, AdjointsMatchTheTransposedMatrix) {
 
 // L = <G, T(K) X> for the weight gradient, L = <R, T(K)^-1 X> for the inverse's backward pass, and
 // log|det T(K)|, each evaluated with the dense matrix and differentiated by central differences.
-TEST(PeriodicDense, GradientsMatchFiniteDifferences) {
+TEST_P(PeriodicDense, GradientsMatchFiniteDifferences) {
   for (const GradCase& s : kGradCases) {
     SCOPED_TRACE(s.name());
     const std::vector<double> kernel = random_kernel(s.channels, s.k, 0.5 / static_cast<double>(s.channels * s.k * s.k), true);

@@ -15,9 +15,11 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
-Result nfx_cmd(const std::string& args) {
+// `environment`: NAME=VALUE settings for the tool's process.
+Result nfx_cmd(const std::string& args, const std::string& environment = "") {
   Result r;
-  const std::string command = "env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " " + args + " 2>&1";
+  const std::string command =
+      "env -u NFX_PLUGIN_PATH " + environment + " " + std::string(NFX_TEST_TOOL) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return r;
   std::array<char, 4096> buffer;
@@ -46,6 +48,17 @@ TEST(Tool, PluginsListsVersionsAndAbi) {
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(has(r, "io 0.1.0 (ABI 1." + std::to_string(NFX_ABI_MINOR) + ")")) << r.output;
   EXPECT_TRUE(has(r, "core.identity")) << r.output;
+}
+
+TEST(Tool, PluginsSaysWhichCpuKernelsRun) {
+  const Result r = nfx_cmd("plugins");
+  if (!has(r, "flow 0.1.0")) GTEST_SKIP() << "the flow plugin is not built (no LibTorch)";
+  EXPECT_TRUE(has(r, "CPU kernels: ")) << r.output;
+  EXPECT_TRUE(has(r, "(the best this CPU supports; NFX_CPU overrides)")) << r.output;
+  const Result forced = nfx_cmd("plugins", "NFX_CPU=baseline");
+  EXPECT_TRUE(has(forced, "CPU kernels: baseline (forced by NFX_CPU; this CPU runs: baseline")) << forced.output;
+  const Result unknown = nfx_cmd("plugins", "NFX_CPU=sse9");
+  EXPECT_TRUE(has(unknown, "NFX_CPU=sse9 is not a kernel variant; use baseline, avx2 or avx512")) << unknown.output;
 }
 
 TEST(Tool, PluginsReportsRefusedLibrariesAndFails) {

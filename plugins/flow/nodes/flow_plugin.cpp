@@ -1,7 +1,22 @@
 // Plugin "flow": normalizing flows with exactly invertible convolutions, trained and sampled in C++.
 #include "flow_nodes.hpp"
 
-NFX_PLUGIN("flow", "0.1.0", "Normalizing flows: train on digits, evaluate bits/dim, sample, encode and decode") {
+#include <nfx/kernels/cpu.hpp>
+
+#include <string>
+
+namespace {
+
+// The plugin's doc, as `nfx plugins` shows it, says which CPU kernel variant this process runs.
+const char* plugin_doc() {
+  static const std::string doc = "Normalizing flows: train on digits, evaluate bits/dim, sample, encode and decode. "
+                                 "CPU kernels: " + nfx::kernels::cpu_variant_summary();
+  return doc.c_str();
+}
+
+}  // namespace
+
+NFX_PLUGIN("flow", "0.1.0", plugin_doc()) {
   nfx::flow::register_train_node(plugin);
   nfx::flow::register_sample_nodes(plugin);
   nfx::flow::register_codec_nodes(plugin);
