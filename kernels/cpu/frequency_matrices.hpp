@@ -16,6 +16,10 @@ namespace nfx::kernels::detail {
 
 using Complex = std::complex<double>;
 
+// LU with partial pivoting of one row-major C x C matrix in place, by the CPU variant in use (periodic_fftw.cpp);
+// returns the column of the first pivot below min_pivot (or zero), else -1.
+int64_t factor_frequency_matrix(Complex* matrix, int64_t* pivots, int64_t c, double min_pivot);
+
 inline std::string pivot_number(double v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g", v);
@@ -87,31 +91,6 @@ class FrequencyMatrices {
     return sum;
   }
 
-  // out = What(f) in for `count` vectors stored [channel][vector] (before factor()). The CUDA back end
-  // does the same on the device.
-  void multiply(int64_t f, const Complex* in, Complex* out, int64_t count) const {
-    const Complex* m = m_.data() + f * c_ * c_;
-    std::fill(out, out + c_ * count, Complex(0.0));
-    for (int64_t o = 0; o < c_; ++o) {
-      for (int64_t c = 0; c < c_; ++c) {
-        const Complex w = m[o * c_ + c];
-        for (int64_t n = 0; n < count; ++n) out[o * count + n] += w * in[c * count + n];
-      }
-    }
-  }
-
-  // out = What(f)^H in: the adjoint layer T^T at this frequency (before factor()).
-  void multiply_adjoint(int64_t f, const Complex* in, Complex* out, int64_t count) const {
-    const Complex* m = m_.data() + f * c_ * c_;
-    std::fill(out, out + c_ * count, Complex(0.0));
-    for (int64_t o = 0; o < c_; ++o) {
-      for (int64_t c = 0; c < c_; ++c) {
-        const Complex w = std::conj(m[o * c_ + c]);
-        for (int64_t n = 0; n < count; ++n) out[c * count + n] += w * in[o * count + n];
-      }
-    }
-  }
-
   // x = What(f)^-1 b for `count` vectors stored [channel][vector] (after factor()).
   void solve(int64_t f, const Complex* b, Complex* x, int64_t count) const {
     const Complex* lu = m_.data() + f * c_ * c_;
@@ -133,29 +112,6 @@ class FrequencyMatrices {
     }
   }
 
-  // x = What(f)^-H b (after factor()). With P What = L U, What^H = U^H L^H P: solve U^H z = b (lower),
-  // then L^H w = z (upper, unit diagonal), then x = P^T w.
-  void solve_adjoint(int64_t f, const Complex* b, Complex* x, int64_t count) const {
-    const Complex* lu = m_.data() + f * c_ * c_;
-    const int64_t* piv = pivots_.data() + f * c_;
-    std::vector<Complex> w(b, b + c_ * count);
-    for (int64_t r = 0; r < c_; ++r) {
-      for (int64_t j = 0; j < r; ++j) {
-        const Complex u = std::conj(lu[j * c_ + r]);
-        for (int64_t n = 0; n < count; ++n) w[r * count + n] -= u * w[j * count + n];
-      }
-      const Complex inverse_pivot = 1.0 / std::conj(lu[r * c_ + r]);
-      for (int64_t n = 0; n < count; ++n) w[r * count + n] *= inverse_pivot;
-    }
-    for (int64_t r = c_ - 1; r >= 0; --r) {
-      for (int64_t j = r + 1; j < c_; ++j) {
-        const Complex l = std::conj(lu[j * c_ + r]);
-        for (int64_t n = 0; n < count; ++n) w[r * count + n] -= l * w[j * count + n];
-      }
-    }
-    for (int64_t r = 0; r < c_; ++r) std::copy(&w[r * count], &w[r * count] + count, x + piv[r] * count);
-  }
-
   // How often frequency f of the half spectrum stands in the full one: columns 0 < v < W - v also stand
   // for their conjugates W - v.
   double spectrum_weight(int64_t f) const {
@@ -166,26 +122,7 @@ class FrequencyMatrices {
  private:
   // Returns the column of the first pivot below min_pivot, or -1.
   int64_t factor_one(int64_t f, double min_pivot) {
-    Complex* a = m_.data() + f * c_ * c_;
-    int64_t* piv = pivots_.data() + f * c_;
-    for (int64_t r = 0; r < c_; ++r) piv[r] = r;
-    for (int64_t col = 0; col < c_; ++col) {
-      int64_t best = col;
-      for (int64_t r = col + 1; r < c_; ++r) {
-        if (std::abs(a[r * c_ + col]) > std::abs(a[best * c_ + col])) best = r;
-      }
-      if (best != col) {
-        for (int64_t j = 0; j < c_; ++j) std::swap(a[col * c_ + j], a[best * c_ + j]);
-        std::swap(piv[col], piv[best]);
-      }
-      const Complex pivot = a[col * c_ + col];
-      if (!(std::abs(pivot) >= min_pivot) || pivot == 0.0) return col;
-      for (int64_t r = col + 1; r < c_; ++r) {
-        const Complex factor = a[r * c_ + col] /= pivot;
-        for (int64_t j = col + 1; j < c_; ++j) a[r * c_ + j] -= factor * a[col * c_ + j];
-      }
-    }
-    return -1;
+    return factor_frequency_matrix(m_.data() + f * c_ * c_, pivots_.data() + f * c_, c_, min_pivot);
   }
 
   int64_t c_, h_, w_, half_, k_;

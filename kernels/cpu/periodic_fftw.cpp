@@ -4,6 +4,7 @@
 #include "nfx/kernels/periodic.hpp"
 #include "frequency_matrices.hpp"
 #include "scratch.hpp"  // thread_count
+#include "variants.hpp"
 
 #include <fftw3.h>
 
@@ -18,6 +19,12 @@ namespace {
 
 using detail::Complex;
 using detail::FrequencyMatrices;
+using detail::FrequencyOp;
+
+void apply_frequency_op(FrequencyOp op, const Complex* matrix, const int64_t* pivots, int64_t c, double* in_re,
+                        double* in_im, double* out_re, double* out_im, int64_t count) {
+  NFX_DISPATCH(apply_frequency(op, matrix, pivots, c, in_re, in_im, out_re, out_im, count))
+}
 
 template <typename T>
 struct Fftw;
@@ -104,23 +111,31 @@ class PlaneTransforms {
   typename Fftw<T>::plan forward_, backward_;
 };
 
-// Applies `per_frequency(f, in, out, batch)` at every frequency of `spectrum` to the batch's C-vectors,
-// gathered as [channel][batch item] so each What(f) is read once per frequency.
-template <typename T, typename F>
-void for_each_frequency(std::vector<std::complex<T>>& spectrum, int64_t batch, int64_t channels, int64_t frequencies,
-                        int threads, F per_frequency) {
+// Applies `op` with What(f) at every frequency f of `spectrum` to the batch's C-vectors, gathered as
+// [channel][batch item] (real and imaginary parts apart) so each What(f) is read once per frequency.
+template <typename T>
+void for_each_frequency(FrequencyOp op, const FrequencyMatrices& what, std::vector<std::complex<T>>& spectrum,
+                        int64_t batch, int64_t channels, int threads) {
+  const int64_t frequencies = what.frequencies(), vectors = channels * batch;
+  const int64_t* pivots = what.pivots().empty() ? nullptr : what.pivots().data();
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<Complex> in(static_cast<size_t>(channels * batch)), out(in.size());
+    std::vector<double> in_re(static_cast<size_t>(vectors)), in_im(in_re.size()), out_re(in_re.size()), out_im(in_re.size());
 #pragma omp for schedule(static)
     for (int64_t f = 0; f < frequencies; ++f) {
       for (int64_t n = 0; n < batch; ++n) {
-        for (int64_t c = 0; c < channels; ++c) in[c * batch + n] = Complex(spectrum[(n * channels + c) * frequencies + f]);
+        for (int64_t c = 0; c < channels; ++c) {
+          const std::complex<T> v = spectrum[(n * channels + c) * frequencies + f];
+          in_re[c * batch + n] = v.real();
+          in_im[c * batch + n] = v.imag();
+        }
       }
-      per_frequency(f, in.data(), out.data(), batch);
+      apply_frequency_op(op, what.matrices().data() + f * channels * channels, pivots ? pivots + f * channels : nullptr,
+                         channels, in_re.data(), in_im.data(), out_re.data(), out_im.data(), batch);
       for (int64_t n = 0; n < batch; ++n) {
         for (int64_t c = 0; c < channels; ++c) {
-          spectrum[(n * channels + c) * frequencies + f] = std::complex<T>(out[c * batch + n]);
+          spectrum[(n * channels + c) * frequencies + f] =
+              std::complex<T>(static_cast<T>(out_re[c * batch + n]), static_cast<T>(out_im[c * batch + n]));
         }
       }
     }
@@ -136,9 +151,6 @@ void check_args(View4<const T> kernel, View4<const T> in, const char* in_name, V
   detail::check_finite(in, in_name);
 }
 
-// The four per-frequency maps: T, T^-1, T^T and T^-T.
-enum class FrequencyOp { multiply, solve, multiply_adjoint, solve_adjoint };
-
 template <typename T>
 void apply_per_frequency(FrequencyOp op, View4<const T> kernel, View4<const T> in, const char* in_name, View4<T> out,
                          const char* out_name, int threads, double min_pivot) {
@@ -150,19 +162,19 @@ void apply_per_frequency(FrequencyOp op, View4<const T> kernel, View4<const T> i
   const PlaneTransforms<T> fft(in.h, in.w);
   std::vector<std::complex<T>> spectrum(static_cast<size_t>(in.n * in.c * fft.spectrum_size()));
   fft.forward(in.data, in.n * in.c, spectrum.data(), threads);
-  for_each_frequency(spectrum, in.n, in.c, fft.spectrum_size(), threads,
-                     [&](int64_t f, const Complex* a, Complex* b, int64_t n) {
-                       switch (op) {
-                         case FrequencyOp::multiply: what.multiply(f, a, b, n); break;
-                         case FrequencyOp::solve: what.solve(f, a, b, n); break;
-                         case FrequencyOp::multiply_adjoint: what.multiply_adjoint(f, a, b, n); break;
-                         case FrequencyOp::solve_adjoint: what.solve_adjoint(f, a, b, n); break;
-                       }
-                     });
+  for_each_frequency(op, what, spectrum, in.n, in.c, threads);
   fft.backward(spectrum.data(), in.n * in.c, out.data, threads);
 }
 
 }  // namespace
+
+namespace detail {
+
+int64_t factor_frequency_matrix(Complex* matrix, int64_t* pivots, int64_t c, double min_pivot) {
+  NFX_DISPATCH(factor_frequency(matrix, pivots, c, min_pivot))
+}
+
+}  // namespace detail
 
 template <typename T>
 void periodic_forward(View4<const T> kernel, View4<const T> x, View4<T> y, int threads) {

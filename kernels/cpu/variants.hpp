@@ -6,6 +6,7 @@
 #include "nfx/kernels/tensor_view.hpp"
 #include "nfx/kernels/triangular.hpp"
 
+#include <complex>
 #include <cstdint>
 
 namespace nfx::kernels::detail {
@@ -17,6 +18,9 @@ struct LayerCall {
   bool solve;
   double min_pivot;
 };
+
+// The four per-frequency maps of the periodic layer: T, T^-1, T^T and T^-T.
+enum class FrequencyOp { multiply, solve, multiply_adjoint, solve_adjoint };
 
 }  // namespace nfx::kernels::detail
 
@@ -35,7 +39,14 @@ struct LayerCall {
   void nhwc_to_nchw(const T* src, T* dst, int64_t batch, int64_t channels, int64_t plane, int64_t stride);    \
   /* weight_grad.cpp: the triangular weight gradient, arguments checked. */                             \
   template <typename T>                                                                                       \
-  void weight_grad(View4<const T> x, View4<const T> grad_y, Corner corner, View4<T> grad_kernel, int threads);
+  void weight_grad(View4<const T> x, View4<const T> grad_y, Corner corner, View4<T> grad_kernel, int threads); \
+  /* frequency_algebra.cpp: LU with partial pivoting of one row-major C x C matrix in place; returns    \
+     the column of the first pivot below min_pivot (or zero), else -1. */                               \
+  int64_t factor_frequency(std::complex<double>* matrix, int64_t* pivots, int64_t c, double min_pivot);       \
+  /* out = op(W) in for `count` vectors split into real and imaginary planes [channel][vector]; W is    \
+     What, or its LU factors for the solves. Overwrites `in`. */                                         \
+  void apply_frequency(FrequencyOp op, const std::complex<double>* matrix, const int64_t* pivots, int64_t c,  \
+                       double* in_re, double* in_im, double* out_re, double* out_im, int64_t count);
 // clang-format on
 
 namespace nfx::kernels::detail::baseline {
