@@ -18,6 +18,14 @@ cmake -S . -B build/device -G Ninja -DCMAKE_BUILD_TYPE=Release -DNFX_KERNELS_ONL
 cmake --build build/device --parallel 2>&1 | tail -3
 status=0
 build/device/bin/kernel_tests --gtest_brief=1 2>&1 | tee "$out/kernel_tests.log" | tail -3 || status=1
+# The AVX-512 variant of the CPU kernels, which the project's own machines (AVX2) cannot run.
+if grep -q avx512bw /proc/cpuinfo; then
+  NFX_CPU=avx512 build/device/bin/kernel_tests --gtest_brief=1 --gtest_filter='*/avx512' 2>&1 |
+    tee "$out/kernel_tests_avx512.log" | tail -3 || status=1
+else
+  echo "this CPU has no AVX-512: the avx512 variant is not tested here" | tee "$out/kernel_tests_avx512.log"
+fi
+grep -m1 '^model name' /proc/cpuinfo > "$out/cpu.txt" || true
 build/device/bin/cuda_kernel_tests 2>&1 | tee "$out/cuda_kernel_tests.log" | tail -15 || status=1
 build/device/bin/bench_kernels_cuda --benchmark_min_time=0.2s --benchmark_out="$out/bench_kernels_cuda.json" \
   --benchmark_out_format=json 2>&1 | tee "$out/bench_kernels_cuda.log" || status=1

@@ -2,7 +2,8 @@
 # Runs bench_kernels_cpu (one process: LibTorch's conv2d and the nfx kernels on the same data, every core)
 # once per CPU kernel variant this machine supports, forced with NFX_CPU, with oneDNN capped at the same
 # instruction set (ONEDNN_MAX_CPU_ISA; SSE4.1, oneDNN's lowest, for the baseline), and prints the tables of
-# docs/results.md: medians of 3 repetitions, ratios against conv2d. VARIANTS="avx2 ..." picks variants.
+# docs/results.md: medians of 3 repetitions, run in random order so that a drift of the machine's speed
+# touches conv2d and the kernels alike; ratios against conv2d. VARIANTS="avx2 ..." picks variants.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${1:-$root/build/release/bin/bench_kernels_cpu}
@@ -19,10 +20,11 @@ trap 'rm -rf "$dir"' EXIT
 for v in $VARIANTS; do
   echo "running the $v variant (oneDNN capped at ${onednn_isa[$v]})..." >&2
   NFX_CPU=$v ONEDNN_MAX_CPU_ISA=${onednn_isa[$v]} "$bin" --benchmark_repetitions=3 \
-    --benchmark_report_aggregates_only=true --benchmark_min_time=0.5 --benchmark_format=json > "$dir/$v.json" 2>/dev/null
+    --benchmark_report_aggregates_only=true --benchmark_enable_random_interleaving=true --benchmark_min_time=0.5 \
+    --benchmark_format=json > "$dir/$v.json" 2>/dev/null
 done
 model=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || true)
-simd=$(for f in sse4_2 avx avx2 fma avx512f avx512bw avx512dq avx512vl avx512_vnni; do has $f && printf '%s ' $f; done)
+simd=$(for f in sse4_2 avx avx2 fma avx512f avx512bw avx512dq avx512vl avx512_vnni; do if has $f; then printf '%s ' $f; fi; done)
 python3 - "$model" "$simd" $(for v in $VARIANTS; do echo "$dir/$v.json"; done) <<'PY'
 import json, os, re, sys
 model, simd, files = sys.argv[1], sys.argv[2], sys.argv[3:]

@@ -13,11 +13,11 @@
 #if defined(NFX_VARIANT_AVX512)
 #define NFX_VARIANT avx512
 #define NFX_VARIANT_TARGET_BEGIN \
-  _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,lzcnt,popcnt\")")
+  _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx512bw,avx512dq,avx512vl,avx2,fma\")")
 #define NFX_VARIANT_TARGET_END _Pragma("GCC pop_options")
 #elif defined(NFX_VARIANT_AVX2)
 #define NFX_VARIANT avx2
-#define NFX_VARIANT_TARGET_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma,bmi,bmi2,lzcnt,popcnt\")")
+#define NFX_VARIANT_TARGET_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma\")")
 #define NFX_VARIANT_TARGET_END _Pragma("GCC pop_options")
 #else
 #define NFX_VARIANT baseline

@@ -20,11 +20,10 @@ constexpr int kAccumulators = kVectorRegisters >= 32 ? 16 : 12;
 constexpr int64_t kTilePixels = 32;
 
 // partial[o][c] (row-major, `stride` columns) += sum over the pixels where tap (a, b) stays in the image of
-// g[p][o] * x[p + tap][c], for one batch item in NHWC.
-template <typename T, int CB>
-void tap_outer_products(const Geometry& geo, int64_t channels, int64_t stride, int64_t k, int64_t a, int64_t b,
-                        const T* g, const T* x, T* partial) {
-  constexpr int OB = kAccumulators / CB;
+// g[p][o] * x[p + tap][c], for one batch item in NHWC, OB output rows x CB input vectors at a time.
+template <typename T, int CB, int OB>
+void tap_outer_products_in_blocks(const Geometry& geo, int64_t channels, int64_t stride, int64_t k, int64_t a,
+                                  int64_t b, const T* g, const T* x, T* partial) {
   const int vectors = static_cast<int>(stride / kLanes<T>);
   const int64_t shift = (a - (k - 1)) * geo.row_step + (b - (k - 1)) * geo.col_step;
   for (int64_t ci = k - 1 - a; ci < geo.height; ++ci) {
@@ -57,6 +56,18 @@ void tap_outer_products(const Geometry& geo, int64_t channels, int64_t stride, i
       }
     }
   }
+}
+
+// The same with as many rows at once as the registers hold, or fewer for a layer of few channels (FInC's
+// channel quarters), whose unused rows would only cost time.
+template <typename T, int CB>
+void tap_outer_products(const Geometry& geo, int64_t channels, int64_t stride, int64_t k, int64_t a, int64_t b,
+                        const T* g, const T* x, T* partial) {
+  constexpr int rows = kAccumulators / CB;
+  if (channels <= 1) return tap_outer_products_in_blocks<T, CB, 1>(geo, channels, stride, k, a, b, g, x, partial);
+  if (channels <= 2) return tap_outer_products_in_blocks<T, CB, 2>(geo, channels, stride, k, a, b, g, x, partial);
+  if (channels <= 4) return tap_outer_products_in_blocks<T, CB, 4>(geo, channels, stride, k, a, b, g, x, partial);
+  tap_outer_products_in_blocks<T, CB, rows>(geo, channels, stride, k, a, b, g, x, partial);
 }
 
 }  // namespace
