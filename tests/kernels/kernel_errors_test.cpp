@@ -1,4 +1,5 @@
 // Bad input to the kernels: each kind of mistake gets its own error, saying what and where.
+#include <nfx/kernels/cpu.hpp>
 #include <nfx/kernels/triangular.hpp>
 
 #include "variant_test.hpp"
@@ -100,4 +101,25 @@ TEST_P(KernelErrors, MismatchedShapesNameBothSides) {
   const View4<const double> not_square{a.kernel.data(), 3, 3, 1, 4};
   e = error_of([&] { triangular_forward(not_square, Corner::top_left, a.in(), a.out()); });
   EXPECT_THAT(e.what(), HasSubstr("kernel: expected C x C x k x k"));
+}
+
+TEST(CpuVariants, BaselineRunsEverywhereAndTheBestIsChosen) {
+  const std::vector<CpuVariant> supported = supported_cpu_variants();
+  ASSERT_FALSE(supported.empty());
+  EXPECT_EQ(supported.front(), CpuVariant::baseline);
+  EXPECT_THAT(cpu_variant_summary(), ::testing::AnyOf(HasSubstr("the best this CPU supports"),
+                                                        HasSubstr("forced by NFX_CPU"), HasSubstr("set by the program")));
+}
+
+TEST(CpuVariants, AVariantThisCpuCannotRunIsRefusedNamingThoseItCan) {
+  const std::vector<CpuVariant> supported = supported_cpu_variants();
+  if (supported.back() == CpuVariant::avx512) GTEST_SKIP() << "this CPU runs every variant";
+  const CpuVariant before = cpu_variant();
+  try {
+    set_cpu_variant(CpuVariant::avx512);
+    FAIL() << "an unsupported variant must be refused";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot run the avx512 kernels; it runs: baseline"));
+  }
+  EXPECT_EQ(cpu_variant(), before);
 }
