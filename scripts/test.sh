@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds nfx (warnings are errors) and runs the whole test suite with CTest.
+# Builds nfx (warnings are errors) and runs the whole test suite with CTest. Prints the time of each stage.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+source scripts/stage.sh
 bash scripts/build.sh
-ctest --preset "${NFX_PRESET:-release}" --parallel "$(nproc)" "$@"
+stage tests ctest --preset "${NFX_PRESET:-release}" --parallel "$(nproc)" "$@"
