@@ -1,6 +1,7 @@
-// The per-frequency C x C complex algebra of the periodic layer: LU factors of What(u, v), and products and
-// solves with the batch's vectors. The vectors come split into real and imaginary planes, [channel][item],
-// so every update is a run of real multiply-adds over the batch items that the variant vectorizes.
+// The per-frequency C x C complex algebra of the periodic layer: What(u, v) from the taps, its LU factors,
+// and products and solves with the batch's vectors. The vectors come split into real and imaginary planes,
+// [channel][item], so every update is a run of real multiply-adds over the batch items that the variant
+// vectorizes.
 // Compiled per variant.
 #include "variants.hpp"
 
@@ -41,17 +42,20 @@ std::pair<double, double> reciprocal(double re, double im) {
 }  // namespace
 
 // Factors on split copies of the rows (real and imaginary planes), so the elimination's row updates are
-// contiguous runs of real multiply-adds; the factors are written back interleaved.
+// contiguous runs of real multiply-adds; the factors are written back interleaved. Columns are eliminated
+// two at a time (a rank-2 update of the rows below), so the trailing rows, which for C = 64 no longer fit
+// in L1, stream through the core once per two columns instead of once per column.
 int64_t factor_frequency(std::complex<double>* matrix, int64_t* pivots, int64_t c, double min_pivot) {
   thread_local std::vector<double> planes;
   planes.resize(static_cast<size_t>(2 * c * c));
   double* re = planes.data();
   double* im = re + c * c;
   for (int64_t i = 0; i < c * c; ++i) re[i] = matrix[i].real(), im[i] = matrix[i].imag();
-  int64_t failed = -1;
   for (int64_t r = 0; r < c; ++r) pivots[r] = r;
-  for (int64_t col = 0; col < c && failed < 0; ++col) {
-    // Partial pivoting by |pivot|^2, which orders like |pivot| without a square root per candidate.
+
+  // Brings the row with the largest |a[r][col]|^2, r >= col, to row col (partial pivoting; the squared
+  // magnitude orders like the magnitude without a square root). False when that pivot is too small.
+  auto pivot = [&](int64_t col) {
     int64_t best = col;
     double best_norm = -1.0;
     for (int64_t r = col; r < c; ++r) {
@@ -63,23 +67,51 @@ int64_t factor_frequency(std::complex<double>* matrix, int64_t* pivots, int64_t 
       std::swap_ranges(im + col * c, im + (col + 1) * c, im + best * c);
       std::swap(pivots[col], pivots[best]);
     }
-    if (!(std::sqrt(best_norm) >= min_pivot) || best_norm == 0.0) {
+    return std::sqrt(best_norm) >= min_pivot && best_norm != 0.0;
+  };
+  // Divides a[r][col] by the pivot for every r > col: the multipliers, stored where they eliminate.
+  auto multipliers = [&](int64_t col) {
+    const auto [pr, pi] = reciprocal(re[col * c + col], im[col * c + col]);
+    for (int64_t r = col + 1; r < c; ++r) {
+      const double xr = re[r * c + col], xi = im[r * c + col];
+      re[r * c + col] = xr * pr - xi * pi;
+      im[r * c + col] = xr * pi + xi * pr;
+    }
+  };
+
+  int64_t failed = -1;
+  for (int64_t col = 0; col < c && failed < 0; col += 2) {
+    if (!pivot(col)) {
       failed = col;
       break;
     }
-    const auto [pr, pi] = reciprocal(re[col * c + col], im[col * c + col]);
-    const double* ur = re + col * c;
-    const double* ui = im + col * c;
-    for (int64_t r = col + 1; r < c; ++r) {
+    multipliers(col);
+    const int64_t next = col + 1;
+    if (next == c) break;
+    for (int64_t r = next; r < c; ++r) {  // column `next` only, so it can be pivoted on
+      re[r * c + next] -= re[r * c + col] * re[col * c + next] - im[r * c + col] * im[col * c + next];
+      im[r * c + next] -= re[r * c + col] * im[col * c + next] + im[r * c + col] * re[col * c + next];
+    }
+    if (!pivot(next)) {
+      failed = next;
+      break;
+    }
+    multipliers(next);
+    const double *ar = re + col * c, *ai = im + col * c, *br = re + next * c, *bi = im + next * c;
+    // The pivot row `next` gets column col's update, then every row below both at once:
+    // a[r] -= l0 a[col] + l1 a[next].
+    const double nr = re[next * c + col], ni = im[next * c + col];
+    for (int64_t j = next + 1; j < c; ++j) {
+      re[next * c + j] -= nr * ar[j] - ni * ai[j];
+      im[next * c + j] -= nr * ai[j] + ni * ar[j];
+    }
+    for (int64_t r = next + 1; r < c; ++r) {
+      const double l0r = re[r * c + col], l0i = im[r * c + col], l1r = re[r * c + next], l1i = im[r * c + next];
       double* xr = re + r * c;
       double* xi = im + r * c;
-      const double fr = xr[col] * pr - xi[col] * pi, fi = xr[col] * pi + xi[col] * pr;
-      xr[col] = fr;
-      xi[col] = fi;
-      for (int64_t j = col + 1; j < c; ++j) {  // row r -= f * pivot row
-        const double a = ur[j], b = ui[j];
-        xr[j] -= fr * a - fi * b;
-        xi[j] -= fr * b + fi * a;
+      for (int64_t j = next + 1; j < c; ++j) {
+        xr[j] -= l0r * ar[j] - l0i * ai[j] + l1r * br[j] - l1i * bi[j];
+        xi[j] -= l0r * ai[j] + l0i * ar[j] + l1r * bi[j] + l1i * br[j];
       }
     }
   }
@@ -145,6 +177,13 @@ void apply_frequency(FrequencyOp op, const std::complex<double>* matrix, const i
         std::copy(yi + r * count, yi + (r + 1) * count, out_im + pivots[r] * count);
       }
       return;
+  }
+}
+
+void add_scaled(double tr, double ti, const double* a, double* m, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) {
+    m[2 * i] += tr * a[i];
+    m[2 * i + 1] += ti * a[i];
   }
 }
 

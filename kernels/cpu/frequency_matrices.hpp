@@ -19,6 +19,8 @@ using Complex = std::complex<double>;
 // LU with partial pivoting of one row-major C x C matrix in place, by the CPU variant in use (periodic_fftw.cpp);
 // returns the column of the first pivot below min_pivot (or zero), else -1.
 int64_t factor_frequency_matrix(Complex* matrix, int64_t* pivots, int64_t c, double min_pivot);
+// m[i] += t * a[i] for i < count (complex t, real a), by the CPU variant in use (periodic_fftw.cpp).
+void add_scaled_matrix(Complex t, const double* a, Complex* m, int64_t count);
 
 inline std::string pivot_number(double v) {
   char text[32];
@@ -32,15 +34,16 @@ class FrequencyMatrices {
   template <typename T>
   FrequencyMatrices(View4<const T> kernel, int64_t h, int64_t w, int threads)
       : c_(kernel.n), h_(h), w_(w), half_(w / 2 + 1), k_(kernel.h), m_(static_cast<size_t>(h * half_ * c_ * c_)) {
-    const int64_t c2 = c_ * c_;
+    const int64_t c2 = c_ * c_, taps = k_ * k_;
+    // The kernel as [tap][o * C + c] in float64, so each tap's C x C matrix is contiguous.
+    std::vector<double> by_tap(static_cast<size_t>(taps * c2));
+    for (int64_t oc = 0; oc < c2; ++oc) {
+      for (int64_t t = 0; t < taps; ++t) by_tap[t * c2 + oc] = static_cast<double>(kernel.data[oc * taps + t]);
+    }
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t f = 0; f < h * half_; ++f) {
-      Complex* m = m_.data() + f * c2;
-      for (int64_t a = 0; a < k_; ++a) {
-        for (int64_t b = 0; b < k_; ++b) {
-          const Complex t = twiddle(f, a, b);
-          for (int64_t oc = 0; oc < c2; ++oc) m[oc] += t * static_cast<double>(kernel.data[oc * k_ * k_ + a * k_ + b]);
-        }
+      for (int64_t t = 0; t < taps; ++t) {
+        add_scaled_matrix(twiddle(f, t / k_, t % k_), by_tap.data() + t * c2, m_.data() + f * c2, c2);
       }
     }
   }

@@ -174,6 +174,10 @@ int64_t factor_frequency_matrix(Complex* matrix, int64_t* pivots, int64_t c, dou
   NFX_DISPATCH(factor_frequency(matrix, pivots, c, min_pivot))
 }
 
+void add_scaled_matrix(Complex t, const double* a, Complex* m, int64_t count) {
+  NFX_DISPATCH(add_scaled(t.real(), t.imag(), a, reinterpret_cast<double*>(m), count))
+}
+
 }  // namespace detail
 
 template <typename T>

@@ -46,7 +46,9 @@ enum class FrequencyOp { multiply, solve, multiply_adjoint, solve_adjoint };
   /* out = op(W) in for `count` vectors split into real and imaginary planes [channel][vector]; W is    \
      What, or its LU factors for the solves. Overwrites `in`. */                                         \
   void apply_frequency(FrequencyOp op, const std::complex<double>* matrix, const int64_t* pivots, int64_t c,  \
-                       double* in_re, double* in_im, double* out_re, double* out_im, int64_t count);
+                       double* in_re, double* in_im, double* out_re, double* out_im, int64_t count);          \
+  /* m (interleaved complex) += (tr + i ti) a, for `count` real a: one tap's share of What(u, v). */      \
+  void add_scaled(double tr, double ti, const double* a, double* m, int64_t count);
 // clang-format on
 
 namespace nfx::kernels::detail::baseline {
