@@ -4,6 +4,7 @@
 #pragma once
 
 #include "nfx/kernels/tensor_view.hpp"
+#include "variants.hpp"  // FrequencyOp, CpuVariant
 
 #include <algorithm>
 #include <cmath>
@@ -16,12 +17,6 @@ namespace nfx::kernels::detail {
 
 using Complex = std::complex<double>;
 
-// LU with partial pivoting of one row-major C x C matrix in place, by the CPU variant in use (periodic_fftw.cpp);
-// returns the column of the first pivot below min_pivot (or zero), else -1.
-int64_t factor_frequency_matrix(Complex* matrix, int64_t* pivots, int64_t c, double min_pivot);
-// m[i] += t * a[i] for i < count (complex t, real a), by the CPU variant in use (periodic_fftw.cpp).
-void add_scaled_matrix(Complex t, const double* a, Complex* m, int64_t count);
-
 inline std::string pivot_number(double v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g", v);
@@ -33,7 +28,8 @@ class FrequencyMatrices {
  public:
   template <typename T>
   FrequencyMatrices(View4<const T> kernel, int64_t h, int64_t w, int threads)
-      : c_(kernel.n), h_(h), w_(w), half_(w / 2 + 1), k_(kernel.h), m_(static_cast<size_t>(h * half_ * c_ * c_)) {
+      : variant_(cpu_variant()), c_(kernel.n), h_(h), w_(w), half_(w / 2 + 1), k_(kernel.h),
+        m_(static_cast<size_t>(h * half_ * c_ * c_)) {
     const int64_t c2 = c_ * c_, taps = k_ * k_;
     // The kernel as [tap][o * C + c] in float64, so each tap's C x C matrix is contiguous.
     std::vector<double> by_tap(static_cast<size_t>(taps * c2));
@@ -43,7 +39,7 @@ class FrequencyMatrices {
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t f = 0; f < h * half_; ++f) {
       for (int64_t t = 0; t < taps; ++t) {
-        add_scaled_matrix(twiddle(f, t / k_, t % k_), by_tap.data() + t * c2, m_.data() + f * c2, c2);
+        add_tap(f, twiddle(f, t / k_, t % k_), by_tap.data() + t * c2);
       }
     }
   }
@@ -94,26 +90,10 @@ class FrequencyMatrices {
     return sum;
   }
 
-  // x = What(f)^-1 b for `count` vectors stored [channel][vector] (after factor()).
-  void solve(int64_t f, const Complex* b, Complex* x, int64_t count) const {
-    const Complex* lu = m_.data() + f * c_ * c_;
-    const int64_t* piv = pivots_.data() + f * c_;
-    for (int64_t r = 0; r < c_; ++r) {  // L y = P b, L with a unit diagonal
-      std::copy(b + piv[r] * count, b + (piv[r] + 1) * count, x + r * count);
-      for (int64_t j = 0; j < r; ++j) {
-        const Complex w = lu[r * c_ + j];
-        for (int64_t n = 0; n < count; ++n) x[r * count + n] -= w * x[j * count + n];
-      }
-    }
-    for (int64_t r = c_ - 1; r >= 0; --r) {  // U x = y
-      for (int64_t j = r + 1; j < c_; ++j) {
-        const Complex w = lu[r * c_ + j];
-        for (int64_t n = 0; n < count; ++n) x[r * count + n] -= w * x[j * count + n];
-      }
-      const Complex inverse_pivot = 1.0 / lu[r * c_ + r];
-      for (int64_t n = 0; n < count; ++n) x[r * count + n] *= inverse_pivot;
-    }
-  }
+  // out = op(What(f)) in for `count` vectors split into real and imaginary planes [channel][vector]; the
+  // solves need factor() first. Overwrites `in`.
+  void apply(FrequencyOp op, int64_t f, double* in_re, double* in_im, double* out_re, double* out_im,
+             int64_t count) const;
 
   // How often frequency f of the half spectrum stands in the full one: columns 0 < v < W - v also stand
   // for their conjugates W - v.
@@ -123,10 +103,12 @@ class FrequencyMatrices {
   }
 
  private:
-  // Returns the column of the first pivot below min_pivot, or -1.
-  int64_t factor_one(int64_t f, double min_pivot) {
-    return factor_frequency_matrix(m_.data() + f * c_ * c_, pivots_.data() + f * c_, c_, min_pivot);
-  }
+  // What(f) += t * tap (a C x C real matrix).
+  void add_tap(int64_t f, Complex t, const double* tap);
+  // Factors What(f) in place; returns the column of the first pivot below min_pivot, or -1.
+  int64_t factor_one(int64_t f, double min_pivot);
+
+  CpuVariant variant_;  // chosen once, so every frequency of a call is computed alike
 
   int64_t c_, h_, w_, half_, k_;
   std::vector<Complex> m_;        // [frequency][row][column]

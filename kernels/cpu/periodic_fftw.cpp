@@ -4,7 +4,6 @@
 #include "nfx/kernels/periodic.hpp"
 #include "frequency_matrices.hpp"
 #include "scratch.hpp"  // thread_count
-#include "variants.hpp"
 
 #include <fftw3.h>
 
@@ -20,11 +19,6 @@ namespace {
 using detail::Complex;
 using detail::FrequencyMatrices;
 using detail::FrequencyOp;
-
-void apply_frequency_op(FrequencyOp op, const Complex* matrix, const int64_t* pivots, int64_t c, double* in_re,
-                        double* in_im, double* out_re, double* out_im, int64_t count) {
-  NFX_DISPATCH(apply_frequency(op, matrix, pivots, c, in_re, in_im, out_re, out_im, count))
-}
 
 template <typename T>
 struct Fftw;
@@ -117,7 +111,6 @@ template <typename T>
 void for_each_frequency(FrequencyOp op, const FrequencyMatrices& what, std::vector<std::complex<T>>& spectrum,
                         int64_t batch, int64_t channels, int threads) {
   const int64_t frequencies = what.frequencies(), vectors = channels * batch;
-  const int64_t* pivots = what.pivots().empty() ? nullptr : what.pivots().data();
 #pragma omp parallel num_threads(threads)
   {
     std::vector<double> in_re(static_cast<size_t>(vectors)), in_im(in_re.size()), out_re(in_re.size()), out_im(in_re.size());
@@ -130,8 +123,7 @@ void for_each_frequency(FrequencyOp op, const FrequencyMatrices& what, std::vect
           in_im[c * batch + n] = v.imag();
         }
       }
-      apply_frequency_op(op, what.matrices().data() + f * channels * channels, pivots ? pivots + f * channels : nullptr,
-                         channels, in_re.data(), in_im.data(), out_re.data(), out_im.data(), batch);
+      what.apply(op, f, in_re.data(), in_im.data(), out_re.data(), out_im.data(), batch);
       for (int64_t n = 0; n < batch; ++n) {
         for (int64_t c = 0; c < channels; ++c) {
           spectrum[(n * channels + c) * frequencies + f] =
@@ -167,18 +159,6 @@ void apply_per_frequency(FrequencyOp op, View4<const T> kernel, View4<const T> i
 }
 
 }  // namespace
-
-namespace detail {
-
-int64_t factor_frequency_matrix(Complex* matrix, int64_t* pivots, int64_t c, double min_pivot) {
-  NFX_DISPATCH(factor_frequency(matrix, pivots, c, min_pivot))
-}
-
-void add_scaled_matrix(Complex t, const double* a, Complex* m, int64_t count) {
-  NFX_DISPATCH(add_scaled(t.real(), t.imag(), a, reinterpret_cast<double*>(m), count))
-}
-
-}  // namespace detail
 
 template <typename T>
 void periodic_forward(View4<const T> kernel, View4<const T> x, View4<T> y, int threads) {

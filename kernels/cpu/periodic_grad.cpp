@@ -8,6 +8,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include <vector>
 
 namespace nfx::kernels {
@@ -80,19 +82,29 @@ void periodic_logdet_grad(View4<const T> kernel, int64_t height, int64_t width, 
   std::vector<std::vector<double>> parts(static_cast<size_t>(threads));
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<detail::Complex> identity(static_cast<size_t>(channels * channels)), inverse(identity.size());
-    for (int64_t c = 0; c < channels; ++c) identity[c * channels + c] = 1.0;
+    const size_t c2 = static_cast<size_t>(channels * channels);
+    std::vector<double> identity_re(c2), identity_im(c2), inverse_re(c2), inverse_im(c2);
     std::vector<double>& part = parts[static_cast<size_t>(omp_get_thread_num())];
     part.assign(static_cast<size_t>(kernel.size()), 0.0);
 #pragma omp for schedule(static)
     for (int64_t f = 0; f < what.frequencies(); ++f) {
-      what.solve(f, identity.data(), inverse.data(), channels);  // inverse[r * C + col] = What^-1[r][col]
+      // The columns of the identity as C vectors ([row][column]); the solve overwrites them.
+      std::fill(identity_re.begin(), identity_re.end(), 0.0);
+      std::fill(identity_im.begin(), identity_im.end(), 0.0);
+      for (int64_t c = 0; c < channels; ++c) identity_re[c * channels + c] = 1.0;
+      // inverse[r * C + col] = What^-1[r][col]
+      what.apply(detail::FrequencyOp::solve, f, identity_re.data(), identity_im.data(), inverse_re.data(),
+                 inverse_im.data(), channels);
       const double weight = what.spectrum_weight(f);
       for (int64_t a = 0; a < k; ++a) {
         for (int64_t b = 0; b < k; ++b) {
           const detail::Complex t = what.twiddle(f, a, b) * weight;
           for (int64_t o = 0; o < channels; ++o) {
-            for (int64_t c = 0; c < channels; ++c) part[((o * channels + c) * k + a) * k + b] += (inverse[c * channels + o] * t).real();
+            for (int64_t c = 0; c < channels; ++c) {
+              // Re(What^-1[c][o] t)
+              part[((o * channels + c) * k + a) * k + b] +=
+                  inverse_re[c * channels + o] * t.real() - inverse_im[c * channels + o] * t.imag();
+            }
           }
         }
       }

@@ -61,13 +61,17 @@ NFX_VARIANT_FUNCTIONS
 namespace nfx::kernels::detail::avx512 {
 NFX_VARIANT_FUNCTIONS
 }
-// Returns `call` (a function of the variant namespaces, with its arguments) run by the variant in use.
-#define NFX_DISPATCH(call)                                                            \
-  switch (::nfx::kernels::cpu_variant()) {                                            \
+// Returns `call` (a function of the variant namespaces, with its arguments) run by `variant`.
+#define NFX_DISPATCH_TO(variant, call)                                                    \
+  switch (variant) {                                                                      \
     case ::nfx::kernels::CpuVariant::avx512: return ::nfx::kernels::detail::avx512::call; \
     case ::nfx::kernels::CpuVariant::avx2: return ::nfx::kernels::detail::avx2::call;     \
-    default: return ::nfx::kernels::detail::baseline::call;                           \
+    default: return ::nfx::kernels::detail::baseline::call;                               \
   }
 #else
-#define NFX_DISPATCH(call) return ::nfx::kernels::detail::baseline::call;
+#define NFX_DISPATCH_TO(variant, call) \
+  static_cast<void>(variant);          \
+  return ::nfx::kernels::detail::baseline::call;
 #endif
+// The same by the variant in use.
+#define NFX_DISPATCH(call) NFX_DISPATCH_TO(::nfx::kernels::cpu_variant(), call)
