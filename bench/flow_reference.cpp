@@ -4,8 +4,9 @@
 // JSON on stdout. bench/flow_reference.py times the same model in Python over the same LibTorch.
 #include "process_stats.hpp"
 
-#include <digits.hpp>
-#include <trainer.hpp>
+#include <nfx/flow/training/likelihood.hpp>
+#include <nfx/training/digits.hpp>
+#include <nfx/training/random.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -31,23 +32,23 @@ int main(int argc, char** argv) {
   if (argc > 5) spec.coupling = argv[5];
   if (argc > 6) spec.direction = std::string(argv[6]) == "inverse" ? Direction::inverse : Direction::standard;
   if (argc > 7) spec.hidden = std::atoi(argv[7]);
-  torch::manual_seed(0);
-  const ImageSplit digits = load_digits(argv[1]);
+  const nfx::training::ImageSplit digits = nfx::training::load_digits(argv[1]);
+  torch::Generator generator = nfx::training::make_generator(0);
   auto model = std::make_shared<FlowModel>(spec);
   int64_t parameters = 0;
   for (const torch::Tensor& p : model->parameters()) parameters += p.numel();
   TrainOptions options;
-  Trainer trainer(model, options);
-  const torch::Tensor order = torch::randperm(digits.train.size(0));
+  LikelihoodTrainer trainer(model, options);
+  const torch::Tensor order = torch::randperm(digits.train.size(0), generator);
   auto batch = [&](int64_t s) { return digits.train.index({order.narrow(0, (s * 64) % (4500 - 64), 64)}); };
-  for (int64_t s = 0; s < 5; ++s) trainer.step(batch(s));  // warm-up, ActNorm initialization
+  for (int64_t s = 0; s < 5; ++s) trainer.step(batch(s), generator);  // warm-up, ActNorm initialization
   const auto start = std::chrono::steady_clock::now();
-  for (int64_t s = 0; s < timed; ++s) trainer.step(batch(5 + s));
+  for (int64_t s = 0; s < timed; ++s) trainer.step(batch(5 + s), generator);
   const double step_ms = seconds_since(start) * 1e3 / timed;
-  model->sample(64, 0.7);
+  model->sample(64, 0.7, generator);
   const auto sample_start = std::chrono::steady_clock::now();
   const int samples = 10;
-  for (int i = 0; i < samples; ++i) model->sample(64, 0.7);
+  for (int i = 0; i < samples; ++i) model->sample(64, 0.7, generator);
   const double sample_ms = seconds_since(sample_start) * 1e3 / samples;
   std::printf("{\"implementation\": \"nfx\", \"mixing\": \"%s\", \"coupling\": \"%s\", \"direction\": \"%s\", "
               "\"hidden\": %lld, \"parameters\": %lld, \"threads\": %d, \"train_step_ms\": %.2f, \"sample64_ms\": %.2f, "

@@ -7,9 +7,10 @@
 // Usage: bench_inverse_flow DIRECTION [CHANNELS [SIZE [BATCH [DEPTH [THREADS]]]]]
 #include "process_stats.hpp"
 
-#include <basic_layers.hpp>
-#include <fused_adam.hpp>
-#include <triangular_layers.hpp>
+#include <nfx/flow/basic_layers.hpp>
+#include <nfx/flow/triangular_layers.hpp>
+#include <nfx/training/optimizer.hpp>
+#include <nfx/training/random.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   const int64_t c = argc > 2 ? std::atoll(argv[2]) : 16, size = argc > 3 ? std::atoll(argv[3]) : 64;
   const int64_t batch = argc > 4 ? std::atoll(argv[4]) : 16, depth = argc > 5 ? std::atoll(argv[5]) : 8;
   torch::set_num_threads(argc > 6 ? std::atoi(argv[6]) : 2);
-  torch::manual_seed(0);
+  torch::Generator generator = nfx::training::make_generator(0);
 
   struct Stack : torch::nn::Module {
     std::vector<FlowLayerPtr> layers;
@@ -39,10 +40,10 @@ int main(int argc, char** argv) {
   auto stack = std::make_shared<Stack>();
   for (int64_t d = 0; d < depth; ++d) {
     stack->layers.push_back(stack->register_module("norm" + std::to_string(d), std::make_shared<ActNorm>(c)));
-    stack->layers.push_back(stack->register_module("finc" + std::to_string(d), std::make_shared<FincUnit>(c, 3, direction)));
+    stack->layers.push_back(stack->register_module("finc" + std::to_string(d), std::make_shared<FincUnit>(c, 3, direction, generator)));
   }
   torch::optim::Adam adam(stack->parameters(), torch::optim::AdamOptions(1e-4));
-  const torch::Tensor data = torch::randn({batch, c, size, size});
+  const torch::Tensor data = torch::randn({batch, c, size, size}, generator);
   auto step = [&] {
     torch::Tensor logdet = torch::zeros({batch});
     torch::Tensor z = data;
@@ -50,11 +51,11 @@ int main(int argc, char** argv) {
     const torch::Tensor loss = (0.5 * z.pow(2).sum({1, 2, 3}) - logdet).mean();
     adam.zero_grad();
     loss.backward();
-    clipped_adam_step(adam, 1e9);
+    nfx::training::clipped_step(adam, 1e9);
   };
   auto sample = [&] {
     torch::NoGradGuard no_grad;
-    torch::Tensor x = torch::randn({batch, c, size, size});
+    torch::Tensor x = torch::randn({batch, c, size, size}, generator);
     for (auto layer = stack->layers.rbegin(); layer != stack->layers.rend(); ++layer) x = (*layer)->inverse(x);
     return x;
   };

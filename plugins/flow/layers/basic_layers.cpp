@@ -1,4 +1,4 @@
-#include "basic_layers.hpp"
+#include <nfx/flow/basic_layers.hpp>
 
 namespace nfx::flow {
 
@@ -37,9 +37,9 @@ torch::Tensor unsqueeze_2x2(const torch::Tensor& y) {
   return y.view({n, c, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}).reshape({n, c, 2 * h, 2 * w});
 }
 
-InvConv1x1::InvConv1x1(int64_t channels) {
+InvConv1x1::InvConv1x1(int64_t channels, torch::Generator& generator) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor rotation = std::get<0>(torch::linalg_qr(torch::randn({channels, channels}, torch::kDouble)));
+  const torch::Tensor rotation = std::get<0>(torch::linalg_qr(torch::randn({channels, channels}, generator, torch::kDouble)));
   auto [p, l, u] = torch::linalg_lu(rotation);
   const torch::Tensor s = torch::diagonal(u);
   permutation_ = register_buffer("permutation", p.to(torch::kFloat));

@@ -1,13 +1,22 @@
-#include "coupling.hpp"
+#include <nfx/flow/coupling.hpp>
+
+#include <cmath>
 
 namespace nfx::flow {
 
-CouplingNet::CouplingNet(int64_t in, int64_t hidden, int64_t out) {
+CouplingNet::CouplingNet(int64_t in, int64_t hidden, int64_t out, torch::Generator& generator) {
   namespace nn = torch::nn;
   first_ = register_module("first", nn::Conv2d(nn::Conv2dOptions(in, hidden, 3).padding(1)));
   middle_ = register_module("middle", nn::Conv2d(nn::Conv2dOptions(hidden, hidden, 1)));
   last_ = register_module("last", nn::Conv2d(nn::Conv2dOptions(hidden, out, 3).padding(1)));
   torch::NoGradGuard no_grad;
+  // LibTorch's constructors drew from the process-wide generator; redraw the same distribution
+  // (Kaiming-uniform, a = sqrt(5): bound 1 / sqrt(fan_in) for weights and biases) from the model's own.
+  for (const nn::Conv2d& conv : {first_, middle_}) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(conv->weight[0].numel()));
+    conv->weight.uniform_(-bound, bound, generator);
+    conv->bias.uniform_(-bound, bound, generator);
+  }
   last_->weight.zero_();
   last_->bias.zero_();
   // Channels-last weights and activations let oneDNN run the convolutions without reordering the small
@@ -38,10 +47,10 @@ torch::Tensor Coupling::with_condition(const torch::Tensor& x, const torch::Tens
   return torch::cat({x, condition}, 1);
 }
 
-AffineCoupling::AffineCoupling(int64_t channels, int64_t hidden, int64_t condition_channels)
+AffineCoupling::AffineCoupling(int64_t channels, int64_t hidden, int64_t condition_channels, torch::Generator& generator)
     : Coupling(condition_channels), split_(channels / 2) {
   TORCH_CHECK(channels >= 2, "an affine coupling needs at least 2 channels");
-  net_ = register_module("net", std::make_shared<CouplingNet>(split_ + condition_channels, hidden, 2 * (channels - split_)));
+  net_ = register_module("net", std::make_shared<CouplingNet>(split_ + condition_channels, hidden, 2 * (channels - split_), generator));
 }
 
 torch::Tensor AffineCoupling::forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) {
@@ -58,12 +67,12 @@ torch::Tensor AffineCoupling::inverse(const torch::Tensor& y, const torch::Tenso
   return torch::cat({ya, yb * torch::exp(-torch::log_sigmoid(h[1] + 2.0)) - h[0]}, 1);
 }
 
-QuadCoupling::QuadCoupling(int64_t channels, int64_t hidden, int64_t condition_channels)
+QuadCoupling::QuadCoupling(int64_t channels, int64_t hidden, int64_t condition_channels, torch::Generator& generator)
     : Coupling(condition_channels), block_(channels / 4) {
   TORCH_CHECK(channels % 4 == 0, "a quad coupling needs a multiple of 4 channels, got ", channels);
   for (int i = 1; i <= 3; ++i) {
     nets_.push_back(register_module("net" + std::to_string(i),
-                                    std::make_shared<CouplingNet>(i * block_ + condition_channels, hidden, 2 * block_)));
+                                    std::make_shared<CouplingNet>(i * block_ + condition_channels, hidden, 2 * block_, generator)));
   }
 }
 

@@ -1,9 +1,11 @@
-#include "model.hpp"
+#include <nfx/flow/model.hpp>
 
-#include "basic_layers.hpp"
-#include "coupling.hpp"
-#include "periodic_layer.hpp"
-#include "triangular_layers.hpp"
+#include <nfx/flow/basic_layers.hpp>
+#include <nfx/flow/coupling.hpp>
+#include <nfx/flow/periodic_layer.hpp>
+#include <nfx/flow/triangular_layers.hpp>
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -85,8 +87,9 @@ void check_spec(const ModelSpec& spec) {
   }
 }
 
-FlowModel::FlowModel(const ModelSpec& spec) : spec_(spec) {
+FlowModel::FlowModel(const ModelSpec& spec, uint64_t seed) : spec_(spec) {
   check_spec(spec);
+  torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   const std::vector<int64_t> channels = level_channels(spec);
   for (int64_t l = 0; l < spec.levels; ++l) {
     std::vector<FlowLayerPtr> layers;
@@ -98,19 +101,19 @@ FlowModel::FlowModel(const ModelSpec& spec) : spec_(spec) {
       for (const std::string& layer : mixing_layers(spec.mixing)) {
         const std::string mixing_name = name + "mixing" + std::to_string(mixing_index++);
         if (layer == "invconv1x1") {
-          layers.push_back(register_module(mixing_name, std::make_shared<InvConv1x1>(c)));
+          layers.push_back(register_module(mixing_name, std::make_shared<InvConv1x1>(c, generator)));
         } else if (const int64_t k = finc_size(layer); k > 0) {
-          layers.push_back(register_module(mixing_name, std::make_shared<FincUnit>(c, k, spec.direction)));
+          layers.push_back(register_module(mixing_name, std::make_shared<FincUnit>(c, k, spec.direction, generator)));
         } else if (const int64_t k = periodic_size(layer); k > 0) {
-          layers.push_back(register_module(mixing_name, std::make_shared<PeriodicConv>(c, k, spec.direction)));
+          layers.push_back(register_module(mixing_name, std::make_shared<PeriodicConv>(c, k, spec.direction, generator)));
         }
       }
       if (spec.coupling == "quad") {
         layers.push_back(register_module(name + "coupling",
-                                         std::make_shared<QuadCoupling>(c, spec.hidden, spec.condition_channels)));
+                                         std::make_shared<QuadCoupling>(c, spec.hidden, spec.condition_channels, generator)));
       } else {
         layers.push_back(register_module(name + "coupling",
-                                         std::make_shared<AffineCoupling>(c, spec.hidden, spec.condition_channels)));
+                                         std::make_shared<AffineCoupling>(c, spec.hidden, spec.condition_channels, generator)));
       }
     }
     levels_.push_back(std::move(layers));
@@ -190,17 +193,12 @@ std::vector<std::vector<int64_t>> FlowModel::latent_shapes(int64_t n) const {
   return shapes;
 }
 
-torch::Tensor FlowModel::sample(int64_t n, double temperature, const torch::Tensor& condition) {
+torch::Tensor FlowModel::sample(int64_t n, double temperature, torch::Generator& generator, const torch::Tensor& condition) {
   torch::NoGradGuard no_grad;
   const auto options = parameters().front().options();
   std::vector<torch::Tensor> z;
-  for (const auto& shape : latent_shapes(n)) z.push_back(torch::randn(shape, options) * temperature);
+  for (const auto& shape : latent_shapes(n)) z.push_back(torch::randn(shape, generator, options) * temperature);
   return decode(z, condition);
-}
-
-torch::Tensor bits_per_dim(const torch::Tensor& log_prob, int64_t dims) {
-  const double d = static_cast<double>(dims);
-  return (-log_prob + d * std::log(256.0)) / (d * std::log(2.0));
 }
 
 }  // namespace nfx::flow

@@ -1,13 +1,14 @@
-#include "periodic_layer.hpp"
+#include <nfx/flow/periodic_layer.hpp>
 
-#include "periodic_ops.hpp"
+#include <nfx/flow/periodic_ops.hpp>
 
 namespace nfx::flow {
 
-PeriodicConv::PeriodicConv(int64_t channels, int64_t kernel_size, Direction direction) : direction_(direction) {
+PeriodicConv::PeriodicConv(int64_t channels, int64_t kernel_size, Direction direction, torch::Generator& generator)
+    : direction_(direction) {
   const int64_t c = channels, k = kernel_size, p = (k - 1) / 2;
   // The identity (centre tap I) plus small taps everywhere.
-  torch::Tensor w = torch::randn({c, c, k, k}) * (0.01 / std::sqrt(static_cast<double>(c * k * k)));
+  torch::Tensor w = torch::randn({c, c, k, k}, generator) * (0.01 / std::sqrt(static_cast<double>(c * k * k)));
   w.select(3, p).select(2, p).add_(torch::eye(c));
   weight_ = register_parameter("weight", w);
 }

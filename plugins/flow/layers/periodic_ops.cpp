@@ -1,4 +1,4 @@
-#include "periodic_ops.hpp"
+#include <nfx/flow/periodic_ops.hpp>
 
 #include "kernel_tensors.hpp"
 

@@ -1,12 +1,13 @@
-#include "triangular_layers.hpp"
+#include <nfx/flow/triangular_layers.hpp>
 
 namespace nfx::flow {
 
-TriangularConv::TriangularConv(int64_t channels, int64_t kernel_size, kernels::Corner corner, Direction direction)
+TriangularConv::TriangularConv(int64_t channels, int64_t kernel_size, kernels::Corner corner, Direction direction,
+                               torch::Generator& generator)
     : corner_(corner), direction_(direction) {
   const int64_t c = channels, k = kernel_size;
   // Near the identity at first: small off-centre taps, Kc = I.
-  weight_ = register_parameter("weight", torch::randn({c, c, k, k}) * (0.01 / std::sqrt(static_cast<double>(c * k * k))));
+  weight_ = register_parameter("weight", torch::randn({c, c, k, k}, generator) * (0.01 / std::sqrt(static_cast<double>(c * k * k))));
   log_diagonal_ = register_parameter("log_diagonal", torch::zeros({c}));
   // Every tap is free except Kc's diagonal (from log_diagonal) and upper triangle (zero).
   torch::Tensor mask = torch::ones({c, c, k, k});
@@ -40,11 +41,12 @@ torch::Tensor TriangularConv::inverse(const torch::Tensor& y) {
                                            : triangular_conv(y, kernel(), corner_);
 }
 
-FincUnit::FincUnit(int64_t channels, int64_t kernel_size, Direction direction) : direction_(direction) {
+FincUnit::FincUnit(int64_t channels, int64_t kernel_size, Direction direction, torch::Generator& generator)
+    : direction_(direction) {
   TORCH_CHECK(channels % 4 == 0, "a FInC unit needs a multiple of 4 channels, got ", channels);
   for (int q = 0; q < 4; ++q) {
     quarters_.push_back(register_module("quarter" + std::to_string(q),
-                                        std::make_shared<TriangularConv>(channels / 4, kernel_size, finc_corners[q], direction)));
+                                        std::make_shared<TriangularConv>(channels / 4, kernel_size, finc_corners[q], direction, generator)));
   }
 }
 

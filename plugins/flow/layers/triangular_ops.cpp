@@ -1,4 +1,4 @@
-#include "triangular_ops.hpp"
+#include <nfx/flow/triangular_ops.hpp>
 
 #include "kernel_tensors.hpp"
 

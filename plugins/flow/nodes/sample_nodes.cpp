@@ -1,10 +1,11 @@
 // flow.sample: images drawn from a trained flow, as one grid image. flow.eval: bits per dimension of a
 // trained flow on the digits or on images from an io source.
 #include "../../common/atomic_file.hpp"
-#include "checkpoint.hpp"
-#include "digits.hpp"
 #include "flow_nodes.hpp"
-#include "trainer.hpp"
+
+#include <nfx/flow/training/likelihood.hpp>
+#include <nfx/training/digits.hpp>
+#include <nfx/training/random.hpp>
 
 namespace nfx::flow {
 
@@ -22,8 +23,8 @@ class Sample : public nfx::Node, public ModelState {
     }
     ctx.set_item_count(1);
     ctx.set_item_name("samples.png");
-    torch::manual_seed(static_cast<uint64_t>(seed_));
-    ctx.output(0, image_grid(model_->sample(count_, temperature_), columns_));
+    torch::Generator generator = training::make_generator(static_cast<uint64_t>(seed_));
+    ctx.output(0, image_grid(model_->sample(count_, temperature_, generator), columns_));
   }
 
  private:
@@ -40,7 +41,7 @@ class Eval : public nfx::Node, public ModelState {
       : ModelState(p.get_string("checkpoint")), data_(p.get_string("data")), split_(p.get_string("split")),
         report_(p.get_string("report")) {
     options_.batch = p.get_int("batch");
-    if (!data_.empty()) images_ = pick(load_digits(data_));
+    if (!data_.empty()) images_ = pick(training::load_digits(data_));
   }
 
   void process(nfx::Context& ctx) override {
@@ -65,21 +66,21 @@ class Eval : public nfx::Node, public ModelState {
     if (collected_.empty()) return;
     const torch::Tensor all = stack_collected(collected_);
     collected_.clear();
-    images_ = split_ == "all" ? all : pick(hold_out_every_tenth(all));
+    images_ = split_ == "all" ? all : pick(training::hold_out_every_tenth(all));
     if (images_.size(0) == 0) throw nfx::Error("no images in the " + split_ + " split", NFX_ERR_INVALID_ARGUMENT);
     evaluate(ctx, "images");
   }
 
  private:
   // The split flow.train holds out (every 10th in item order), trains on, or everything.
-  torch::Tensor pick(const ImageSplit& split) const {
+  torch::Tensor pick(const training::ImageSplit& split) const {
     if (split_ == "held_out") return split.held_out;
     if (split_ == "train") return split.train;
     return torch::cat({split.train, split.held_out});
   }
 
   double evaluate(nfx::Context& ctx, const std::string& what) {
-    Trainer evaluator(model_, options_);
+    LikelihoodTrainer evaluator(model_, options_);
     const double bpd = evaluator.evaluate(images_);
     const std::string line =
         std::to_string(images_.size(0)) + " " + what + " (" + split_ + "): " + std::to_string(bpd) + " bits/dim";
@@ -99,46 +100,6 @@ class Eval : public nfx::Node, public ModelState {
 };
 
 }  // namespace
-
-torch::Tensor stack_collected(const std::map<int64_t, torch::Tensor>& collected) {
-  auto describe = [](const torch::Tensor& chw) {
-    return std::to_string(chw.size(2)) + " x " + std::to_string(chw.size(1)) + " with " + std::to_string(chw.size(0)) +
-           " channel(s)";
-  };
-  std::vector<torch::Tensor> images;
-  const auto& [first_item, first] = *collected.begin();
-  for (const auto& [item, image] : collected) {
-    if (image.sizes() != first.sizes()) {
-      throw nfx::Error("item " + std::to_string(item) + " is " + describe(image) + ", but item " +
-                           std::to_string(first_item) + " is " + describe(first) +
-                           ": every image must have the same size (io.resize makes them so)",
-                       NFX_ERR_INVALID_ARGUMENT);
-    }
-    images.push_back(image);
-  }
-  return torch::stack(images);
-}
-
-torch::Tensor image_tensor(const DLTensor& image, const std::string& what) {
-  if (image.ndim != 3 || image.dtype.code != kDLUInt || image.dtype.bits != 8) {
-    throw nfx::Error(what + ": expected an HWC uint8 image", NFX_ERR_INVALID_ARGUMENT);
-  }
-  return torch::from_blob(image.data, {image.shape[0], image.shape[1], image.shape[2]}, torch::kUInt8)
-      .permute({2, 0, 1})
-      .clone();
-}
-
-nfx::Tensor image_grid(const torch::Tensor& images, int64_t columns) {
-  const int64_t n = images.size(0), c = images.size(1), h = images.size(2), w = images.size(3);
-  const int64_t cols = std::max<int64_t>(1, std::min(columns, n)), rows = (n + cols - 1) / cols;
-  // [0, 1) -> 0..255, laid out as rows x cols tiles, channels last.
-  torch::Tensor pixels = (images.detach().to(torch::kFloat) * 256.0).floor().clamp(0, 255).to(torch::kUInt8);
-  pixels = torch::cat({pixels, torch::zeros({rows * cols - n, c, h, w}, torch::kUInt8)}, 0);
-  pixels = pixels.view({rows, cols, c, h, w}).permute({0, 3, 1, 4, 2}).reshape({rows * h, cols * w, c}).contiguous();
-  nfx::Tensor grid(nfx::dtype_u8(), {rows * h, cols * w, c});
-  std::memcpy(grid.data<uint8_t>(), pixels.data_ptr<uint8_t>(), static_cast<size_t>(pixels.numel()));
-  return grid;
-}
 
 void register_sample_nodes(nfx::PluginBuilder& plugin) {
   plugin.node<Sample>("flow.sample", "Draws images from a trained flow (prior scaled by the temperature) as one grid image")

@@ -1,12 +1,13 @@
 // Flow layers in float64 on small shapes: exact inverses, log-determinants against the full Jacobian from
 // autograd, the custom k x k operations' gradients against finite differences, and the Inverse-Flow
 // direction against the same layer written with a dense matrix.
-#include <basic_layers.hpp>
-#include <coupling.hpp>
-#include <model.hpp>
-#include <periodic_layer.hpp>
-#include <periodic_ops.hpp>
-#include <triangular_layers.hpp>
+#include <nfx/flow/basic_layers.hpp>
+#include <nfx/flow/coupling.hpp>
+#include <nfx/flow/model.hpp>
+#include <nfx/flow/periodic_layer.hpp>
+#include <nfx/flow/periodic_ops.hpp>
+#include <nfx/flow/triangular_layers.hpp>
+#include <nfx/training/random.hpp>
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,12 @@ using namespace nfx::flow;
 using nfx::kernels::Corner;
 
 namespace {
+
+// Layers draw their initial weights from a generator they are given.
+torch::Generator& layer_generator() {
+  static torch::Generator generator = nfx::training::make_generator(1);
+  return generator;
+}
 
 constexpr Corner kCorners[] = {Corner::top_left, Corner::top_right, Corner::bottom_left, Corner::bottom_right};
 
@@ -50,22 +57,22 @@ struct LayerCase {
 std::vector<LayerCase> layer_cases() {
   std::vector<LayerCase> cases;
   cases.push_back({"actnorm", std::make_shared<ActNorm>(3), {2, 3, 4, 4}});
-  cases.push_back({"invconv1x1", std::make_shared<InvConv1x1>(4), {2, 4, 3, 4}});
+  cases.push_back({"invconv1x1", std::make_shared<InvConv1x1>(4, layer_generator()), {2, 4, 3, 4}});
   for (Corner corner : kCorners) {
     for (Direction direction : {Direction::standard, Direction::inverse}) {
       for (int64_t k : {1, 2, 3}) {
         cases.push_back({std::string("triangular k=") + std::to_string(k) + " " + nfx::kernels::corner_name(corner) +
                              (direction == Direction::inverse ? " inverse" : " standard"),
-                         std::make_shared<TriangularConv>(3, k, corner, direction), {2, 3, 4, 5}});
+                         std::make_shared<TriangularConv>(3, k, corner, direction, layer_generator()), {2, 3, 4, 5}});
       }
     }
   }
-  cases.push_back({"finc3 standard", std::make_shared<FincUnit>(8, 3, Direction::standard), {2, 8, 3, 3}});
-  cases.push_back({"finc2 inverse", std::make_shared<FincUnit>(4, 2, Direction::inverse), {2, 4, 4, 3}});
-  cases.push_back({"periodic3 standard", std::make_shared<PeriodicConv>(3, 3, Direction::standard), {2, 3, 4, 5}});
-  cases.push_back({"periodic2 inverse", std::make_shared<PeriodicConv>(2, 2, Direction::inverse), {2, 2, 5, 4}});
-  cases.push_back({"affine coupling", std::make_shared<AffineCoupling>(4, 8), {2, 4, 3, 3}});
-  cases.push_back({"quad coupling", std::make_shared<QuadCoupling>(8, 8), {2, 8, 2, 3}});
+  cases.push_back({"finc3 standard", std::make_shared<FincUnit>(8, 3, Direction::standard, layer_generator()), {2, 8, 3, 3}});
+  cases.push_back({"finc2 inverse", std::make_shared<FincUnit>(4, 2, Direction::inverse, layer_generator()), {2, 4, 4, 3}});
+  cases.push_back({"periodic3 standard", std::make_shared<PeriodicConv>(3, 3, Direction::standard, layer_generator()), {2, 3, 4, 5}});
+  cases.push_back({"periodic2 inverse", std::make_shared<PeriodicConv>(2, 2, Direction::inverse, layer_generator()), {2, 2, 5, 4}});
+  cases.push_back({"affine coupling", std::make_shared<AffineCoupling>(4, 8, 0, layer_generator()), {2, 4, 3, 3}});
+  cases.push_back({"quad coupling", std::make_shared<QuadCoupling>(8, 8, 0, layer_generator()), {2, 8, 2, 3}});
   for (LayerCase& c : cases) randomize(*c.layer);
   return cases;
 }
@@ -145,7 +152,7 @@ TEST(FlowLayers, TriangularOperationGradientsMatchFiniteDifferences) {
   for (Corner corner : kCorners) {
     for (bool solve : {false, true}) {
       SCOPED_TRACE(std::string(nfx::kernels::corner_name(corner)) + (solve ? " solve" : " conv"));
-      TriangularConv layer(3, 3, corner, Direction::standard);
+      TriangularConv layer(3, 3, corner, Direction::standard, layer_generator());
       randomize(layer, 0.3);
       const torch::Tensor r = torch::randn({2, 3, 4, 5}, torch::kDouble);
       expect_gradients_match(
@@ -162,7 +169,7 @@ TEST(FlowLayers, PeriodicOperationGradientsMatchFiniteDifferences) {
   for (int64_t k : {2, 3}) {
     for (bool solve : {false, true}) {
       SCOPED_TRACE("k=" + std::to_string(k) + (solve ? " solve" : " conv"));
-      PeriodicConv layer(3, k, Direction::standard);
+      PeriodicConv layer(3, k, Direction::standard, layer_generator());
       randomize(layer, 0.1);
       const torch::Tensor r = torch::randn({2, 3, 4, 5}, torch::kDouble);
       expect_gradients_match(
@@ -240,13 +247,13 @@ void expect_matches_dense(FlowLayer& layer, Direction direction, int64_t channel
 TEST(FlowLayers, InverseDirectionGradientsMatchADenseSolve) {
   for (Corner corner : kCorners) {
     SCOPED_TRACE(nfx::kernels::corner_name(corner));
-    TriangularConv layer(3, 3, corner, Direction::inverse);
+    TriangularConv layer(3, 3, corner, Direction::inverse, layer_generator());
     randomize(layer, 0.3);
     expect_matches_dense(layer, Direction::inverse, 3, [&] { return dense_triangular(layer.kernel(), corner, 3, 4, 4); });
   }
   for (int64_t k : {2, 3}) {
     SCOPED_TRACE("periodic k=" + std::to_string(k));
-    PeriodicConv layer(3, k, Direction::inverse);
+    PeriodicConv layer(3, k, Direction::inverse, layer_generator());
     randomize(layer, 0.1);
     expect_matches_dense(layer, Direction::inverse, 3, [&] { return dense_periodic(layer.kernel(), 3, 4, 4); });
   }
@@ -256,7 +263,7 @@ TEST(FlowLayers, InverseDirectionGradientsMatchADenseSolve) {
 TEST(FlowLayers, FincUnitGradientsMatchADenseMatrixInBothDirections) {
   for (Direction direction : {Direction::standard, Direction::inverse}) {
     SCOPED_TRACE(direction == Direction::inverse ? "inverse" : "standard");
-    FincUnit unit(8, 3, direction);
+    FincUnit unit(8, 3, direction, layer_generator());
     randomize(unit, 0.3);
     expect_matches_dense(unit, direction, 8, [&] {
       const std::array<torch::Tensor, 4> kernels = unit.kernels();
@@ -288,7 +295,7 @@ TEST(FlowModel, EncodeDecodeRoundTripAndShapes) {
         EXPECT_EQ(z[0].sizes(), (std::vector<int64_t>{3, 2, 4, 4}));
         EXPECT_EQ(z[1].sizes(), (std::vector<int64_t>{3, 8, 2, 2}));
         EXPECT_LT(relative(model.decode(z), x), 1e-10);
-        EXPECT_EQ(model.sample(5).sizes(), (std::vector<int64_t>{5, 1, 8, 8}));
+        EXPECT_EQ(model.sample(5, 1.0, layer_generator()).sizes(), (std::vector<int64_t>{5, 1, 8, 8}));
       }
     }
   }
@@ -317,7 +324,7 @@ TEST(FlowModel, BadSpecsAreRefusedNamingTheField) {
 // x with the condition held, and the condition really changes the map.
 TEST(FlowLayers, ConditionalCouplingsInvertAndDependOnTheCondition) {
   std::vector<std::pair<std::string, std::shared_ptr<Coupling>>> couplings{
-      {"affine", std::make_shared<AffineCoupling>(4, 8, 3)}, {"quad", std::make_shared<QuadCoupling>(8, 8, 3)}};
+      {"affine", std::make_shared<AffineCoupling>(4, 8, 3, layer_generator())}, {"quad", std::make_shared<QuadCoupling>(8, 8, 3, layer_generator())}};
   for (auto& [name, coupling] : couplings) {
     SCOPED_TRACE(name);
     randomize(*coupling);

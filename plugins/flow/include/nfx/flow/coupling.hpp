@@ -1,15 +1,16 @@
 // Coupling layers: Glow's affine coupling (two blocks) and the quad coupling (four blocks).
 #pragma once
 
-#include "flow_layer.hpp"
+#include <nfx/flow/flow_layer.hpp>
 
 namespace nfx::flow {
 
 // conv3x3(in -> hidden) ReLU conv1x1(hidden -> hidden) ReLU conv3x3(hidden -> out), the last layer zero at
-// first so a new coupling is the identity.
+// first so a new coupling is the identity; the others drawn from `generator` as LibTorch's constructors
+// would draw them.
 class CouplingNet : public torch::nn::Module {
  public:
-  CouplingNet(int64_t in, int64_t hidden, int64_t out);
+  CouplingNet(int64_t in, int64_t hidden, int64_t out, torch::Generator& generator);
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
@@ -42,7 +43,7 @@ class Coupling : public FlowLayer {
 // Glow: y_a = x_a, y_b = (x_b + shift(x_a)) * sigmoid(raw_scale(x_a) + 2), halves along channels.
 class AffineCoupling : public Coupling {
  public:
-  AffineCoupling(int64_t channels, int64_t hidden, int64_t condition_channels = 0);
+  AffineCoupling(int64_t channels, int64_t hidden, int64_t condition_channels, torch::Generator& generator);
   using Coupling::forward;
   using Coupling::inverse;
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) override;
@@ -58,7 +59,7 @@ class AffineCoupling : public Coupling {
 class QuadCoupling : public Coupling {
  public:
   // `channels` must be a multiple of 4.
-  QuadCoupling(int64_t channels, int64_t hidden, int64_t condition_channels = 0);
+  QuadCoupling(int64_t channels, int64_t hidden, int64_t condition_channels, torch::Generator& generator);
   using Coupling::forward;
   using Coupling::inverse;
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet, const torch::Tensor& condition) override;

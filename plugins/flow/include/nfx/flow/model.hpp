@@ -2,7 +2,7 @@
 // (except at the last level) half of the channels leave for a standard normal prior.
 #pragma once
 
-#include "flow_layer.hpp"
+#include <nfx/flow/flow_layer.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -41,7 +41,8 @@ void check_spec(const ModelSpec& spec);
 
 class FlowModel : public torch::nn::Module {
  public:
-  explicit FlowModel(const ModelSpec& spec);
+  // Random initial weights drawn from a generator seeded with `seed` (never from LibTorch's global one).
+  explicit FlowModel(const ModelSpec& spec, uint64_t seed = 0);
 
   // Data to latent: one tensor per level, and log|det| per batch item. `condition` only for a
   // conditional model (spec.condition_channels > 0), which needs it.
@@ -49,8 +50,8 @@ class FlowModel : public torch::nn::Module {
   torch::Tensor decode(const std::vector<torch::Tensor>& z, const torch::Tensor& condition = {});
   // log p(x) (or log p(x | condition)) in nats per batch item under the standard normal prior.
   torch::Tensor log_prob(const torch::Tensor& x, const torch::Tensor& condition = {});
-  // n images from the prior scaled by `temperature`.
-  torch::Tensor sample(int64_t n, double temperature = 1.0, const torch::Tensor& condition = {});
+  // n images from the prior scaled by `temperature`, drawn from `generator`.
+  torch::Tensor sample(int64_t n, double temperature, torch::Generator& generator, const torch::Tensor& condition = {});
   // The shape of each level's latent for a batch of n.
   std::vector<std::vector<int64_t>> latent_shapes(int64_t n) const;
   const ModelSpec& spec() const { return spec_; }
@@ -62,9 +63,5 @@ class FlowModel : public torch::nn::Module {
   ModelSpec spec_;
   std::vector<std::vector<FlowLayerPtr>> levels_;
 };
-
-// Bits per dimension of 8-bit data from log p(x) of the data scaled to [0, 1) with uniform dequantization:
-// (-log p(x) + D log 256) / (D log 2), D = C * H * W.
-torch::Tensor bits_per_dim(const torch::Tensor& log_prob, int64_t dims);
 
 }  // namespace nfx::flow

@@ -1,13 +1,19 @@
-#include "digits.hpp"
+#include <nfx/training/digits.hpp>
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <torch/torch.h>
+
 #include <stdexcept>
 
-namespace nfx::flow {
+namespace nfx::training {
 
-ImageSplit load_digits(const std::string& path) {
-  const cv::Mat sheet = cv::imread(path, cv::IMREAD_GRAYSCALE);
+torch::Tensor load_digit_sheet(const std::string& path) {
+  cv::Mat sheet;
+  try {
+    sheet = cv::imread(path, cv::IMREAD_GRAYSCALE);
+  } catch (const cv::Exception&) {
+  }
   if (sheet.empty()) throw std::runtime_error(path + ": cannot read the digits image");
   constexpr int kCell = 20, kColumns = 100, kRows = 50;
   if (sheet.cols != kCell * kColumns || sheet.rows != kCell * kRows) {
@@ -24,12 +30,14 @@ ImageSplit load_digits(const std::string& path) {
       }
     }
   }
-  return hold_out_every_tenth(all);
+  return all;
 }
+
+ImageSplit load_digits(const std::string& path) { return hold_out_every_tenth(load_digit_sheet(path)); }
 
 ImageSplit hold_out_every_tenth(const torch::Tensor& images) {
   const torch::Tensor held = torch::arange(images.size(0)).remainder(10) == 9;
   return {images.index({~held}), images.index({held})};
 }
 
-}  // namespace nfx::flow
+}  // namespace nfx::training

@@ -3,14 +3,15 @@
 // quarters.
 #pragma once
 
-#include "flow_layer.hpp"
-#include "triangular_ops.hpp"
+#include <nfx/flow/flow_layer.hpp>
+#include <nfx/flow/triangular_ops.hpp>
 
 namespace nfx::flow {
 
 class TriangularConv : public FlowLayer {
  public:
-  TriangularConv(int64_t channels, int64_t kernel_size, kernels::Corner corner, Direction direction);
+  TriangularConv(int64_t channels, int64_t kernel_size, kernels::Corner corner, Direction direction,
+                 torch::Generator& generator);
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
   torch::Tensor inverse(const torch::Tensor& y) override;
   // The kernel the layer applies: weight with Kc's upper triangle and diagonal masked out, plus
@@ -28,7 +29,7 @@ class TriangularConv : public FlowLayer {
 class FincUnit : public FlowLayer {
  public:
   // `channels` must be a multiple of 4.
-  FincUnit(int64_t channels, int64_t kernel_size, Direction direction);
+  FincUnit(int64_t channels, int64_t kernel_size, Direction direction, torch::Generator& generator);
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
   torch::Tensor inverse(const torch::Tensor& y) override;
   // The quarters' kernels, in the order of finc_corners.

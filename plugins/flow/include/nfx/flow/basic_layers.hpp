@@ -2,7 +2,7 @@
 // LU-parametrized invertible 1x1 convolution.
 #pragma once
 
-#include "flow_layer.hpp"
+#include <nfx/flow/flow_layer.hpp>
 
 namespace nfx::flow {
 
@@ -26,7 +26,8 @@ torch::Tensor unsqueeze_2x2(const torch::Tensor& y);
 // random rotation. log|det| = H * W * sum(log_s).
 class InvConv1x1 : public FlowLayer {
  public:
-  explicit InvConv1x1(int64_t channels);
+  // A random rotation drawn from `generator`.
+  InvConv1x1(int64_t channels, torch::Generator& generator);
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
   torch::Tensor inverse(const torch::Tensor& y) override;
   torch::Tensor weight() const;

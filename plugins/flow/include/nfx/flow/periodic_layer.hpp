@@ -3,13 +3,13 @@
 // singular, which the solves and log|det| report).
 #pragma once
 
-#include "flow_layer.hpp"
+#include <nfx/flow/flow_layer.hpp>
 
 namespace nfx::flow {
 
 class PeriodicConv : public FlowLayer {
  public:
-  PeriodicConv(int64_t channels, int64_t kernel_size, Direction direction);
+  PeriodicConv(int64_t channels, int64_t kernel_size, Direction direction, torch::Generator& generator);
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor& logdet) override;
   torch::Tensor inverse(const torch::Tensor& y) override;
   const torch::Tensor& kernel() const { return weight_; }

@@ -1,0 +1,155 @@
+#include <nfx/training/loop.hpp>
+
+#include <nfx/training/random.hpp>
+
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+namespace nfx::training {
+
+namespace fs = std::filesystem;
+
+Run::Run(LoopOptions options, LoopHooks hooks)
+    : options_(std::move(options)), hooks_(std::move(hooks)), generator_(make_generator(derive_seed(options_.seed, "run"))) {}
+
+Loop::Loop(Task& task, LoopOptions options, LoopHooks hooks) : Run(std::move(options), std::move(hooks)), task_(task) {
+  if (options_.minutes <= 0 && options_.epochs <= 0) {
+    throw std::invalid_argument("set a time budget (minutes) or a number of epochs: with neither, training never ends");
+  }
+  if (options_.validate_every < 1) throw std::invalid_argument("validate_every must be at least 1");
+}
+
+void Loop::begin(const std::string& state) {
+  std::error_code ec;
+  fs::create_directories(options_.out, ec);
+  std::string from = state;
+  if (from.empty() && options_.resume && fs::exists(checkpoint_path(), ec)) from = checkpoint_path().string();
+  begun_ = true;
+  if (!from.empty()) {
+    read_checkpoint(from);
+    log("resuming " + from + " after epoch " + std::to_string(progress_.epoch) + " (" +
+        std::to_string(static_cast<int64_t>(progress_.seconds)) + " s trained)");
+    return;
+  }
+  for (const char* stale : {"checkpoint.pt", "best.pt", "curve.csv", "curve.png"}) fs::remove(options_.out / stale, ec);
+  task_.start(*this);
+}
+
+bool Loop::out_of_time() const { return options_.minutes > 0 && progress_.seconds >= options_.minutes * 60.0; }
+
+bool Loop::done() const { return out_of_time() || (options_.epochs > 0 && progress_.epoch >= options_.epochs); }
+
+double Loop::budget_at(int64_t step, int64_t steps) const {
+  const double by_time = options_.minutes > 0 ? progress_.seconds / (options_.minutes * 60.0) : 0.0;
+  const double by_epochs =
+      options_.epochs > 0
+          ? (static_cast<double>(progress_.epoch) + static_cast<double>(step) / static_cast<double>(steps)) /
+                static_cast<double>(options_.epochs)
+          : 0.0;
+  return std::max(by_time, by_epochs);
+}
+
+EpochResult Loop::run_epoch() {
+  if (!begun_) begin();
+  EpochResult result;
+  const int64_t steps = std::max<int64_t>(1, task_.steps_per_epoch());
+  task_.begin_epoch(*this);
+  std::vector<std::string> names;
+  std::map<std::string, double> sums;
+  auto last = std::chrono::steady_clock::now();
+  for (int64_t s = 0; s < steps && !out_of_time(); ++s) {
+    if (cancelled()) {
+      result.cancelled = true;
+      break;
+    }
+    budget_used_ = budget_at(s, steps);
+    const Values figures = task_.step(*this, s);
+    if (names.empty()) {
+      for (const auto& [name, value] : figures) names.push_back(name);
+    }
+    for (const auto& [name, value] : figures) sums[name] += value;
+    ++result.steps;
+    ++progress_.step;
+    const auto now = std::chrono::steady_clock::now();
+    progress_.seconds += std::chrono::duration<double>(now - last).count();
+    last = now;
+    hooks_.progress(static_cast<double>(s + 1), static_cast<double>(steps));
+  }
+  result.cancelled = result.cancelled || cancelled();
+  if (result.steps > 0) ++progress_.epoch;  // a partial epoch counts: the next run starts a new one
+  result.epoch = progress_.epoch;
+  for (const std::string& name : names) result.train.emplace_back(name, sums[name] / static_cast<double>(result.steps));
+  if (result.cancelled) {
+    if (result.steps > 0) write_checkpoint(checkpoint_path().string());
+    log("cancelled in epoch " + std::to_string(progress_.epoch) + "; " + checkpoint_path().string() + " holds the state");
+    return result;
+  }
+  if (progress_.epoch % options_.validate_every != 0 && !done()) {
+    write_checkpoint(checkpoint_path().string());
+    return result;
+  }
+  result.held_out = task_.validate(*this);
+  Values row{{"epoch", static_cast<double>(progress_.epoch)}, {"step", static_cast<double>(progress_.step)},
+             {"seconds", std::round(progress_.seconds * 10.0) / 10.0}};
+  std::string line = "epoch " + std::to_string(progress_.epoch) + ":";
+  for (const auto& [name, value] : result.train) {
+    row.emplace_back("train_" + name, value);
+    line += " train " + name + " " + std::to_string(value) + ",";
+  }
+  bool improved = false;
+  for (const auto& [name, value] : result.held_out) {
+    row.emplace_back("held_out_" + name, value);
+    line += " held out " + name + " " + std::to_string(value) + ",";
+    if (name == options_.best && std::isfinite(value)) {
+      improved = !progress_.has_best || (options_.higher_is_better ? value > progress_.best : value < progress_.best);
+      if (improved) {
+        progress_.best = value;
+        progress_.has_best = true;
+      }
+    }
+  }
+  line.pop_back();
+  const std::string csv = (options_.out / "curve.csv").string();
+  append_curve_row(csv, row);
+  plot_curve(csv, (options_.out / "curve.png").string());
+  write_checkpoint(checkpoint_path().string());
+  if (improved) write_checkpoint(best_path().string());
+  log(line);
+  return result;
+}
+
+void Loop::run() {
+  if (!begun_) begin();
+  while (!done() && !cancelled()) run_epoch();
+}
+
+void Loop::write_checkpoint(const std::string& path) {
+  CheckpointWriter checkpoint(options_.format);
+  task_.save(checkpoint);
+  checkpoint.progress(progress_);
+  checkpoint.generator("run", generator_);
+  checkpoint.save(path);
+}
+
+void Loop::read_checkpoint(const std::string& path) {
+  CheckpointReader checkpoint(path, options_.format);
+  task_.load(checkpoint);
+  progress_ = checkpoint.progress();
+  checkpoint.generator("run", generator_);  // absent from checkpoints of older versions: the seed's stream then
+}
+
+void Loop::save(const std::string& path) {
+  if (!begun_) throw std::logic_error("nothing was trained yet, so there is no state to save");
+  write_checkpoint(path);
+}
+
+void Loop::load(const std::string& path) {
+  if (!begun_) {
+    begin(path);
+    return;
+  }
+  read_checkpoint(path);
+}
+
+}  // namespace nfx::training

@@ -1,0 +1,52 @@
+#include <nfx/training/model_state.hpp>
+
+namespace nfx::training {
+
+ModelState::ModelState(std::string format, Load load, Save save)
+    : format_(std::move(format)), load_(std::move(load)), save_(std::move(save)) {}
+
+void ModelState::load(const std::string& path) {
+  try {
+    CheckpointReader checkpoint(path, format_);
+    load_(checkpoint);
+  } catch (const CheckpointError& e) {
+    throw nfx::Error(e.what(), NFX_ERR_IO);
+  }
+}
+
+void ModelState::save_state(nfx::Context&, const std::string& path) {
+  try {
+    CheckpointWriter checkpoint(format_);
+    save_(checkpoint);
+    checkpoint.save(path);
+  } catch (const CheckpointError& e) {
+    throw nfx::Error(e.what(), NFX_ERR_IO);
+  }
+}
+
+void ModelState::load_state(nfx::Context&, const std::string& path) { load(path); }
+
+void LoopState::save_state(nfx::Context&, const std::string& path) {
+  Loop* l = loop();
+  if (!l || !l->begun()) throw nfx::Error("nothing was trained, so there is no state to save", NFX_ERR_UNSUPPORTED);
+  try {
+    l->save(path);
+  } catch (const CheckpointError& e) {
+    throw nfx::Error(e.what(), NFX_ERR_IO);
+  }
+}
+
+void LoopState::load_state(nfx::Context&, const std::string& path) {
+  Loop* l = loop();
+  if (!l) {
+    pending_ = path;
+    return;
+  }
+  try {
+    l->load(path);
+  } catch (const CheckpointError& e) {
+    throw nfx::Error(e.what(), NFX_ERR_IO);
+  }
+}
+
+}  // namespace nfx::training
