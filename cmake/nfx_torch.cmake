@@ -8,7 +8,7 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 if(Torch_FOUND AND NOT TARGET nfx_torch)
   add_library(nfx_torch INTERFACE)
   add_library(nfx::torch ALIAS nfx_torch)
-  target_link_libraries(nfx_torch INTERFACE ${TORCH_LIBRARIES} OpenMP::OpenMP_CXX)
+  target_link_libraries(nfx_torch INTERFACE OpenMP::OpenMP_CXX ${TORCH_LIBRARIES})
 endif()
 
 # Compiles `target` with the precompiled LibTorch header of nfx::training (parsing LibTorch's headers is most

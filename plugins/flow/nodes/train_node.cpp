@@ -9,7 +9,6 @@
 #include <nfx/training/random.hpp>
 
 #include <map>
-#include <optional>
 #include <thread>
 
 namespace nfx::flow {
@@ -98,7 +97,7 @@ class Train : public nfx::Node, public training::LoopState {
                        NFX_ERR_INVALID_ARGUMENT);
     }
     if (loop_options_.epochs > 0) ctx.set_item_count(loop_options_.epochs);
-    use_context(ctx);
+    const training::ContextHooks hooks(*loop_, ctx);
     if (!loop_->begun()) begin();
     if (loop_->done()) {
       ctx.end_of_stream();
@@ -120,7 +119,7 @@ class Train : public nfx::Node, public training::LoopState {
                        NFX_ERR_INVALID_ARGUMENT);
     }
     build(std::move(split));
-    use_context(ctx);
+    const training::ContextHooks hooks(*loop_, ctx);
     begin();
     loop_->run();
   }
@@ -141,14 +140,6 @@ class Train : public nfx::Node, public training::LoopState {
     }
     task_ = std::make_unique<LikelihoodTask>(spec_, options_, std::move(data), loop_options_.seed);
     loop_ = std::make_unique<training::Loop>(*task_, loop_options_);
-  }
-
-  // The loop reports to the context of the call it runs in.
-  void use_context(nfx::Context& ctx) {
-    training::LoopHooks& h = loop_->hooks();
-    h.cancelled = [&ctx] { return ctx.cancelled(); };
-    h.progress = [&ctx](double done, double total) { ctx.progress(done, total); };
-    h.log = [&ctx](const std::string& m) { ctx.log(NFX_LOG_INFO, m); };
   }
 
   void begin() {

@@ -1,16 +1,12 @@
 #include <nfx/training/gradients.hpp>
 
+#include "share_threads.hpp"
+
 #include <ATen/Parallel.h>
 #include <torch/autograd.h>
 
-#include <omp.h>
-
 #include <algorithm>
 #include <exception>
-#include <stdexcept>
-#include <string>
-#include <system_error>
-#include <thread>
 
 namespace nfx::training {
 
@@ -65,24 +61,9 @@ double combined_backward(const std::vector<torch::Tensor>& parameters, int64_t b
     if (shares.size() == 1) {
       run(shares[0]);
     } else {
-      // One new thread per share, each with one intra-op thread. OpenMP's thread count is a setting of the
-      // thread that sets it, so nothing process-wide changes. LibTorch sets it from its global value on a
-      // thread's first parallel operation: that happens first, here. (Running the shares inside an
-      // OpenMP region instead makes oneDNN's convolutions wait forever for threads that never come.)
-      std::vector<std::thread> workers;
-      try {
-        for (Share& share : shares) {
-          workers.emplace_back([&run, &share] {
-            at::internal::lazy_init_num_threads();
-            omp_set_num_threads(1);
-            run(share);
-          });
-        }
-      } catch (const std::system_error& e) {  // no thread to be had: finish those started, then say so
-        for (std::thread& worker : workers) worker.join();
-        throw std::runtime_error(std::string("cannot start a thread for a share of the batch: ") + e.what());
-      }
-      for (std::thread& worker : workers) worker.join();
+      std::vector<std::function<void()>> tasks;
+      for (Share& share : shares) tasks.emplace_back([&run, &share] { run(share); });
+      detail::run_on_share_threads(tasks);
     }
     for (const Share& share : shares) {
       if (share.error) std::rethrow_exception(share.error);

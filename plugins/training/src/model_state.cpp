@@ -49,4 +49,12 @@ void LoopState::load_state(nfx::Context&, const std::string& path) {
   }
 }
 
+ContextHooks::ContextHooks(Loop& loop, nfx::Context& ctx) : hooks_(loop.hooks()) {
+  hooks_.cancelled = [&ctx] { return ctx.cancelled(); };
+  hooks_.progress = [&ctx](double done, double total) { ctx.progress(done, total); };
+  hooks_.log = [&ctx](const std::string& message) { ctx.log(NFX_LOG_INFO, message); };
+}
+
+ContextHooks::~ContextHooks() { hooks_ = LoopHooks{}; }
+
 }  // namespace nfx::training

@@ -1,6 +1,7 @@
-// The SDK's nfx.trainable.v1 for the nodes of a model plugin. ModelState: an inference node whose learned
-// state is a checkpointed model (`state` in a graph swaps in another checkpoint). LoopState: a training
-// node whose state is its whole Loop (models, optimizers, progress, generator).
+// What the nodes of a model plugin share with the SDK. ModelState: nfx.trainable.v1 for an inference node
+// whose learned state is a checkpointed model (`state` in a graph swaps in another checkpoint). LoopState:
+// the same for a training node, whose state is its whole Loop (models, optimizers, progress, generator).
+// ContextHooks: a Loop reporting to the node's context during one call.
 #pragma once
 
 #include <nfx/training/checkpoint.hpp>
@@ -48,6 +49,19 @@ class LoopState : public nfx::Trainable {
 
  private:
   std::optional<std::string> pending_;
+};
+
+// For the length of one node call: the loop's cancellation, progress and log go to `ctx`, and back to
+// nothing when the call ends (the context does not outlive the call).
+class ContextHooks {
+ public:
+  ContextHooks(Loop& loop, nfx::Context& ctx);
+  ~ContextHooks();
+  ContextHooks(const ContextHooks&) = delete;
+  ContextHooks& operator=(const ContextHooks&) = delete;
+
+ private:
+  LoopHooks& hooks_;
 };
 
 }  // namespace nfx::training
