@@ -35,6 +35,12 @@ bool valid_name(const char* name) {
   return true;
 }
 
+// One of NFX_RESERVED_NODE_KEYS ("type|in|...").
+bool reserved_node_key(const std::string& name) {
+  const std::string keys = std::string("|") + NFX_RESERVED_NODE_KEYS + "|";
+  return keys.find("|" + name + "|") != std::string::npos;
+}
+
 void check_ports(const std::string& where, const char* what, uint32_t count, const nfx_port_desc* ports,
                  std::vector<std::string>& problems) {
   if (count > 0 && ports == nullptr) {
@@ -93,8 +99,11 @@ std::vector<std::string> check_descriptor(const nfx_plugin_descriptor& d) {
     if (t->param_count > 0 && t->params == nullptr) problems.push_back(where + ": parameter array is NULL");
     for (uint32_t p = 0; p < t->param_count && t->params; ++p) {
       const nfx_param_desc& param = t->params[p];
-      if (!valid_name(param.name) || std::string(param.name) == "type" || std::string(param.name) == "in") {
+      if (!valid_name(param.name)) {
         problems.push_back(where + ": parameter " + std::to_string(p) + " has an invalid name");
+      } else if (reserved_node_key(param.name)) {
+        problems.push_back(where + ": parameter '" + param.name + "' has a name the host reserves for node keys (" +
+                           NFX_RESERVED_NODE_KEYS + "): a graph could never set it; rename it");
       }
       if (param.type < NFX_PARAM_BOOL || param.type > NFX_PARAM_STRING) {
         problems.push_back(where + ": parameter '" + (param.name ? param.name : "?") + "' has unknown type");

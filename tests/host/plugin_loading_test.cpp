@@ -50,6 +50,18 @@ TEST(PluginLoading, RefusesALibraryWithoutEntrySymbol) {
   EXPECT_NE(errors[0].message.find("nfx_plugin_entry"), std::string::npos) << errors[0].message;
 }
 
+// type, in, invert, state and on_error are node keys the graph loader reads itself: a parameter of that name
+// could never be set.
+TEST(PluginLoading, RefusesAParameterNamedLikeAReservedNodeKey) {
+  nfx::Host host(isolated());
+  auto errors = load_from(host, test_plugins("reserved_param"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("reserved.node"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("parameter 'state'"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("reserved"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(host.node_type("reserved.node"), nullptr);
+}
+
 TEST(PluginLoading, RefusesCollidingNodeIdsNamingTheOtherPlugin) {
   nfx::Host host(isolated());
   ASSERT_TRUE(load_from(host, NFX_TEST_PLUGIN_DIR).empty());

@@ -53,6 +53,8 @@ double Loop::budget_at(int64_t step, int64_t steps) const {
 EpochResult Loop::run_epoch() {
   if (!begun_) begin();
   EpochResult result;
+  result.epoch = progress_.epoch;
+  if (done()) return result;
   const int64_t steps = std::max<int64_t>(1, task_.steps_per_epoch());
   task_.begin_epoch(*this);
   std::vector<std::string> names;

@@ -97,8 +97,13 @@ typedef uint32_t nfx_param_type;
 #define NFX_PARAM_FLOAT 3 /* a TOML integer is accepted too */
 #define NFX_PARAM_STRING 4
 
+/* Keys of a graph's node table that the host reads itself (the node type, its inputs, and the extensions
+ * a graph asks for: invert, state, on_error), separated by '|'. A parameter may not have one of these
+ * names: the host refuses such a plugin at loading (a graph could never set the parameter). */
+#define NFX_RESERVED_NODE_KEYS "type|in|invert|state|on_error"
+
 typedef struct nfx_param_desc {
-  const char* name; /* [a-z0-9_]+, not "type" nor "in" */
+  const char* name; /* [a-z0-9_]+, not one of NFX_RESERVED_NODE_KEYS */
   const char* doc;
   nfx_param_type type;
   uint32_t flags;         /* NFX_PARAM_* */

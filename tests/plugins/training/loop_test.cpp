@@ -111,6 +111,8 @@ TEST(TrainingLoop, TheLossFallsAndTheCurveAndBothCheckpointsAreWritten) {
   std::getline(csv, header);
   EXPECT_EQ(header, "epoch,step,seconds,train_loss,held_out_loss");
   EXPECT_EQ(count_lines(dir / "curve.csv"), 7);
+  EXPECT_EQ(loop.run_epoch().steps, 0) << "a finished loop takes no more steps";
+  EXPECT_EQ(count_lines(dir / "curve.csv"), 7);
   // best.pt holds the lowest held-out loss, which the last epoch has here.
   CheckpointReader best(loop.best_path().string(), "nfx-test-regression-1");
   EXPECT_DOUBLE_EQ(best.progress().best, epochs.back().held_out[0].second);

@@ -103,7 +103,8 @@ class Loop : public Run {
   bool done() const;
 
   // One epoch, or what the budget or a cancellation leaves of it; then (at the interval) validation, the
-  // curve row and plot, and the checkpoints. A cancelled epoch is saved but not validated.
+  // curve row and plot, and the checkpoints. A cancelled epoch is saved but not validated; called when
+  // done(), it takes no step and changes nothing.
   EpochResult run_epoch();
   // begin() if needed, then epochs until done or cancelled.
   void run();
