@@ -123,9 +123,10 @@ TEST(Tool, CtrlCStopsCleanlyWithExitCode130) {
   std::ofstream(dir / "long.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 1000000\n"
                                       "[nodes.slow]\ntype = \"test.slow\"\nin.value = \"src.tensor\"\nms = 5\n"
                                       "[nodes.count]\ntype = \"core.counter\"\nin.value = \"slow.value\"\n";
-  // GNU timeout sends SIGINT after 1 s, as Ctrl-C would, and passes nfx's own exit status on. Without
-  // the signal this graph would run for over an hour.
-  const std::string command = "env -u NFX_PLUGIN_PATH timeout --foreground --preserve-status -s INT 1 " +
+  // GNU timeout sends SIGINT after 3 s, as Ctrl-C would, and passes nfx's own exit status on. Without
+  // the signal this graph would run for over an hour. (Loading the LibTorch plugins alone takes over 1 s
+  // on a busy 2-core machine; a signal before the run starts exits without the message.)
+  const std::string command = "env -u NFX_PLUGIN_PATH timeout --foreground --preserve-status -s INT 3 " +
                               std::string(NFX_TEST_TOOL) + " --plugin-path " + test_plugins("test_nodes") +
                               " run " + dir / "long.toml" + " -q 2>&1";
   FILE* pipe = popen(command.c_str(), "r");

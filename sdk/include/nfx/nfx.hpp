@@ -545,7 +545,8 @@ class PluginBuilder {
 
  private:
   static nfx_status init(const nfx_host_api* api) {
-    if (api == nullptr || api->abi_major != NFX_ABI_MAJOR || api->struct_size < sizeof(nfx_host_api)) {
+    // Any 1.x host: every function appended after 1.0 is called only after checking struct_size.
+    if (api == nullptr || api->abi_major != NFX_ABI_MAJOR || api->struct_size < offsetof(nfx_host_api, set_error_param)) {
       return NFX_ERR_UNSUPPORTED;
     }
     host_api() = api;
