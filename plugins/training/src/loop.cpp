@@ -83,12 +83,12 @@ EpochResult Loop::run_epoch() {
   result.epoch = progress_.epoch;
   for (const std::string& name : names) result.train.emplace_back(name, sums[name] / static_cast<double>(result.steps));
   if (result.cancelled) {
-    if (result.steps > 0) write_checkpoint(checkpoint_path().string());
+    if (result.steps > 0) write_checkpoint({checkpoint_path().string()});
     log("cancelled in epoch " + std::to_string(progress_.epoch) + "; " + checkpoint_path().string() + " holds the state");
     return result;
   }
   if (progress_.epoch % options_.validate_every != 0 && !done()) {
-    write_checkpoint(checkpoint_path().string());
+    write_checkpoint({checkpoint_path().string()});
     return result;
   }
   result.held_out = task_.validate(*this);
@@ -115,8 +115,11 @@ EpochResult Loop::run_epoch() {
   const std::string csv = (options_.out / "curve.csv").string();
   append_curve_row(csv, row);
   plot_curve(csv, (options_.out / "curve.png").string());
-  write_checkpoint(checkpoint_path().string());
-  if (improved) write_checkpoint(best_path().string());
+  if (improved) {
+    write_checkpoint({checkpoint_path().string(), best_path().string()});
+  } else {
+    write_checkpoint({checkpoint_path().string()});
+  }
   log(line);
   return result;
 }
@@ -126,12 +129,12 @@ void Loop::run() {
   while (!done() && !cancelled()) run_epoch();
 }
 
-void Loop::write_checkpoint(const std::string& path) {
-  CheckpointWriter checkpoint(options_.format);
+void Loop::write_checkpoint(const std::vector<std::string>& paths) {
+  CheckpointWriter checkpoint(options_.format);  // the state is gathered once, however many files get it
   task_.save(checkpoint);
   checkpoint.progress(progress_);
   checkpoint.generator("run", generator_);
-  checkpoint.save(path);
+  for (const std::string& path : paths) checkpoint.save(path);
 }
 
 void Loop::read_checkpoint(const std::string& path) {
@@ -143,7 +146,7 @@ void Loop::read_checkpoint(const std::string& path) {
 
 void Loop::save(const std::string& path) {
   if (!begun_) throw std::logic_error("nothing was trained yet, so there is no state to save");
-  write_checkpoint(path);
+  write_checkpoint({path});
 }
 
 void Loop::load(const std::string& path) {

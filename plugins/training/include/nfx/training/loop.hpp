@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace nfx::training {
 
@@ -117,7 +118,8 @@ class Loop : public Run {
   std::filesystem::path best_path() const { return options_.out / "best.pt"; }
 
  private:
-  void write_checkpoint(const std::string& path);
+  // One snapshot of the state, written to each path (checkpoint.pt, and best.pt when it improved).
+  void write_checkpoint(const std::vector<std::string>& paths);
   void read_checkpoint(const std::string& path);
   double budget_at(int64_t step, int64_t steps) const;
   bool out_of_time() const;
