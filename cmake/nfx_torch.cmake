@@ -24,12 +24,6 @@ function(nfx_reuse_torch_pch target)
   endif()
 endfunction()
 
-# nfx_add_torch_plugin(<name> SOURCES <file>...): a model plugin, installed with the others, linking
-# nfx::training (and so LibTorch) and reusing its precompiled header.
-function(nfx_add_torch_plugin name)
-  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
-  nfx_add_plugin(${name} SOURCES ${ARG_SOURCES} OUTPUT_DIRECTORY ${NFX_PLUGIN_OUTPUT_DIRECTORY}
-                 INSTALL_DESTINATION ${NFX_PLUGIN_SUBDIR})
-  target_link_libraries(${name} PRIVATE nfx::training)
-  nfx_reuse_torch_pch(${name})
-endfunction()
+# nfx_add_torch_plugin(): a model plugin linking nfx::training (installed with the training library, so
+# third-party plugins have it too).
+include(${PROJECT_SOURCE_DIR}/plugins/training/cmake/nfxTrainingPlugin.cmake)

@@ -41,12 +41,14 @@ const nfx_param_desc kInputParams[] = {{"kind", "kind of the values fed: image, 
 const nfx_node_type kInput = {
     sizeof(nfx_node_type), "host.input",
     "Emits the values the embedding program passes to Graph::feed (C: nfx_graph_feed), one item each.",
-    0, 0, nullptr, 1, kValuePort, 1, kInputParams, &create, &input_process, nullptr, &destroy, nullptr};
+    0, 0, nullptr, 1, kValuePort, 1, kInputParams, &create, &input_process, nullptr, &destroy, nullptr,
+    sizeof(nfx_port_desc), sizeof(nfx_param_desc)};
 
 const nfx_node_type kOutput = {
     sizeof(nfx_node_type), "host.output",
     "Hands every value it receives to the embedding program (RunOptions::on_output, C: the run callback).",
-    NFX_NODE_REENTRANT, 1, kValuePort, 0, nullptr, 0, nullptr, &create, &output_process, nullptr, &destroy, nullptr};
+    NFX_NODE_REENTRANT, 1, kValuePort, 0, nullptr, 0, nullptr, &create, &output_process, nullptr, &destroy, nullptr,
+    sizeof(nfx_port_desc), sizeof(nfx_param_desc)};
 
 const nfx_node_type* const kTypes[] = {&kInput, &kOutput};
 
@@ -57,5 +59,7 @@ const nfx_plugin_descriptor kPlugin = {NFX_ABI_MAJOR, NFX_ABI_MINOR, sizeof(nfx_
 }  // namespace
 
 const nfx_plugin_descriptor* builtin_plugin() { return &kPlugin; }
+
+bool is_graph_input(const nfx_node_type& type) { return type.process == &input_process; }
 
 }  // namespace nfx::detail

@@ -9,4 +9,7 @@ namespace nfx::detail {
 // (a sink handing every value to RunOptions::on_output).
 const nfx_plugin_descriptor* builtin_plugin();
 
+// True for host.input, known by its function rather than its name.
+bool is_graph_input(const nfx_node_type& type);
+
 }  // namespace nfx::detail

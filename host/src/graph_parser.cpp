@@ -187,6 +187,13 @@ void parse_graph_table(const toml::table& graph, const std::string& file, GraphS
         continue;
       }
       (k == "name" ? source.name : source.description) = *value.value<std::string>();
+    } else if (k == "threads") {
+      const auto threads = value.value<int64_t>();
+      if (!value.is_integer() || !threads || *threads < 1 || *threads > 4096) {
+        report(out, location_of(value, file), "graph.threads must be a whole number from 1 to 4096");
+        continue;
+      }
+      source.threads = static_cast<int>(*threads);
     } else if (k == "variables") {
       const toml::table* vars = value.as_table();
       if (vars == nullptr) {
@@ -219,7 +226,7 @@ void parse_graph_table(const toml::table& graph, const std::string& file, GraphS
         source.requires_plugins.push_back({std::string(rk.str()), *rv.value<std::string>(), location_of(rv, file)});
       }
     } else {
-      report(out, at, "unknown key 'graph." + k + "' (expected name, description, variables, requires)");
+      report(out, at, "unknown key 'graph." + k + "' (expected name, description, threads, variables, requires)");
     }
   }
 }

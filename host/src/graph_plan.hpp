@@ -58,6 +58,7 @@ struct GraphPlan {
   std::string file;
   std::string name;
   std::string description;
+  int threads = 0;  // [graph] threads; 0 = not set
   std::vector<PlannedNode> nodes;  // topological order: every node after the nodes it reads from
 };
 

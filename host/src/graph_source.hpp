@@ -57,6 +57,7 @@ struct GraphSource {
   std::string file;
   std::string name;
   std::string description;
+  int threads = 0;  // [graph] threads; 0 = not set
   std::vector<RawNode> nodes;  // file order
   std::vector<RawRequirement> requires_plugins;
 };

@@ -1,4 +1,5 @@
 // GraphSource + loaded node types -> GraphPlan, reporting every problem with its file:line:col.
+#include "builtin_nodes.hpp"
 #include "graph_source.hpp"
 #include "plugin_registry.hpp"
 
@@ -223,6 +224,7 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
   plan.file = source.file;
   plan.name = source.name;
   plan.description = source.description;
+  plan.threads = source.threads;
 
   for (const RawRequirement& r : source.requires_plugins) {
     auto plugins = registry.plugins();
@@ -373,7 +375,7 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
       }
       node.output_kinds.push_back(kind);
     }
-    if (std::string(t->id) == "host.input") {
+    if (is_graph_input(*t)) {
       static const std::map<std::string, nfx_port_kind> kinds{{"image", NFX_KIND_IMAGE}, {"tensor", NFX_KIND_TENSOR},
           {"boxes", NFX_KIND_BOXES}, {"mask", NFX_KIND_MASK}, {"scalar", NFX_KIND_SCALAR}, {"text", NFX_KIND_TEXT}};
       auto k = node.params.find("kind");

@@ -177,7 +177,7 @@ std::vector<std::string> Graph::node_ids() const {
 void Graph::feed(const std::string& node_id, Value value) {
   auto it = std::find_if(state_->plan.nodes.begin(), state_->plan.nodes.end(),
                          [&](const detail::PlannedNode& n) { return n.id == node_id; });
-  if (it == state_->plan.nodes.end() || std::string(it->type->id) != "host.input") {
+  if (it == state_->plan.nodes.end() || !detail::is_graph_input(*it->type)) {
     throw std::invalid_argument("feed: '" + node_id + "' is not a host.input node of graph '" + name() + "'");
   }
   std::lock_guard<std::mutex> lock(state_->run_mutex);

@@ -3,9 +3,11 @@
 
 #include "scheduler.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <thread>
 
 namespace nfx::detail {
 
@@ -149,6 +151,10 @@ const char* node_id(nfx_context* ctx) { return ctx && ctx->node ? ctx->node->id.
 void set_error_param(nfx_context* ctx, const char* name) {
   if (ctx != nullptr) ctx->error_param = name ? name : "";
 }
+int32_t thread_count(nfx_context* ctx) {
+  if (ctx != nullptr && ctx->run != nullptr) return ctx->run->threads();
+  return static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 const nfx_host_api kTable = {
     NFX_ABI_MAJOR, NFX_ABI_MINOR, sizeof(nfx_host_api), 0,
@@ -160,6 +166,7 @@ const nfx_host_api kTable = {
     &item_index, &item_name, &set_item_name, &set_item_count, &end_of_stream,
     &node_id,
     &set_error_param,
+    &thread_count,
 };
 
 }  // namespace

@@ -27,91 +27,7 @@ std::string abi_string(uint32_t major, uint32_t minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
 
-bool valid_name(const char* name) {
-  if (name == nullptr || *name == '\0') return false;
-  for (const char* c = name; *c; ++c) {
-    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) return false;
-  }
-  return true;
-}
-
-// One of NFX_RESERVED_NODE_KEYS ("type|in|...").
-bool reserved_node_key(const std::string& name) {
-  const std::string keys = std::string("|") + NFX_RESERVED_NODE_KEYS + "|";
-  return keys.find("|" + name + "|") != std::string::npos;
-}
-
-void check_ports(const std::string& where, const char* what, uint32_t count, const nfx_port_desc* ports,
-                 std::vector<std::string>& problems) {
-  if (count > 0 && ports == nullptr) {
-    problems.push_back(where + ": " + what + " count is " + std::to_string(count) + " but the array is NULL");
-    return;
-  }
-  std::set<std::string> seen;
-  for (uint32_t i = 0; i < count; ++i) {
-    if (!valid_name(ports[i].name)) {
-      problems.push_back(where + ": " + what + " " + std::to_string(i) + " has no valid name ([a-z0-9_]+)");
-    } else if (!seen.insert(ports[i].name).second) {
-      problems.push_back(where + ": duplicate " + what + " '" + ports[i].name + "'");
-    }
-    if (ports[i].kind > NFX_KIND_TEXT) {
-      problems.push_back(where + ": " + what + " '" + (ports[i].name ? ports[i].name : "?") + "' has unknown kind " +
-                         std::to_string(ports[i].kind));
-    }
-  }
-}
-
 }  // namespace
-
-std::vector<std::string> check_descriptor(const nfx_plugin_descriptor& d) {
-  std::vector<std::string> problems;
-  if (d.struct_size < sizeof(nfx_plugin_descriptor)) {
-    problems.push_back("descriptor is " + std::to_string(d.struct_size) + " bytes, ABI 1 needs " +
-                       std::to_string(sizeof(nfx_plugin_descriptor)));
-    return problems;
-  }
-  if (!valid_name(d.name)) problems.push_back("plugin name is missing or not [a-z0-9_]+");
-  if (d.version == nullptr) problems.push_back("plugin version is missing");
-  if (d.node_type_count > 0 && d.node_types == nullptr) problems.push_back("node type table is NULL");
-  if (!problems.empty()) return problems;
-
-  const std::string prefix = std::string(d.name) + ".";
-  for (uint32_t i = 0; i < d.node_type_count; ++i) {
-    const nfx_node_type* t = d.node_types[i];
-    const std::string where = "node type " + std::to_string(i) + (t && t->id ? " '" + std::string(t->id) + "'" : "");
-    if (t == nullptr) {
-      problems.push_back(where + " is NULL");
-      continue;
-    }
-    if (t->struct_size < sizeof(nfx_node_type)) {
-      problems.push_back(where + ": struct is " + std::to_string(t->struct_size) + " bytes, ABI 1 needs " +
-                         std::to_string(sizeof(nfx_node_type)));
-      continue;
-    }
-    if (t->id == nullptr || std::string(t->id).rfind(prefix, 0) != 0 || !valid_name(t->id + prefix.size())) {
-      problems.push_back(where + ": id must be '" + prefix + "<name>' with <name> in [a-z0-9_]+");
-    }
-    if (t->create == nullptr || t->process == nullptr || t->destroy == nullptr) {
-      problems.push_back(where + ": create, process and destroy are required");
-    }
-    check_ports(where, "input", t->input_count, t->inputs, problems);
-    check_ports(where, "output", t->output_count, t->outputs, problems);
-    if (t->param_count > 0 && t->params == nullptr) problems.push_back(where + ": parameter array is NULL");
-    for (uint32_t p = 0; p < t->param_count && t->params; ++p) {
-      const nfx_param_desc& param = t->params[p];
-      if (!valid_name(param.name)) {
-        problems.push_back(where + ": parameter " + std::to_string(p) + " has an invalid name");
-      } else if (reserved_node_key(param.name)) {
-        problems.push_back(where + ": parameter '" + param.name + "' has a name the host reserves for node keys (" +
-                           NFX_RESERVED_NODE_KEYS + "): a graph could never set it; rename it");
-      }
-      if (param.type < NFX_PARAM_BOOL || param.type > NFX_PARAM_STRING) {
-        problems.push_back(where + ": parameter '" + (param.name ? param.name : "?") + "' has unknown type");
-      }
-    }
-  }
-  return problems;
-}
 
 std::vector<PluginLoadError> PluginRegistry::load_library(const std::string& path) {
   std::error_code ec;
@@ -189,9 +105,10 @@ std::vector<PluginLoadError> PluginRegistry::add(const nfx_plugin_descriptor* d,
   info.abi_major = d->abi_major;
   info.abi_minor = d->abi_minor;
   for (uint32_t i = 0; i < d->node_type_count; ++i) {
-    const nfx_node_type* t = d->node_types[i];
-    types_[t->id] = NodeTypeEntry{t, info.name, path};
-    info.node_types.push_back(t->id);
+    HostNodeType& copy = node_types_.emplace_back();
+    copy_node_type(*d->node_types[i], copy);
+    types_[copy.type.id] = NodeTypeEntry{&copy.type, info.name, path};
+    info.node_types.push_back(copy.type.id);
   }
   plugins_.push_back(std::move(info));
   return errors;

@@ -1,8 +1,11 @@
 // The plugins a host has loaded and the node types they declare.
 #pragma once
 
+#include "descriptor_reader.hpp"
+
 #include <nfx/host.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,7 +16,7 @@
 namespace nfx::detail {
 
 struct NodeTypeEntry {
-  const nfx_node_type* type = nullptr;
+  const nfx_node_type* type = nullptr;  // the host's copy (HostNodeType), in this host's layout
   std::string plugin;  // plugin name
   std::string path;    // library file, empty for built-ins
 };
@@ -37,10 +40,7 @@ class PluginRegistry {
   std::set<std::string> loaded_paths_;
   std::vector<PluginInfo> plugins_;
   std::map<std::string, NodeTypeEntry> types_;
+  std::deque<HostNodeType> node_types_;  // deque: entries keep their address as plugins are added
 };
-
-// Checks a descriptor's shape before anything of it is used: sizes, names, function pointers.
-// Returns a problem per line; empty when the descriptor is usable.
-std::vector<std::string> check_descriptor(const nfx_plugin_descriptor& descriptor);
 
 }  // namespace nfx::detail

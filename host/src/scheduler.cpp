@@ -41,7 +41,10 @@ bool tensor_like(nfx_port_kind kind) {
 
 RunState::RunState(const GraphPlan& plan, RunEnvironment environment, const RunOptions& options)
     : plan_(plan), env_(std::move(environment)), options_(options) {
-  threads_ = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The command line (-j) wins over the graph's [graph] threads; neither set: every core.
+  threads_ = options.threads > 0 ? options.threads
+             : plan.threads > 0  ? plan.threads
+                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   max_in_flight_ = options.max_items_in_flight > 0 ? options.max_items_in_flight : 2 * threads_;
   for (size_t i = 0; i < plan_.nodes.size(); ++i) {
     auto state = std::make_unique<NodeState>();

@@ -44,6 +44,7 @@ class RunState {
 
   // Called by the host API and the built-in nodes, from any thread.
   void log(nfx_log_level level, const std::string& node, const std::string& message);
+  int threads() const { return threads_; }  // the run's worker count
   void report_node_progress(const nfx_context& ctx, double done, double total);
   bool next_fed_value(const std::string& node_id, Value& value);
   void emit_output(const std::string& node_id, int64_t item, const std::string& item_name, const Value& value);

@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #ifdef NFX_PRIVACY_WITH_TORCH
+#include <nfx/training/threads.hpp>
+
 #include <torch/script.h>
 #endif
 
@@ -45,11 +47,15 @@ std::function<cv::Mat(const cv::Mat&, const cv::Mat&)> load_fill_model(const std
   };
 }
 
+void apply_torch_thread_policy(const nfx::Params& params) { training::apply_thread_policy(params); }
+
 #else
 
 std::function<cv::Mat(const cv::Mat&, const cv::Mat&)> load_fill_model(const std::string& path) {
   throw nfx::Error(path + ": this nfx was built without LibTorch, so the model mode is not available");
 }
+
+void apply_torch_thread_policy(const nfx::Params&) {}
 
 #endif
 

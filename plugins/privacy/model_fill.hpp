@@ -1,6 +1,8 @@
 // The `model` scrub mode: a user-supplied TorchScript inpainting network.
 #pragma once
 
+#include <nfx/nfx.hpp>
+
 #include <opencv2/core.hpp>
 
 #include <functional>
@@ -14,5 +16,9 @@ namespace nfx::privacy {
 // from several threads. Throws nfx::Error naming a missing or unloadable file, or when nfx was built
 // without LibTorch.
 std::function<cv::Mat(const cv::Mat&, const cv::Mat&)> load_fill_model(const std::string& path);
+
+// The process's LibTorch thread policy (nfx::training::apply_thread_policy), for the node that will run a
+// fill model; nothing without LibTorch.
+void apply_torch_thread_policy(const nfx::Params& params);
 
 }  // namespace nfx::privacy

@@ -30,6 +30,7 @@ class Scrub : public nfx::Node {
     if (options_.mode == ScrubMode::model) {
       const std::string model = p.get_string("model");
       if (model.empty()) throw nfx::ParamError("model", "mode = \"model\" needs model = \"file.pt\"");
+      apply_torch_thread_policy(p);
       try {
         options_.fill = load_fill_model(model);
       } catch (const nfx::Error& e) {

@@ -64,6 +64,16 @@ TEST(GraphErrors, OnErrorTakesStopOrSkip) {
   EXPECT_TRUE(problems("[nodes.src]\ntype = \"core.constant\"\non_error = \"skip\"\n").empty());
 }
 
+TEST(GraphErrors, GraphThreadsIsAPositiveWholeNumber) {
+  for (const std::string bad : {"0", "-2", "1.5", "\"four\""}) {
+    const auto d = problems("[graph]\nthreads = " + bad + "\n[nodes.src]\ntype = \"core.constant\"\n");
+    ASSERT_EQ(d.size(), 1u) << bad << ": " << all(d);
+    EXPECT_EQ(d[0].line, 2);
+    EXPECT_TRUE(mentions(d[0], "graph.threads must be a whole number from 1")) << all(d);
+  }
+  EXPECT_TRUE(problems("[graph]\nthreads = 2\n[nodes.src]\ntype = \"core.constant\"\n").empty());
+}
+
 TEST(GraphErrors, KindMismatchNamesBothPorts) {
   auto d = problems(R"(
 [nodes.read]

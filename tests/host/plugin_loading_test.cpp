@@ -112,3 +112,48 @@ TEST(PluginLoading, EnvironmentPathIsSearched) {
   EXPECT_TRUE(errors.empty());
   EXPECT_NE(host.node_type("test.barrier"), nullptr);
 }
+
+// A plugin built against SDK 1.0 or 1.1 (frozen copies of their nfx.h), against this SDK, or with
+// descriptor arrays of a later, larger element size: the host reads each node type, its two inputs and
+// two parameters correctly and runs it.
+TEST(PluginLoading, RunsPluginsBuiltAgainstEverySdkMinorAndLaterElementSizes) {
+  for (const auto& [name, minor] : std::vector<std::pair<std::string, uint32_t>>{
+           {"sdk_v1_0", 0}, {"sdk_v1_1", 1}, {"sdk_v1_2", 2}, {"future_elements", NFX_ABI_MINOR}}) {
+    SCOPED_TRACE(name);
+    nfx::Host host(isolated());
+    auto errors = load_from(host, test_plugins(name));
+    ASSERT_TRUE(errors.empty()) << errors[0].message;
+    bool found = false;
+    for (const nfx::PluginInfo& p : host.plugins()) {
+      if (p.name == name) found = p.abi_minor == minor;
+    }
+    EXPECT_TRUE(found) << "plugin " << name << " with ABI 1." << minor;
+    const nfx_node_type* t = host.node_type(name + ".scale");
+    ASSERT_NE(t, nullptr);
+    ASSERT_EQ(t->input_count, 2u);
+    EXPECT_STREQ(t->inputs[1].name, "bias");
+    EXPECT_EQ(t->inputs[1].flags, NFX_PORT_OPTIONAL);
+    EXPECT_STREQ(t->outputs[0].name, "y");
+    ASSERT_EQ(t->param_count, 2u);
+    EXPECT_STREQ(t->params[1].name, "offset");
+    EXPECT_EQ(t->params[1].default_float, 0.5);
+
+    auto graph = host.parse_graph("[nodes.in]\ntype = \"host.input\"\nkind = \"scalar\"\n"
+                                  "[nodes.scale]\ntype = \"" + name + ".scale\"\nfactor = 3.0\nin.x = \"in.value\"\n"
+                                  "[nodes.out]\ntype = \"host.output\"\nin.value = \"scale.y\"\n", "g.toml");
+    graph.feed("in", nfx::Value::scalar(2.0));
+    double y = 0;
+    nfx::RunOptions options;
+    options.on_output = [&](const nfx::OutputEvent& e) { y = e.value.as_scalar(); };
+    graph.run(options);
+    EXPECT_EQ(y, 3.0 * 2.0 + 0.5);
+  }
+}
+
+TEST(PluginLoading, RefusesDescriptorElementsSmallerThanAbi10s) {
+  nfx::Host host(isolated());
+  auto errors = load_from(host, test_plugins("small_elements"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("port_size 16"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(host.node_type("small_elements.scale"), nullptr);
+}

@@ -281,3 +281,33 @@ in.tensor = "in.value"
         << e.what();
   }
 }
+
+// The thread count a node is given: nfx run -j (RunOptions::threads) wins over [graph] threads, and the
+// graph's setting over every core.
+TEST(Scheduler, NodesAreGivenTheRunsThreadCount) {
+  auto host = make_host();
+  auto threads_seen = [&](const std::string& graph_table, int run_threads) {
+    auto graph = host->parse_graph(graph_table + R"(
+[nodes.in]
+type = "host.input"
+kind = "scalar"
+[nodes.threads]
+type = "test.threads"
+in.value = "in.value"
+[nodes.out]
+type = "host.output"
+in.value = "threads.threads"
+)", "threads.toml");
+    graph.feed("in", nfx::Value::scalar(0));
+    double seen = -1;
+    nfx::RunOptions options;
+    options.threads = run_threads;
+    options.on_output = [&](const nfx::OutputEvent& e) { seen = e.value.as_scalar(); };
+    graph.run(options);
+    return static_cast<int>(seen);
+  };
+  EXPECT_EQ(threads_seen("[graph]\nthreads = 3\n", 0), 3);
+  EXPECT_EQ(threads_seen("[graph]\nthreads = 3\n", 2), 2);
+  EXPECT_EQ(threads_seen("", 5), 5);
+  EXPECT_EQ(threads_seen("", 0), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}

@@ -1,5 +1,6 @@
 // A plugin built with this SDK runs on a host of an older ABI minor: its init accepts the 1.0 host table,
-// and it never calls a host function past the table's struct_size.
+// and it never calls a host function past the table's struct_size (set_error_param came in 1.1,
+// thread_count in 1.2).
 #include "test_support.hpp"
 
 #include <nfx/nfx.h>
@@ -8,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -17,6 +19,7 @@ int error_param_calls = 0;
 
 void fake_set_error(nfx_context*, const char* message) { last_error = message; }
 void fake_set_error_param(nfx_context*, const char*) { ++error_param_calls; }
+int32_t fake_thread_count(nfx_context*) { return 7; }
 
 const nfx_plugin_descriptor* load_plugin() {
   const std::string path = nfx::test::test_plugins("old_host") + "/nfx_old_host.so";
@@ -36,6 +39,8 @@ TEST(OlderHosts, APluginOfThisSdkRunsOnA10HostWithoutTheAppendedFunctions) {
   host.abi_minor = 0;
   host.set_error = fake_set_error;
   host.set_error_param = fake_set_error_param;  // present in memory, but past a 1.0 table's end
+  host.thread_count = fake_thread_count;        // past a 1.1 table's end
+  const std::string every_core = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
 
   host.struct_size = offsetof(nfx_host_api, set_error_param) - 8;  // smaller than any 1.x table
   EXPECT_EQ(plugin->init(&host), NFX_ERR_UNSUPPORTED);
@@ -48,11 +53,17 @@ TEST(OlderHosts, APluginOfThisSdkRunsOnA10HostWithoutTheAppendedFunctions) {
   ASSERT_EQ(plugin->node_type_count, 1u);
   void* instance = nullptr;
   EXPECT_EQ(plugin->node_types[0]->create(nullptr, &instance), NFX_ERR_INVALID_ARGUMENT);
-  EXPECT_EQ(last_error, "level does not fit");
+  EXPECT_EQ(last_error, "level does not fit; threads " + every_core);
   EXPECT_EQ(error_param_calls, 0) << "called a function a 1.0 host does not have";
 
-  host.struct_size = sizeof(nfx_host_api);  // a 1.1 host: now the parameter is named
+  host.struct_size = offsetof(nfx_host_api, thread_count);  // a 1.1 host: now the parameter is named
   ASSERT_EQ(plugin->init(&host), NFX_OK);
   EXPECT_EQ(plugin->node_types[0]->create(nullptr, &instance), NFX_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(error_param_calls, 1);
+  EXPECT_EQ(last_error, "level does not fit; threads " + every_core) << "called a function a 1.1 host does not have";
+
+  host.struct_size = sizeof(nfx_host_api);  // a 1.2 host: the thread count comes from the host
+  ASSERT_EQ(plugin->init(&host), NFX_OK);
+  EXPECT_EQ(plugin->node_types[0]->create(nullptr, &instance), NFX_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(last_error, "level does not fit; threads 7");
 }

@@ -1,13 +1,16 @@
 // A plugin built with this SDK, for tests that load it by hand with the host table of an older ABI minor.
 // Its one node refuses its parameters with a ParamError, which on a 1.1 or later host also names the
-// parameter (set_error_param), a function a 1.0 host does not have.
+// parameter (set_error_param), a function a 1.0 host does not have, and says the thread count it was
+// given (thread_count, which hosts before 1.2 do not have).
 #include <nfx/nfx.hpp>
 
 namespace {
 
 class Refuse : public nfx::Node {
  public:
-  explicit Refuse(nfx::Params&) { throw nfx::ParamError("level", "level does not fit"); }
+  explicit Refuse(nfx::Params& p) {
+    throw nfx::ParamError("level", "level does not fit; threads " + std::to_string(p.thread_count()));
+  }
   void process(nfx::Context&) override {}
 };
 

@@ -18,7 +18,8 @@ static const nfx_param_desc params[] = {
     {"state", "clashes with the node key that loads learned state", NFX_PARAM_STRING, 0, 0, 0.0, "", 1.0, 0.0, 0}};
 
 static const nfx_node_type node = {sizeof(nfx_node_type), "reserved.node", "a node with a reserved parameter name", 0,
-                                   0, 0, 0, 0, 1, params, create, process, 0, destroy, 0};
+                                   0, 0, 0, 0, 1, params, create, process, 0, destroy, 0,
+                                   sizeof(nfx_port_desc), sizeof(nfx_param_desc)};
 static const nfx_node_type* const nodes[] = {&node};
 
 static const nfx_plugin_descriptor descriptor = {NFX_ABI_MAJOR, NFX_ABI_MINOR, sizeof(nfx_plugin_descriptor), "reserved",

@@ -135,6 +135,19 @@ class Scale : public nfx::Node, public nfx::Invertible, public nfx::Trainable {
   double factor_, growth_;
 };
 
+// Outputs the thread count the host gives the run (nfx_host_api.thread_count), seen in create and in process.
+class Threads : public nfx::Node {
+ public:
+  explicit Threads(nfx::Params& p) : at_create_(p.thread_count()) {}
+  void process(nfx::Context& ctx) override {
+    if (ctx.thread_count() != at_create_) throw nfx::Error("thread count changed during the run");
+    ctx.output_scalar(0, ctx.thread_count());
+  }
+
+ private:
+  int at_create_;
+};
+
 }  // namespace
 
 NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
@@ -164,4 +177,6 @@ NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
       .input(nfx::port("x", NFX_KIND_SCALAR, "")).output(nfx::port("y", NFX_KIND_SCALAR, ""))
       .param(nfx::float_param("factor", 2.0, "initial factor", -1e9, 1e9))
       .param(nfx::float_param("growth", 0.0, "added to the factor after each item", -1e9, 1e9));
+  plugin.node<Threads>("test.threads", "The run's thread count, once per item")
+      .input(nfx::any_port("value", "")).output(nfx::port("threads", NFX_KIND_SCALAR, ""));
 }

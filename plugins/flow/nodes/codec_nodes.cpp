@@ -59,7 +59,7 @@ std::vector<torch::Tensor> unflatten_latent(const DLTensor& latent, const FlowMo
 // The shared part of both nodes: the model (see ModelState) and the two directions of the map.
 class FlowCodec : public ModelState {
  public:
-  explicit FlowCodec(const std::string& checkpoint) : ModelState(checkpoint) {}
+  explicit FlowCodec(const nfx::Params& p) : ModelState(p) {}
 
   nfx::Tensor encode(const DLTensor& image, double* logdet = nullptr) {
     torch::NoGradGuard no_grad;
@@ -89,7 +89,7 @@ nfx::Tensor logdet_tensor(double value) {
 
 class Encode : public nfx::Node, public nfx::Invertible, public FlowCodec {
  public:
-  explicit Encode(nfx::Params& p) : FlowCodec(p.get_string("checkpoint")) {}
+  explicit Encode(nfx::Params& p) : FlowCodec(p) {}
   void process(nfx::Context& ctx) override { ctx.output(0, encode(ctx.input(0))); }
   void inverse(nfx::Context& ctx) override { ctx.output(0, decode(ctx.input(0))); }
   // Of the map from [0, 1) pixels to the latent (not counting the 1/256 scaling).
@@ -102,7 +102,7 @@ class Encode : public nfx::Node, public nfx::Invertible, public FlowCodec {
 
 class Decode : public nfx::Node, public nfx::Invertible, public FlowCodec {
  public:
-  explicit Decode(nfx::Params& p) : FlowCodec(p.get_string("checkpoint")) {}
+  explicit Decode(nfx::Params& p) : FlowCodec(p) {}
   void process(nfx::Context& ctx) override { ctx.output(0, decode(ctx.input(0))); }
   void inverse(nfx::Context& ctx) override { ctx.output(0, encode(ctx.input(0))); }
   nfx::Tensor log_det(nfx::Context& ctx) override { return logdet_tensor(-encode_logdet_at_latent(ctx.input(0))); }

@@ -4,6 +4,7 @@
 #include <nfx/flow/training/checkpoint.hpp>
 #include <nfx/training/images.hpp>
 #include <nfx/training/model_state.hpp>
+#include <nfx/training/threads.hpp>
 
 #include <nfx/nfx.hpp>
 
@@ -17,11 +18,12 @@ void register_train_node(nfx::PluginBuilder& plugin);   // flow.train
 void register_sample_nodes(nfx::PluginBuilder& plugin); // flow.sample, flow.eval
 void register_codec_nodes(nfx::PluginBuilder& plugin);  // flow.encode, flow.decode
 
-// The trained model of a node that reads one (flow.sample, flow.eval, flow.encode, flow.decode), in eval
-// mode, as the node's learned state: `state` in a graph swaps in another checkpoint's model.
+// The trained model of a node that reads one (flow.sample, flow.eval, flow.encode, flow.decode), its
+// `checkpoint` parameter, in eval mode, as the node's learned state: `state` in a graph swaps in another
+// checkpoint's model.
 class ModelState : public training::ModelState {
  public:
-  explicit ModelState(const std::string& checkpoint)
+  explicit ModelState(const nfx::Params& p)
       : training::ModelState(
             kCheckpointFormat,
             [this](training::CheckpointReader& c) {
@@ -29,7 +31,8 @@ class ModelState : public training::ModelState {
               model_->eval();
             },
             [this](training::CheckpointWriter& c) { write_model(c, *model_); }) {
-    load(checkpoint);
+    training::apply_thread_policy(p);
+    load(p.get_string("checkpoint"));
   }
 
  protected:

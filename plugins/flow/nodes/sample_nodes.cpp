@@ -14,7 +14,7 @@ namespace {
 class Sample : public nfx::Node, public ModelState {
  public:
   explicit Sample(nfx::Params& p)
-      : ModelState(p.get_string("checkpoint")), count_(p.get_int("count")),
+      : ModelState(p), count_(p.get_int("count")),
         temperature_(p.get_float("temperature")), columns_(p.get_int("columns")), seed_(p.get_int("seed")) {}
   void process(nfx::Context& ctx) override {
     if (ctx.item_index() > 0) {
@@ -38,7 +38,7 @@ class Sample : public nfx::Node, public ModelState {
 class Eval : public nfx::Node, public ModelState {
  public:
   explicit Eval(nfx::Params& p)
-      : ModelState(p.get_string("checkpoint")), data_(p.get_string("data")), split_(p.get_string("split")),
+      : ModelState(p), data_(p.get_string("data")), split_(p.get_string("split")),
         report_(p.get_string("report")) {
     options_.batch = p.get_int("batch");
     if (!data_.empty()) images_ = pick(training::load_digits(data_));

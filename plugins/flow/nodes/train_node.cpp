@@ -59,9 +59,7 @@ class LikelihoodTask : public training::Task {
 class Train : public nfx::Node, public training::LoopState {
  public:
   explicit Train(nfx::Params& p) : data_(p.get_string("data")) {
-    // LibTorch may default to one thread (it does on Debian's build); 0 means every core.
-    const int64_t threads = p.get_int("threads");
-    torch::set_num_threads(threads > 0 ? static_cast<int>(threads) : static_cast<int>(std::thread::hardware_concurrency()));
+    training::apply_thread_policy(p);  // the batch is shared over that many threads
     spec_.levels = p.get_int("levels");
     spec_.steps = p.get_int("steps");
     spec_.hidden = p.get_int("hidden");
@@ -196,8 +194,7 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::string_param("schedule", "constant", "learning rate after warm-up: constant, or cosine (falls to 0 "
                                                        "as the time or epoch budget runs out)", "constant|cosine"))
       .param(nfx::int_param("seed", 0, "seed of the run: initialization, shuffling, noise and evaluation", 0, 1e9))
-      .param(nfx::bool_param("resume", true, "continue from out/checkpoint.pt when it exists"))
-      .param(nfx::int_param("threads", 0, "LibTorch threads; 0: every core", 0, 1024));
+      .param(nfx::bool_param("resume", true, "continue from out/checkpoint.pt when it exists"));
 }
 
 }  // namespace nfx::flow

@@ -12,8 +12,19 @@
  *   - Tensors cross as DLPack (0.6) DLTensor / DLManagedTensor: the producer's deleter frees.
  *   - Optional capabilities are extensions looked up by string id (NFX_EXT_*), never new v1 fields.
  *
- * Threading and lifetime are written beside each function: "any thread" means the host may call it from
- * any worker thread; "one at a time" means the host serializes calls on the same instance.
+ * Threading and lifetime are written beside each function and field with these tags (grep for them):
+ *   [any-thread]       called from any thread, also concurrently with other calls
+ *   [one-at-a-time]    the host serializes calls on the same instance (unless NFX_NODE_REENTRANT is set)
+ *   [alone]            no other call on the same graph runs meanwhile
+ *   [loading-thread]   called on the thread that loads the plugin, before anything else
+ *   [call-lifetime]    a pointer that stays valid until the call in progress returns
+ *   [create-lifetime]  a pointer that stays valid until create returns
+ *   [plugin-lifetime]  static: lives as long as the plugin (plugins are never unloaded)
+ *   [host-lifetime]    lives as long as the process
+ *   [copied]           the receiver copies the string; the caller keeps ownership
+ *   [takes-ownership]  the receiver owns the object afterwards, also when the call fails
+ *   [read-only]        memory the node must not write: other nodes share it
+ *   [since-1.1], [since-1.2]  appended in that minor version: check struct_size before use
  */
 #ifndef NFX_NFX_H
 #define NFX_NFX_H
@@ -28,7 +39,7 @@ extern "C" {
 #endif
 
 #define NFX_ABI_MAJOR 1
-#define NFX_ABI_MINOR 1
+#define NFX_ABI_MINOR 2
 
 /* Name of the one symbol a plugin exports. */
 #define NFX_PLUGIN_ENTRY_SYMBOL "nfx_plugin_entry"
@@ -54,7 +65,7 @@ typedef int32_t nfx_status;
 
 /* Port kinds. Images are HWC uint8 (RGB, RGBA or gray), tensors are NCHW (usually float), boxes are
  * N x 5 float32 rows (x, y, width, height, score) in pixels, optionally with a sixth column holding a
- * class index (privacy.detect: 0 face, 1 plate), masks are HW uint8 (0 or 255). */
+ * class index (what the classes are is documented by the node's port), masks are HW uint8 (0 or 255). */
 typedef uint32_t nfx_port_kind;
 #define NFX_KIND_ANY 0 /* input: accepts every kind; output: same kind as the node's first input */
 #define NFX_KIND_IMAGE 1
@@ -80,6 +91,9 @@ typedef uint32_t nfx_dtype_mask;
 
 /* ---- static descriptors ------------------------------------------------------------------------ */
 
+/* Descriptors are [plugin-lifetime]. A later minor version may append fields to nfx_port_desc and
+ * nfx_param_desc; the node type says how large its elements are (port_size, param_size), so a host
+ * walks the arrays of any later size. */
 typedef struct nfx_port_desc {
   const char* name; /* unique among the node's inputs (or outputs); [a-z0-9_]+ */
   const char* doc;
@@ -125,32 +139,37 @@ typedef struct nfx_node_type {
   const char* doc;
   uint32_t flags; /* NFX_NODE_* */
   uint32_t input_count;
-  const nfx_port_desc* inputs;
+  const nfx_port_desc* inputs; /* input_count elements of port_size bytes */
   uint32_t output_count;
-  const nfx_port_desc* outputs;
+  const nfx_port_desc* outputs; /* output_count elements of port_size bytes */
   uint32_t param_count;
-  const nfx_param_desc* params;
+  const nfx_param_desc* params; /* param_count elements of param_size bytes */
 
   /* Creates one instance for one graph run. Reads parameters through the host API. May load models.
-   * Thread: any, never concurrently with anything else on the same graph. On failure set an error
-   * message with nfx_host_api.set_error and leave *instance untouched. */
+   * [any-thread] [alone]. On failure set an error message with nfx_host_api.set_error and leave
+   * *instance untouched. */
   nfx_status (*create)(nfx_context* ctx, void** instance);
 
   /* Processes one item: reads inputs and writes outputs through the host API.
    * A node without inputs is a source: each call emits the next item, or calls end_of_stream.
-   * Thread: any. Concurrently on the same instance only if NFX_NODE_REENTRANT is set. */
+   * [any-thread] [one-at-a-time]. */
   nfx_status (*process)(void* instance, nfx_context* ctx);
 
   /* Optional (may be NULL). Called once after the last item of a successful run, e.g. to close and
-   * publish a video file. Not called when a run fails or is cancelled. Thread: any, alone. */
+   * publish a video file. Not called when a run fails or is cancelled. [any-thread] [alone]. */
   nfx_status (*finish)(void* instance, nfx_context* ctx);
 
-  /* Frees the instance. Never fails. Thread: any, after every other call on the instance returned. */
+  /* Frees the instance. Never fails. [any-thread], after every other call on the instance returned. */
   void (*destroy)(void* instance);
 
   /* Optional (may be NULL). Returns the extension table with the given id (NFX_EXT_*) or NULL.
-   * The table is static: it lives as long as the plugin. Thread: any. */
+   * The table is [plugin-lifetime]. [any-thread]. */
   const void* (*extension)(const char* id);
+
+  /* [since-1.2] sizeof(nfx_port_desc) and sizeof(nfx_param_desc) as the plugin was built; 0 = the 1.0
+   * sizes (32 and 72 bytes on LP64). A host reads only the fields it knows of each element. */
+  uint32_t port_size;
+  uint32_t param_size;
 } nfx_node_type;
 
 /* Run process concurrently for different items on one instance. */
@@ -170,11 +189,11 @@ typedef struct nfx_plugin_descriptor {
   uint32_t node_type_count;
   const nfx_node_type* const* node_types;
   /* Called once after loading, before anything else. Cheap: no model loading, no threads.
-   * The host API table lives as long as the process. Thread: the loading thread. */
+   * The host API table is [host-lifetime]. [loading-thread]. */
   nfx_status (*init)(const struct nfx_host_api* host);
 } nfx_plugin_descriptor;
 
-/* The one exported symbol. The descriptor and everything it points to are static. */
+/* The one exported symbol. The descriptor and everything it points to are [plugin-lifetime]. */
 typedef const nfx_plugin_descriptor* (*nfx_plugin_entry_fn)(void);
 
 /* ---- the host API table ------------------------------------------------------------------------ */
@@ -185,18 +204,18 @@ typedef int32_t nfx_log_level;
 #define NFX_LOG_WARNING 2
 #define NFX_LOG_ERROR 3
 
-/* Given to init. Append-only: a field added in a later minor release lies past struct_size of an older
- * host, so a plugin checks struct_size before calling it. Every function may be called from any thread;
- * "ctx" functions only with the context of the call in progress. */
+/* Given to init, [host-lifetime]. Append-only: a field added in a later minor release lies past
+ * struct_size of an older host, so a plugin checks struct_size before calling it. Every function is
+ * [any-thread]; the ones taking ctx only with the context of the call in progress. */
 typedef struct nfx_host_api {
   uint32_t abi_major;
   uint32_t abi_minor;
   uint32_t struct_size;
   uint32_t reserved;
 
-  /* Diagnostics. The message is copied. */
+  /* Diagnostics. The message is [copied]. */
   void (*log)(nfx_context* ctx, nfx_log_level level, const char* message);
-  /* Sets the message the host shows when the current call returns a non-OK status. Copied. */
+  /* Sets the message the host shows when the current call returns a non-OK status. [copied] */
   void (*set_error)(nfx_context* ctx, const char* message);
   /* Progress of long work inside one call (e.g. training epochs). total <= 0: unknown. */
   void (*progress)(nfx_context* ctx, double done, double total);
@@ -208,7 +227,7 @@ typedef struct nfx_host_api {
   void* (*alloc)(size_t size, size_t alignment);
   void (*free)(void* pointer);
 
-  /* Parameters: valid during create. A string stays valid until create returns. Returns
+  /* Parameters: valid during create. A string is [create-lifetime]. Returns
    * NFX_ERR_INVALID_ARGUMENT for an unknown name or a name of another type. Values are already
    * type- and range-checked against the descriptor. */
   nfx_status (*param_bool)(nfx_context* ctx, const char* name, int32_t* value);
@@ -216,21 +235,22 @@ typedef struct nfx_host_api {
   nfx_status (*param_float)(nfx_context* ctx, const char* name, double* value);
   nfx_status (*param_string)(nfx_context* ctx, const char* name, const char** value);
 
-  /* Inputs: valid during process. Borrowed: valid until process returns. An unconnected optional
-   * input gives NFX_ERR_INVALID_ARGUMENT and *value = NULL. */
+  /* Inputs: valid during process, [call-lifetime] and [read-only] (the producer and other consumers
+   * share them; copy before changing). An unconnected optional input gives NFX_ERR_INVALID_ARGUMENT and
+   * *value = NULL. */
   nfx_status (*input_tensor)(nfx_context* ctx, uint32_t port, const DLTensor** value);
   nfx_status (*input_scalar)(nfx_context* ctx, uint32_t port, double* value);
   nfx_status (*input_text)(nfx_context* ctx, uint32_t port, const char** value);
 
-  /* Outputs: valid during process. output_tensor always takes ownership, also when it fails (then it
-   * calls the deleter). output_text copies. forward_input passes an input on unchanged, without a copy. */
+  /* Outputs: valid during process. output_tensor [takes-ownership] (when it fails it calls the
+   * deleter). output_text: [copied]. forward_input passes an input on unchanged, without a copy. */
   nfx_status (*output_tensor)(nfx_context* ctx, uint32_t port, DLManagedTensor* value);
   nfx_status (*output_scalar)(nfx_context* ctx, uint32_t port, double value);
   nfx_status (*output_text)(nfx_context* ctx, uint32_t port, const char* value);
   nfx_status (*forward_input)(nfx_context* ctx, uint32_t output_port, uint32_t input_port);
 
   /* Items. Every item has an index (0, 1, ...) and a name that sources set (e.g. "photos/a.jpg") and
-   * sinks use to name their outputs. The name string is valid until the call returns. */
+   * sinks use to name their outputs. The name string is [call-lifetime]. */
   int64_t (*item_index)(nfx_context* ctx);
   const char* (*item_name)(nfx_context* ctx);
   /* Sources only, during process. */
@@ -238,13 +258,18 @@ typedef struct nfx_host_api {
   void (*set_item_count)(nfx_context* ctx, int64_t total); /* for progress; -1 = unknown */
   void (*end_of_stream)(nfx_context* ctx);                 /* no item this call, and none after */
 
-  /* The node's id in the graph ("resize"), valid during the call. */
+  /* The node's id in the graph ("resize"), [call-lifetime]. */
   const char* (*node_id)(nfx_context* ctx);
 
-  /* ---- appended in ABI 1.1: check struct_size first ---- */
-  /* Names the parameter the error of the current call is about (e.g. two parameters that do not fit
-   * together), so the host reports it at that parameter's line in the graph file. Copied. */
+  /* [since-1.1] Names the parameter the error of the current call is about (e.g. two parameters that
+   * do not fit together), so the host reports it at that parameter's line in the graph file. [copied] */
   void (*set_error_param)(nfx_context* ctx, const char* name);
+
+  /* [since-1.2] The number of threads the run may use: `nfx run -j`, else the graph's
+   * [graph] threads, else every core. It sizes a node's own parallel work (LibTorch's intra-op
+   * threads, OpenMP). Process-wide settings are applied once, by the first node that needs them
+   * (nfx::training does it for LibTorch), never changed while other nodes run. */
+  int32_t (*thread_count)(nfx_context* ctx);
 } nfx_host_api;
 
 /* ---- extensions -------------------------------------------------------------------------------- */
@@ -254,7 +279,7 @@ typedef struct nfx_host_api {
 typedef struct nfx_invertible_v1 {
   uint32_t struct_size;
   /* Maps outputs back to inputs: in ctx, input port i carries the node's output i and output port i
-   * receives the node's input i. Thread and reentrancy as for process. */
+   * receives the node's input i. [any-thread] [one-at-a-time], as for process. */
   nfx_status (*inverse)(void* instance, nfx_context* ctx);
   /* log|det J| of the forward map at the inputs in ctx, one value per batch element: a float64 tensor
    * of shape [N], owned by the caller afterwards. */
@@ -266,9 +291,9 @@ typedef struct nfx_invertible_v1 {
 typedef struct nfx_trainable_v1 {
   uint32_t struct_size;
   /* Writes the whole state to the file at path. The host passes a temporary path and renames it into
-   * place only after NFX_OK, so a failed save never replaces the previous state. Thread: alone. */
+   * place only after NFX_OK, so a failed save never replaces the previous state. [alone] */
   nfx_status (*save_state)(void* instance, nfx_context* ctx, const char* path);
-  /* Replaces the state with the one saved at path. Thread: alone. */
+  /* Replaces the state with the one saved at path. [alone] */
   nfx_status (*load_state)(void* instance, nfx_context* ctx, const char* path);
 } nfx_trainable_v1;
 
@@ -285,7 +310,8 @@ NFX_STATIC_ASSERT(sizeof(nfx_port_desc) == 32, "nfx_port_desc v1 layout changed"
 NFX_STATIC_ASSERT(offsetof(nfx_port_desc, flags) == 28, "nfx_port_desc v1 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_param_desc) == 72, "nfx_param_desc v1 layout changed");
 NFX_STATIC_ASSERT(offsetof(nfx_param_desc, choices) == 64, "nfx_param_desc v1 layout changed");
-NFX_STATIC_ASSERT(sizeof(nfx_node_type) == 112, "nfx_node_type v1 layout changed");
+NFX_STATIC_ASSERT(offsetof(nfx_node_type, port_size) == 112, "nfx_node_type v1.1 layout changed");
+NFX_STATIC_ASSERT(sizeof(nfx_node_type) == 120, "nfx_node_type v1.2 layout changed");
 NFX_STATIC_ASSERT(offsetof(nfx_node_type, create) == 72, "nfx_node_type v1 layout changed");
 NFX_STATIC_ASSERT(offsetof(nfx_node_type, extension) == 104, "nfx_node_type v1 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_plugin_descriptor) == 64, "nfx_plugin_descriptor v1 layout changed");
@@ -295,7 +321,8 @@ NFX_STATIC_ASSERT(offsetof(nfx_host_api, param_bool) == 64, "nfx_host_api v1 lay
 NFX_STATIC_ASSERT(offsetof(nfx_host_api, input_tensor) == 96, "nfx_host_api v1 layout changed");
 NFX_STATIC_ASSERT(offsetof(nfx_host_api, item_index) == 152, "nfx_host_api v1 layout changed");
 NFX_STATIC_ASSERT(offsetof(nfx_host_api, set_error_param) == 200, "nfx_host_api v1.0 layout changed");
-NFX_STATIC_ASSERT(sizeof(nfx_host_api) == 208, "nfx_host_api v1.1 layout changed");
+NFX_STATIC_ASSERT(offsetof(nfx_host_api, thread_count) == 208, "nfx_host_api v1.1 layout changed");
+NFX_STATIC_ASSERT(sizeof(nfx_host_api) == 216, "nfx_host_api v1.2 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_invertible_v1) == 24, "nfx_invertible_v1 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_trainable_v1) == 24, "nfx_trainable_v1 layout changed");
 #endif

@@ -25,6 +25,7 @@
 
 #include <nfx/nfx.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <deque>
@@ -34,8 +35,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
-#include <utility>
 #include <utility>
 #include <vector>
 
@@ -142,10 +143,34 @@ inline bool is_compact(const DLTensor& t) {
   return true;
 }
 
+// The elements of a tensor. Through a const tensor (every input is one) the elements are read-only.
 template <typename T>
-T* data_ptr(const DLTensor& t) {
+const T* data_ptr(const DLTensor& t) {
+  return reinterpret_cast<const T*>(static_cast<const char*>(t.data) + t.byte_offset);
+}
+template <typename T>
+T* data_ptr(DLTensor& t) {
   return reinterpret_cast<T*>(static_cast<char*>(t.data) + t.byte_offset);
 }
+
+// A tensor a node received: [read-only], since the producer and other consumers share its memory. Copy it
+// (or make a new nfx::Tensor) to change values. Converts to const DLTensor& for helpers that read DLPack.
+class TensorView {
+ public:
+  explicit TensorView(const DLTensor& tensor) : tensor_(&tensor) {}
+  operator const DLTensor&() const { return *tensor_; }
+  const DLTensor& dl() const { return *tensor_; }
+
+  int ndim() const { return tensor_->ndim; }
+  int64_t shape(int dim) const { return tensor_->shape[dim]; }
+  DLDataType dtype() const { return tensor_->dtype; }
+  int64_t size() const { return element_count(*tensor_); }
+  template <typename T>
+  const T* data() const { return data_ptr<T>(*tensor_); }
+
+ private:
+  const DLTensor* tensor_;
+};
 
 // An owned, compact CPU tensor allocated through the host, handed to the host with release().
 class Tensor {
@@ -216,6 +241,16 @@ inline void check(nfx_status status, const std::string& what) {
   if (status != NFX_OK) throw Error(what, status);
 }
 
+// True when the host's table has the function at `field` (appended in a later minor version).
+#define NFX_HOST_HAS(api, field) ((api)->struct_size >= offsetof(nfx_host_api, field) + sizeof((api)->field))
+
+// The threads the run may use (nfx run -j, [graph] threads, every core); hosts before 1.2: every core.
+inline int thread_count(nfx_context* ctx) {
+  const nfx_host_api* api = host_api();
+  if (api != nullptr && NFX_HOST_HAS(api, thread_count)) return std::max(1, static_cast<int>(api->thread_count(ctx)));
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
 // What a node sees during create: its parameters.
 class Params {
  public:
@@ -241,6 +276,7 @@ class Params {
     return v ? v : "";
   }
   std::string node_id() const { return host_api()->node_id(ctx_); }
+  int thread_count() const { return nfx::thread_count(ctx_); }
   void log(nfx_log_level level, const std::string& message) const { host_api()->log(ctx_, level, message.c_str()); }
   nfx_context* raw() const { return ctx_; }
 
@@ -253,10 +289,10 @@ class Context {
  public:
   explicit Context(nfx_context* ctx) : ctx_(ctx) {}
 
-  const DLTensor& input(uint32_t port) const {
+  TensorView input(uint32_t port) const {
     const DLTensor* t = nullptr;
     check(host_api()->input_tensor(ctx_, port, &t), "input " + std::to_string(port) + " is not a tensor");
-    return *t;
+    return TensorView(*t);
   }
   bool has_input(uint32_t port) const {
     const DLTensor* t = nullptr;
@@ -295,6 +331,7 @@ class Context {
   void progress(double done, double total) const { host_api()->progress(ctx_, done, total); }
   void log(nfx_log_level level, const std::string& message) const { host_api()->log(ctx_, level, message.c_str()); }
   std::string node_id() const { return host_api()->node_id(ctx_); }
+  int thread_count() const { return nfx::thread_count(ctx_); }
   nfx_context* raw() const { return ctx_; }
 
  private:
@@ -337,7 +374,7 @@ nfx_status guarded(nfx_context* ctx, F&& f) noexcept {
   } catch (const ParamError& e) {
     const nfx_host_api* api = host_api();
     api->set_error(ctx, e.what());
-    if (api->struct_size >= offsetof(nfx_host_api, set_error_param) + sizeof(api->set_error_param)) {
+    if (NFX_HOST_HAS(api, set_error_param)) {
       api->set_error_param(ctx, e.param().c_str());
     }
     return e.status();
@@ -532,6 +569,8 @@ class PluginBuilder {
     b.type_.finish = &detail::Trampolines<T>::finish;
     b.type_.destroy = &detail::Trampolines<T>::destroy;
     b.type_.extension = &detail::Trampolines<T>::extension;
+    b.type_.port_size = sizeof(nfx_port_desc);
+    b.type_.param_size = sizeof(nfx_param_desc);
     return b;
   }
 
