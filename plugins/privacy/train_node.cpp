@@ -7,7 +7,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
-#include <thread>
 
 namespace nfx::privacy {
 
@@ -21,7 +20,7 @@ class TrainDetector : public nfx::Node {
     options_.c = p.get_float("c");
     options_.epsilon = p.get_float("epsilon");
     const int threads = static_cast<int>(p.get_int("threads"));
-    options_.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    options_.threads = threads > 0 ? threads : p.thread_count();
   }
 
   // Items arrive one at a time (the node is not reentrant): keep each image in gray with its boxes.
@@ -76,7 +75,7 @@ void register_train_node(nfx::PluginBuilder& plugin) {
                             8, 1024))
       .param(nfx::float_param("c", 5.0, "SVM regularization (larger fits the training set more closely)", 0.01, 1000.0))
       .param(nfx::float_param("epsilon", 0.01, "stopping tolerance", 1e-5, 1.0))
-      .param(nfx::int_param("threads", 0, "training threads; 0: every core", 0, 256));
+      .param(nfx::int_param("threads", 0, "training threads; 0: the run's (nfx run -j, [graph] threads, every core)", 0, 256));
 }
 
 }  // namespace nfx::privacy
