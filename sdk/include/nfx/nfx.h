@@ -267,8 +267,8 @@ typedef struct nfx_host_api {
 
   /* [since-1.2] The number of threads the run may use: `nfx run -j`, else the graph's
    * [graph] threads, else every core. It sizes a node's own parallel work (LibTorch's intra-op
-   * threads, OpenMP). Process-wide settings are applied once, by the first node that needs them
-   * (nfx::training does it for LibTorch), never changed while other nodes run. */
+   * threads, OpenMP). Process-wide settings are applied once, in create, by the first node that needs
+   * them, and never changed while other nodes run (docs/plugin-guide.md, "Threads"). */
   int32_t (*thread_count)(nfx_context* ctx);
 } nfx_host_api;
 
