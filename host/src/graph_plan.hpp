@@ -50,9 +50,7 @@ struct PlannedNode {
 };
 
 // Runs one item through a node: its inverse when the graph inverted it, else process.
-inline nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ctx) {
-  return node.inverted_type ? node.invertible->inverse(instance, ctx) : node.type->process(instance, ctx);
-}
+nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ctx);
 
 struct GraphPlan {
   std::string file;

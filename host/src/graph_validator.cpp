@@ -193,7 +193,13 @@ std::vector<int> topological_order(const std::vector<std::vector<int>>& predeces
 // state = "file": the node's learned state is loaded from and saved to that file.
 void use_extensions(const RawNode& raw, PlannedNode& node, std::vector<Diagnostic>& out) {
   const nfx_node_type* t = node.type;
-  auto extension = [&](const char* id) { return t->extension != nullptr ? t->extension(id) : nullptr; };
+  auto extension = [&](const char* id) -> const void* {
+    try {
+      return t->extension != nullptr ? t->extension(id) : nullptr;
+    } catch (...) {  // an exception across the C ABI: as if the extension were missing
+      return nullptr;
+    }
+  };
   if (raw.invert) {
     node.invertible = static_cast<const nfx_invertible_v1*>(extension(NFX_EXT_INVERTIBLE));
     if (node.invertible == nullptr) {

@@ -131,6 +131,7 @@ int32_t cancelled(nfx_context* ctx) {
 void* alloc(size_t size, size_t alignment) {
   if (alignment < sizeof(void*)) alignment = sizeof(void*);
   if (alignment > 4096 || (alignment & (alignment - 1)) != 0) return nullptr;
+  if (size > static_cast<size_t>(PTRDIFF_MAX) - alignment) return nullptr;    // rounding up would wrap to a small size
   size = (size + alignment - 1) / alignment * alignment;  // aligned_alloc wants a multiple
   return std::aligned_alloc(alignment, size == 0 ? alignment : size);
 }

@@ -2,6 +2,7 @@
 #include "plugin_registry.hpp"
 
 #include "host_api.hpp"
+#include "plugin_call.hpp"
 
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
@@ -47,7 +48,12 @@ std::vector<PluginLoadError> PluginRegistry::load_library(const std::string& pat
   if (!library.has(NFX_PLUGIN_ENTRY_SYMBOL)) {
     return {{path, "not an nfx plugin: it does not export '" NFX_PLUGIN_ENTRY_SYMBOL "'"}};
   }
-  const nfx_plugin_descriptor* descriptor = library.get<const nfx_plugin_descriptor*()>(NFX_PLUGIN_ENTRY_SYMBOL)();
+  const nfx_plugin_descriptor* descriptor = nullptr;
+  try {
+    descriptor = library.get<const nfx_plugin_descriptor*()>(NFX_PLUGIN_ENTRY_SYMBOL)();
+  } catch (...) {
+    return {{path, NFX_PLUGIN_ENTRY_SYMBOL "(): " + escaped_exception_message()}};
+  }
   if (descriptor == nullptr) return {{path, NFX_PLUGIN_ENTRY_SYMBOL "() returned NULL"}};
   if (descriptor->abi_major != NFX_ABI_MAJOR) {
     return {{path, "built for nfx ABI " + abi_string(descriptor->abi_major, descriptor->abi_minor) +
@@ -91,9 +97,15 @@ std::vector<PluginLoadError> PluginRegistry::add(const nfx_plugin_descriptor* d,
   }
 
   if (d->init != nullptr) {
-    nfx_status status = d->init(host_api_table());
+    nfx_status status = NFX_ERR_INTERNAL;
+    std::string escaped;
+    try {
+      status = d->init(host_api_table());
+    } catch (...) {
+      escaped = ": " + escaped_exception_message();
+    }
     if (status != NFX_OK) {
-      errors.push_back({path, "init failed with status " + std::to_string(status)});
+      errors.push_back({path, "init failed with status " + std::to_string(status) + escaped});
       return errors;
     }
   }

@@ -1,5 +1,7 @@
 #include "scheduler.hpp"
 
+#include "plugin_call.hpp"
+
 #include <nfx/nfx.hpp>
 
 #include <algorithm>
@@ -114,6 +116,12 @@ void RunState::emit_output(const std::string& node_id, int64_t item, const std::
   options_.on_output(OutputEvent{node_id, item, item_name, value});
 }
 
+nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ctx) {
+  return call_plugin(*ctx, [&] {
+    return node.inverted_type ? node.invertible->inverse(instance, ctx) : node.type->process(instance, ctx);
+  });
+}
+
 void RunState::create_instances() {
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
@@ -123,7 +131,7 @@ void RunState::create_instances() {
     ctx.params = &node.params;
     ctx.cancelled = env_.cancel;
     void* instance = nullptr;
-    nfx_status status = node.type->create(&ctx, &instance);
+    nfx_status status = call_plugin(ctx, [&] { return node.type->create(&ctx, &instance); });
     if (status != NFX_OK || instance == nullptr) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id + "): cannot create: " +
                          (ctx.error.empty() ? "status " + std::to_string(status) : ctx.error),
@@ -132,7 +140,8 @@ void RunState::create_instances() {
     state->instance = instance;
     std::error_code ec;
     if (node.trainable != nullptr && std::filesystem::exists(node.state_file, ec)) {
-      const nfx_status loaded = node.trainable->load_state(instance, &ctx, node.state_file.c_str());
+      const nfx_status loaded =
+          call_plugin(ctx, [&] { return node.trainable->load_state(instance, &ctx, node.state_file.c_str()); });
       if (loaded != NFX_OK) {
         throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot load its state from " +
                            node.state_file + ": " + ctx.error,
@@ -156,7 +165,8 @@ void RunState::save_states() {
     ctx.run = this;
     ctx.node = &node;
     ctx.cancelled = env_.cancel;
-    const nfx_status status = node.trainable->save_state(state->instance, &ctx, temporary.c_str());
+    const nfx_status status =
+        call_plugin(ctx, [&] { return node.trainable->save_state(state->instance, &ctx, temporary.c_str()); });
     if (status == NFX_OK) std::filesystem::rename(temporary, target, ec);
     if (status != NFX_OK || ec) {
       std::filesystem::remove(temporary, ec);
@@ -169,7 +179,13 @@ void RunState::save_states() {
 
 void RunState::destroy_instances() {
   for (auto& state : nodes_) {
-    if (state->instance != nullptr) state->plan->type->destroy(state->instance);
+    if (state->instance != nullptr) {
+      try {
+        state->plan->type->destroy(state->instance);
+      } catch (...) {  // destroy never fails; a plugin that throws anyway is reported, not fatal
+        log(NFX_LOG_WARNING, state->plan->id, "destroy: " + escaped_exception_message());
+      }
+    }
     state->instance = nullptr;
   }
 }
@@ -182,7 +198,7 @@ void RunState::finish_nodes() {
     ctx.run = this;
     ctx.node = &node;
     ctx.cancelled = env_.cancel;
-    nfx_status status = node.type->finish(state->instance, &ctx);
+    nfx_status status = call_plugin(ctx, [&] { return node.type->finish(state->instance, &ctx); });
     if (status != NFX_OK) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id +
                          "): failed at the end of the run: " + ctx.error,
@@ -194,12 +210,18 @@ void RunState::finish_nodes() {
 RunStats RunState::run() {
   start_ = std::chrono::steady_clock::now();
   create_instances();
-  pool_ = std::make_unique<ThreadPool>(threads_);
+  try {
+    pool_ = std::make_unique<ThreadPool>(threads_, [this](std::exception_ptr e) { abandon(e); });
+  } catch (const std::runtime_error& e) {
+    throw RunError(e.what(), NFX_ERR_OUT_OF_MEMORY, "", -1, "");
+  }
   {
     std::unique_lock<std::mutex> lock(mutex_);
     source_scheduled_ = true;
     pool_->submit([this] { source_task(); });
-    finished_.wait(lock, [this] { return in_flight_ == 0 && !source_scheduled_ && (sources_done_ || stop_sources_); });
+    finished_.wait(lock, [this] {
+      return abandoned_ || (in_flight_ == 0 && !source_scheduled_ && (sources_done_ || stop_sources_));
+    });
   }
   pool_.reset();  // every task has returned
 
@@ -229,6 +251,20 @@ void RunState::fail(nfx_status status, int node, int64_t item, const std::string
   std::lock_guard<std::mutex> lock(mutex_);
   stop_sources_ = true;
   if (!failure_) failure_ = Failure{status, node, item, item_name, message, location};
+}
+
+void RunState::abandon(std::exception_ptr error) {
+  std::string message = "the host failed while scheduling items";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    message += std::string(": ") + e.what();
+  } catch (...) {
+  }
+  fail(NFX_ERR_INTERNAL, -1, -1, "", message, "");
+  std::lock_guard<std::mutex> lock(mutex_);
+  abandoned_ = true;  // the items of the failed task never complete: stop waiting for them
+  finished_.notify_all();
 }
 
 void RunState::skip(int node, int64_t item, const std::string& item_name, const std::string& message,

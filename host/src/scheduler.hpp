@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <deque>
 #include <map>
 #include <memory>
@@ -69,6 +70,8 @@ class RunState {
   void finish_item(const ItemPtr& item);
   void fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message,
             const std::string& location = "");
+  // A scheduler task threw (the host itself failed, e.g. out of memory): the run fails and stops waiting.
+  void abandon(std::exception_ptr error);
   // A node with on_error = "skip" failed on an item: log it and count it; the run goes on without the item.
   void skip(int node, int64_t item, const std::string& item_name, const std::string& message,
             const std::string& location);
@@ -98,6 +101,7 @@ class RunState {
   bool source_scheduled_ = false;
   bool sources_done_ = false;
   bool stop_sources_ = false;
+  bool abandoned_ = false;  // a scheduler task threw: the run ends without waiting for its items
   struct Failure {
     nfx_status status;
     int node;

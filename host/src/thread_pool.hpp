@@ -1,8 +1,10 @@
-// A fixed set of worker threads taking tasks from one queue.
+// A fixed set of worker threads taking tasks from one queue. No exception leaves a worker: a task that
+// throws is handed to the pool's exception handler, and the worker goes on.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -12,7 +14,9 @@ namespace nfx::detail {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);
+  using ExceptionHandler = std::function<void(std::exception_ptr)>;
+  // Throws std::runtime_error, with every thread it started joined again, when a thread cannot be started.
+  ThreadPool(int threads, ExceptionHandler on_exception);
   ~ThreadPool();  // finishes queued tasks, then joins
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -22,6 +26,8 @@ class ThreadPool {
 
  private:
   void work();
+  void stop();
+  ExceptionHandler on_exception_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;

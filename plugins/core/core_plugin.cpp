@@ -10,13 +10,27 @@ namespace {
 class Constant : public nfx::Node {
  public:
   explicit Constant(nfx::Params& p) : count_(p.get_int("count")), value_(p.get_float("value")) {
-    std::stringstream s(p.get_string("shape"));
+    const std::string shape = p.get_string("shape");
+    std::stringstream s(shape);
     for (std::string dim; std::getline(s, dim, 'x');) {
-      const long long d = std::stoll(dim);
-      if (d <= 0) throw nfx::Error("shape: every dimension must be positive, got \"" + p.get_string("shape") + "\"");
+      size_t used = 0;
+      long long d = 0;
+      try {
+        d = std::stoll(dim, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != dim.size() || d <= 0) {
+        throw nfx::ParamError("shape", "shape: every dimension must be a positive whole number, got \"" + shape + "\"");
+      }
       shape_.push_back(d);
     }
-    if (shape_.empty()) throw nfx::Error("shape: expected dimensions like \"1x3x8x8\"");
+    if (shape_.empty()) throw nfx::ParamError("shape", "shape: expected dimensions like \"1x3x8x8\"");
+    try {
+      nfx::tensor_bytes(nfx::dtype_f32(), shape_);  // refused here, at the parameter, not at the first item
+    } catch (const nfx::Error& e) {
+      throw nfx::ParamError("shape", std::string("shape: ") + e.what(), e.status());
+    }
   }
   void process(nfx::Context& ctx) override {
     if (ctx.item_index() >= count_) {

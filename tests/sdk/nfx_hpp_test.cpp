@@ -86,3 +86,19 @@ TEST(NfxHpp, DtypeHelpersNameTypes) {
   EXPECT_EQ(nfx::dtype_name(nfx::dtype_f64()), "float64");
   EXPECT_EQ(nfx::dtype_bit(DLDataType{kDLFloat, 32, 4}), 0u);  // vector lanes are not an nfx dtype
 }
+
+// A shape whose byte size would wrap around (or is negative) is refused before anything is allocated.
+TEST(NfxHpp, TensorSizesThatWouldWrapAreRefused) {
+  EXPECT_EQ(nfx::tensor_bytes(nfx::dtype_f32(), {2, 3, 4}), 96u);
+  EXPECT_EQ(nfx::tensor_bytes(nfx::dtype_u8(), {}), 1u);
+  for (const std::vector<int64_t>& shape : std::vector<std::vector<int64_t>>{
+           {int64_t{1} << 62}, {int64_t{1} << 31, int64_t{1} << 31, 8}, {4, -1}, {INT64_MAX, 2}}) {
+    try {
+      nfx::Tensor t(nfx::dtype_f32(), shape);
+      ADD_FAILURE() << "allocated a tensor of " << shape.size() << " dimensions";
+    } catch (const nfx::Error& e) {
+      EXPECT_EQ(e.status(), NFX_ERR_OUT_OF_MEMORY);
+      EXPECT_NE(std::string(e.what()).find("too large"), std::string::npos) << e.what();
+    }
+  }
+}

@@ -148,6 +148,18 @@ class Threads : public nfx::Node {
   int at_create_;
 };
 
+// Asks the host for more memory than an address space holds (a size whose rounding up would wrap) and
+// outputs 1 when the host refused it with NULL.
+class HugeAlloc : public nfx::Node {
+ public:
+  explicit HugeAlloc(nfx::Params&) {}
+  void process(nfx::Context& ctx) override {
+    void* p = nfx::host_api()->alloc(SIZE_MAX - 8, 64);
+    nfx::host_api()->free(p);
+    ctx.output_scalar(0, p == nullptr ? 1.0 : 0.0);
+  }
+};
+
 }  // namespace
 
 NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
@@ -177,6 +189,8 @@ NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
       .input(nfx::port("x", NFX_KIND_SCALAR, "")).output(nfx::port("y", NFX_KIND_SCALAR, ""))
       .param(nfx::float_param("factor", 2.0, "initial factor", -1e9, 1e9))
       .param(nfx::float_param("growth", 0.0, "added to the factor after each item", -1e9, 1e9));
+  plugin.node<HugeAlloc>("test.huge_alloc", "1 when the host refuses an allocation of SIZE_MAX - 8 bytes")
+      .input(nfx::any_port("value", "")).output(nfx::port("refused", NFX_KIND_SCALAR, ""));
   plugin.node<Threads>("test.threads", "The run's thread count, once per item")
       .input(nfx::any_port("value", "")).output(nfx::port("threads", NFX_KIND_SCALAR, ""));
 }

@@ -139,3 +139,23 @@ TEST(Tool, CtrlCStopsCleanlyWithExitCode130) {
   EXPECT_EQ(WEXITSTATUS(status), 130) << output;
   EXPECT_NE(output.find("cancelled after"), std::string::npos) << output;
 }
+
+// Worker threads that cannot be started (here: too little address space for 3,000 thread stacks) end the
+// run with an error that says so, not with std::terminate (issue 13).
+TEST(Tool, WorkerThreadsThatCannotStartGiveAnError) {
+  TempDir dir;
+  std::ofstream(dir / "small.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 2\n"
+                                       "[nodes.count]\ntype = \"core.counter\"\nin.value = \"src.tensor\"\n";
+  const std::string command = "bash -c 'ulimit -v 8000000; env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) +
+                              " run " + dir / "small.toml" + " -j 3000 -q' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  std::array<char, 4096> buffer;
+  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+  EXPECT_NE(output.find("cannot start worker thread"), std::string::npos) << output;
+  EXPECT_NE(output.find("use fewer threads (-j)"), std::string::npos) << output;
+}

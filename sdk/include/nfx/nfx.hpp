@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -172,21 +173,33 @@ class TensorView {
   const DLTensor* tensor_;
 };
 
+// The bytes of a compact tensor of `shape` and `dtype`; throws nfx::Error (NFX_ERR_OUT_OF_MEMORY) for a
+// negative dimension or a size that does not fit in memory's address range (the product would wrap).
+inline size_t tensor_bytes(DLDataType dtype, const std::vector<int64_t>& shape) {
+  uint64_t bytes = (static_cast<uint64_t>(dtype.bits) * dtype.lanes + 7) / 8;
+  for (int64_t d : shape) {
+    if (d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes) || bytes > static_cast<uint64_t>(PTRDIFF_MAX)) {
+      std::string dims;
+      for (int64_t x : shape) dims += (dims.empty() ? "" : "x") + std::to_string(x);
+      throw Error("a tensor of shape " + dims + " is too large to allocate", NFX_ERR_OUT_OF_MEMORY);
+    }
+  }
+  return static_cast<size_t>(bytes);
+}
+
 // An owned, compact CPU tensor allocated through the host, handed to the host with release().
 class Tensor {
  public:
   Tensor() = default;
   Tensor(DLDataType dtype, std::vector<int64_t> shape) {
     const nfx_host_api* api = host_api();
+    const size_t bytes = tensor_bytes(dtype, shape);
     auto* holder = new Holder;
     holder->shape = std::move(shape);
-    const int64_t count = std::accumulate(holder->shape.begin(), holder->shape.end(), int64_t{1},
-                                          [](int64_t a, int64_t b) { return a * b; });
-    const size_t bytes = static_cast<size_t>(count) * ((dtype.bits * dtype.lanes + 7) / 8);
-    holder->data = api ? api->alloc(bytes == 0 ? 1 : bytes, 64) : ::operator new(bytes == 0 ? 1 : bytes);
+    holder->data = api ? api->alloc(bytes == 0 ? 1 : bytes, 64) : ::operator new(bytes == 0 ? 1 : bytes, std::nothrow);
     if (holder->data == nullptr) {
       delete holder;
-      throw std::bad_alloc();
+      throw Error("out of memory: a tensor of " + std::to_string(bytes) + " bytes", NFX_ERR_OUT_OF_MEMORY);
     }
     DLTensor& t = holder->managed.dl_tensor;
     t.data = holder->data;
