@@ -5,6 +5,9 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <map>
+#include <mutex>
+
 namespace nfx::io {
 
 namespace fs = std::filesystem;
@@ -79,11 +82,13 @@ class WriteImages : public nfx::Node {
   }
   void process(nfx::Context& ctx) override {
     fs::path name = ctx.item_name();
-    if (name.empty() || name.is_absolute() || name.string().find("..") != std::string::npos) {
-      name = "item_" + std::to_string(ctx.item_index());
+    if (!stays_inside(name)) {
+      throw nfx::Error("item name '" + name.string() + "' is empty, absolute or climbs out with '..': it would not be "
+                       "written inside " + dir_.string(), NFX_ERR_INVALID_ARGUMENT);
     }
     const std::string ext = !ext_.empty() ? ext_ : has_image_extension(name) ? name.extension().string() : ".png";
     const fs::path target = dir_ / name.replace_extension(ext);
+    claim(target, ctx.item_name());
     std::error_code ec;
     if (!overwrite_ && fs::exists(target, ec)) {
       ctx.log(NFX_LOG_DEBUG, target.string() + " exists; skipped (set overwrite = true to replace it)");
@@ -109,11 +114,34 @@ class WriteImages : public nfx::Node {
   }
 
  private:
+  // A relative name whose every component is a real name (no "..", no root): it stays under dir.
+  static bool stays_inside(const fs::path& name) {
+    if (name.empty() || name.has_root_path()) return false;
+    for (const fs::path& part : name) {
+      if (part == ".." || part == ".") return false;
+    }
+    return true;
+  }
+
+  // Two items of one run must not write the same file (a.jpg and a.png with ext = "png"): the second
+  // would silently replace or skip the first.
+  void claim(const fs::path& target, const std::string& item) {
+    std::lock_guard<std::mutex> lock(claimed_mutex_);
+    const auto [it, fresh] = claimed_.emplace(target.lexically_normal().string(), item);
+    if (!fresh && it->second != item) {
+      throw nfx::Error("items '" + it->second + "' and '" + item + "' would both be written to " + target.string() +
+                       (ext_.empty() ? "" : " (ext = \"" + ext_.substr(1) + "\" gives them one name)"),
+                       NFX_ERR_INVALID_ARGUMENT);
+    }
+  }
+
   fs::path dir_;
   std::string ext_;
   bool overwrite_;
   bool keep_metadata_;
   int quality_;
+  std::mutex claimed_mutex_;
+  std::map<std::string, std::string> claimed_;  // target file -> the item written there in this run
 };
 
 }  // namespace

@@ -1,6 +1,9 @@
 // Plugin "test": nodes whose only purpose is to make the scheduler's guarantees observable.
 #include <nfx/nfx.hpp>
 
+#include <algorithm>
+#include <sstream>
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -148,6 +151,29 @@ class Threads : public nfx::Node {
   int at_create_;
 };
 
+// A source of 4 x 4 RGB images, one per name in `names` ('|'-separated), named exactly so.
+class NamedImages : public nfx::Node {
+ public:
+  explicit NamedImages(nfx::Params& p) {
+    std::stringstream s(p.get_string("names"));
+    for (std::string name; std::getline(s, name, '|');) names_.push_back(name);
+  }
+  void process(nfx::Context& ctx) override {
+    const auto i = static_cast<size_t>(ctx.item_index());
+    if (i >= names_.size()) {
+      ctx.end_of_stream();
+      return;
+    }
+    ctx.set_item_name(names_[i]);
+    nfx::Tensor image(nfx::dtype_u8(), {4, 4, 3});
+    std::fill_n(image.data<unsigned char>(), 48, static_cast<unsigned char>(40 * i));
+    ctx.output(0, std::move(image));
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
+
 // Asks the host for more memory than an address space holds (a size whose rounding up would wrap) and
 // outputs 1 when the host refused it with NULL.
 class HugeAlloc : public nfx::Node {
@@ -189,6 +215,8 @@ NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
       .input(nfx::port("x", NFX_KIND_SCALAR, "")).output(nfx::port("y", NFX_KIND_SCALAR, ""))
       .param(nfx::float_param("factor", 2.0, "initial factor", -1e9, 1e9))
       .param(nfx::float_param("growth", 0.0, "added to the factor after each item", -1e9, 1e9));
+  plugin.node<NamedImages>("test.named_images", "One 4 x 4 image per name in `names`, named so")
+      .output(nfx::image_port("image", "")).param(nfx::string_param("names", "a.png", "names separated by '|'"));
   plugin.node<HugeAlloc>("test.huge_alloc", "1 when the host refuses an allocation of SIZE_MAX - 8 bytes")
       .input(nfx::any_port("value", "")).output(nfx::port("refused", NFX_KIND_SCALAR, ""));
   plugin.node<Threads>("test.threads", "The run's thread count, once per item")

@@ -1,7 +1,10 @@
 #include <nfx/training/checkpoint.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace nfx::training {
 
@@ -62,11 +65,30 @@ void CheckpointWriter::save(const std::string& path) {
   std::error_code ec;
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
   const std::string temporary = path + ".partial";
-  try {
-    archive_.save_to(temporary);
-  } catch (const std::exception& e) {
+  // LibTorch's archive writer must never see a failed write: it would throw again from its destructor
+  // (std::terminate). So it writes into our stream, which records the first failure (disk full, say) and
+  // goes on accepting bytes; the failure is reported once the writer is done.
+  std::string failure;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) failure = std::strerror(errno);
+    try {
+      archive_.save_to([&](const void* data, size_t size) -> size_t {
+        if (failure.empty() && !out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size))) {
+          failure = std::strerror(errno);
+        }
+        return size;
+      });
+    } catch (const std::exception& e) {
+      if (failure.empty()) failure = first_line(e);
+    }
+    if (failure.empty() && !out.flush()) failure = std::strerror(errno);
+    out.close();
+    if (failure.empty() && out.fail()) failure = std::strerror(errno);
+  }
+  if (!failure.empty()) {
     fs::remove(temporary, ec);
-    throw CheckpointError(path + ": cannot write the checkpoint (" + first_line(e) +
+    throw CheckpointError(path + ": cannot write the checkpoint (" + failure +
                           "; disk full or no permission?); the previous checkpoint is kept");
   }
   fs::rename(temporary, target, ec);  // atomic on one file system: the old checkpoint stays until here

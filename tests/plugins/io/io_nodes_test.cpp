@@ -200,3 +200,35 @@ in.value = "crop.image"
 )", "crop.toml");
   EXPECT_THROW(graph.run({}), nfx::RunError);
 }
+
+// Item names reach the file system as written: a name with ".." inside a component is kept, one that
+// would climb out of dir fails its item (it used to become item_<index>, colliding with real names), and
+// two items that would write one file fail instead of one silently replacing the other (issue 13).
+TEST(IoNodes, ItemNamesAreKeptAndNeverClimbOutOrCollide) {
+  auto host = make_host();
+  TempDir out;
+  auto write = [&](const std::string& names, const std::string& ext) {
+    const std::string graph = "[nodes.src]\ntype = \"test.named_images\"\nnames = \"" + names +
+                              "\"\n[nodes.write]\ntype = \"io.write_images\"\nin.image = \"src.image\"\ndir = \"" +
+                              out.path().string() + "\"\next = \"" + ext + "\"\noverwrite = true\n";
+    try {
+      host->parse_graph(graph, "w.toml").run({});
+    } catch (const nfx::RunError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(write("a..b.png|sub/c.png", ""), "");
+  EXPECT_TRUE(fs::exists(out / "a..b.png"));
+  EXPECT_TRUE(fs::exists(out.path() / "sub" / "c.png"));
+
+  const std::string climbing = write("../escape.png", "");
+  EXPECT_NE(climbing.find("climbs out"), std::string::npos) << climbing;
+  EXPECT_FALSE(fs::exists(out.path().parent_path() / "escape.png"));
+  EXPECT_NE(write("/tmp/absolute.png", "").find("absolute"), std::string::npos);
+
+  const std::string collision = write("d.jpg|d.png", "png");
+  EXPECT_NE(collision.find("would both be written to"), std::string::npos) << collision;
+  EXPECT_NE(collision.find("'d.jpg'"), std::string::npos) << collision;  // in either order: items run in parallel
+  EXPECT_NE(collision.find("'d.png'"), std::string::npos) << collision;
+}

@@ -9,6 +9,9 @@
 
 #include <fstream>
 
+#include <csignal>
+#include <sys/resource.h>
+
 using namespace nfx::training;
 
 namespace {
@@ -139,6 +142,35 @@ TEST(TrainingCheckpoint, AFailedSaveKeepsThePreviousCheckpoint) {
   const std::string error = error_of([&] { second.save(dir / "c.pt"); });
   EXPECT_NE(error.find(dir / "c.pt"), std::string::npos) << error;
   EXPECT_NE(error.find("the previous checkpoint is kept"), std::string::npos) << error;
+  CheckpointReader kept(dir / "c.pt", kFormat);
+  EXPECT_EQ(kept.integer("spec.version"), 1);
+}
+
+// A disk that fills up mid-write (a file-size limit makes write() fail with EFBIG, as ENOSPC would): the
+// error names the file, the old checkpoint stays readable and no .partial file is left (issue 13).
+TEST(TrainingCheckpoint, AWriteFailingHalfwayKeepsThePreviousCheckpointAndLeavesNoPartialFile) {
+  nfx::test::TempDir dir;
+  CheckpointWriter first(kFormat);
+  first.value("spec.version", int64_t{1});
+  first.save(dir / "c.pt");
+
+  torch::nn::Linear large(1000, 1000);  // 4 MB of weights, far past the limit below
+  CheckpointWriter second(kFormat);
+  second.value("spec.version", int64_t{2});
+  second.module("model", *large);
+  rlimit before{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of the default kill
+  rlimit limited = before;
+  limited.rlim_cur = 256 * 1024;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+  const std::string error = error_of([&] { second.save(dir / "c.pt"); });
+  setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, previous_handler);
+
+  EXPECT_NE(error.find(dir / "c.pt"), std::string::npos) << error;
+  EXPECT_NE(error.find("the previous checkpoint is kept"), std::string::npos) << error;
+  EXPECT_FALSE(std::filesystem::exists(dir / "c.pt.partial"));
   CheckpointReader kept(dir / "c.pt", kFormat);
   EXPECT_EQ(kept.integer("spec.version"), 1);
 }
