@@ -44,6 +44,10 @@ std::string default_data_dir() {
 
 class Expander {
  public:
+  // A graph's strings are paths and names; past this, variables that nest each other have run away
+  // (40 doubling variables would reach 2^40 bytes).
+  static constexpr size_t kMaxExpandedBytes = size_t{1} << 20;
+
   std::map<std::string, std::string> variables;
 
   // Replaces ${name} and ${env.NAME}; reports unknown names at `at`.
@@ -65,6 +69,12 @@ class Expander {
         if (value == nullptr) report(out, at, "environment variable '" + name.substr(4) + "' is not set");
         result += value ? value : "";
       } else if (auto it = variables.find(name); it != variables.end()) {
+        if (result.size() + it->second.size() > kMaxExpandedBytes) {
+          report(out, at, "expanding \"" + text.substr(0, 80) + (text.size() > 80 ? "..." : "") + "\" gives more than " +
+                              std::to_string(kMaxExpandedBytes >> 20) + " MiB of text (variables that repeat each "
+                              "other?)");
+          return "";
+        }
         result += it->second;
       } else {
         std::string known;
@@ -145,6 +155,26 @@ struct Override {
   std::string value;
   SourceLocation location;
 };
+
+// --set NAME=VALUE for a NAME the graph does not declare: name the variables it has and, when nodes have
+// a parameter of that name, the NODE.PARAM form that sets it.
+void report_unknown_variable(const Override& o, const Expander& expander, const toml::table* nodes,
+                             std::vector<Diagnostic>& out) {
+  std::string known, nodes_with_it;
+  for (const auto& [name, value] : expander.variables) known += (known.empty() ? "" : ", ") + name;
+  if (nodes != nullptr) {
+    for (auto&& [id, node] : *nodes) {
+      const toml::table* t = node.as_table();
+      if (t != nullptr && t->contains(o.key)) {
+        nodes_with_it += (nodes_with_it.empty() ? "" : " or ") + ("--set " + std::string(id.str()) + "." + o.key + "=" + o.value);
+      }
+    }
+  }
+  report(out, o.location, "--set " + o.key + "=" + o.value + ": the graph has no variable '" + o.key +
+                              "' (its variables: " + known + ")" +
+                              (nodes_with_it.empty() ? "; set a node's parameter with --set NODE.PARAM=VALUE"
+                                                     : "; did you mean " + nodes_with_it + "?"));
+}
 
 std::vector<Override> split_overrides(const std::vector<std::string>& overrides, std::vector<Diagnostic>& out) {
   std::vector<Override> result;
@@ -339,12 +369,19 @@ GraphSource parse_graph_source(const std::string& text, const std::string& file,
   }
   // Variables given on the command line win over the file's defaults, and are known before any
   // node string is expanded.
-  for (const Override& o : parsed_overrides) {
-    if (o.node.empty()) expander.variables[o.key] = expander.expand(o.value, o.location, out);
-  }
-
   const toml::node* nodes_node = root.get("nodes");
   const toml::table* nodes = nodes_node ? nodes_node->as_table() : nullptr;
+  for (const Override& o : parsed_overrides) {
+    if (!o.node.empty()) continue;
+    // A variable is set if the file declares it or uses it as ${name}; any other name is a typo, which
+    // must not run the graph on its defaults.
+    if (expander.variables.count(o.key) == 0 && text.find("${" + o.key + "}") == std::string::npos) {
+      report_unknown_variable(o, expander, nodes, out);
+      continue;
+    }
+    expander.variables[o.key] = expander.expand(o.value, o.location, out);
+  }
+
   if (nodes == nullptr) {
     report(out, nodes_node ? location_of(*nodes_node, file) : SourceLocation{file, 1, 1},
            "the graph has no nodes: add tables [nodes.<id>] with a 'type'");

@@ -199,6 +199,38 @@ path = "${where}/${nothing}"
   EXPECT_TRUE(problems(toml, {"nothing=x"}).empty());
 }
 
+// A --set of a variable the graph neither declares nor uses is a typo: an error naming the variables the
+// graph has and the NODE.PARAM form for a parameter of that name, instead of a run on the defaults (issue 13).
+TEST(GraphErrors, SettingAVariableTheGraphDoesNotHaveIsAnError) {
+  const std::string toml = R"(
+[graph.variables]
+out = "/tmp/out"
+[nodes.resize]
+type = "core.constant"
+count = 2
+)";
+  auto d = problems(toml, {"count=5"});
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "--set count=5: the graph has no variable 'count'")) << all(d);
+  EXPECT_TRUE(mentions(d[0], "out")) << all(d);
+  EXPECT_TRUE(mentions(d[0], "did you mean --set resize.count=5?")) << all(d);
+  EXPECT_EQ(problems(toml, {"photo=x"}).size(), 1u);
+  EXPECT_TRUE(problems(toml, {"out=/tmp/elsewhere", "data=/tmp"}).empty()) << all(problems(toml, {"out=/x"}));
+}
+
+// Variables that nest each other grow exponentially: past 1 MiB the expansion stops with a located error
+// (40 doubling variables used to take minutes and gigabytes, then std::bad_alloc; issue 13).
+TEST(GraphErrors, RunawayVariableExpansionStopsWithALocatedError) {
+  auto name = [](int i) { return std::string(i < 10 ? "v0" : "v") + std::to_string(i); };  // sorted as defined
+  std::string toml = "[graph.variables]\nv00 = \"abcdefgh\"\n";
+  for (int i = 1; i <= 40; ++i) toml += name(i) + " = \"${" + name(i - 1) + "}${" + name(i - 1) + "}\"\n";
+  toml += "[nodes.c]\ntype = \"core.constant\"\nshape = \"${v40}\"\n";
+  const auto d = problems(toml);
+  ASSERT_FALSE(d.empty());
+  EXPECT_TRUE(mentions(d[0], "more than 1 MiB of text")) << d[0].str();
+  EXPECT_GT(d[0].line, 1);
+}
+
 TEST(GraphErrors, RequiredPluginVersion) {
   auto d = problems(R"(
 [graph]
