@@ -125,6 +125,9 @@ nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ct
 void RunState::create_instances() {
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
+    if (cancelled()) {  // Ctrl-C or SIGTERM while earlier nodes loaded their models
+      throw RunError("cancelled before the run started", NFX_ERR_CANCELLED, "", -1, "");
+    }
     nfx_context ctx;
     ctx.run = this;
     ctx.node = &node;

@@ -19,11 +19,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// '*' matches any run of characters, '?' one character. Greedy, going back only to the last '*': at most
+// pattern x text steps (the recursive form took exponential time on patterns like *a*a*a*a*a*b).
 bool glob_match(const char* pattern, const char* text) {
-  if (*pattern == '\0') return *text == '\0';
-  if (*pattern == '*') return glob_match(pattern + 1, text) || (*text && glob_match(pattern, text + 1));
-  if (*text && (*pattern == '?' || *pattern == *text)) return glob_match(pattern + 1, text + 1);
-  return false;
+  const char* star = nullptr;  // the last '*' seen, and where in the text its match ends so far
+  const char* star_text = nullptr;
+  while (*text) {
+    if (*pattern == '*') {
+      star = pattern++;
+      star_text = text;
+    } else if (*pattern == '?' || *pattern == *text) {
+      ++pattern;
+      ++text;
+    } else if (star != nullptr) {
+      pattern = star + 1;  // let the last '*' swallow one more character
+      text = ++star_text;
+    } else {
+      return false;
+    }
+  }
+  while (*pattern == '*') ++pattern;
+  return *pattern == '\0';
 }
 
 }  // namespace

@@ -232,3 +232,22 @@ TEST(IoNodes, ItemNamesAreKeptAndNeverClimbOutOrCollide) {
   EXPECT_NE(collision.find("'d.jpg'"), std::string::npos) << collision;  // in either order: items run in parallel
   EXPECT_NE(collision.find("'d.png'"), std::string::npos) << collision;
 }
+
+// Globs match in at most pattern x name steps: this pattern took the recursive matcher longer than the
+// test's time-out on a name of 40 a's (issue 13). '*' and '?' keep their meaning.
+TEST(IoNodes, GlobsMatchWithoutExponentialBacktracking) {
+  auto host = make_host();
+  TempDir in, out;
+  fs::copy_file(sample("images/chelsea.png"), in / (std::string(40, 'a') + ".png"));
+  fs::copy_file(sample("images/chelsea.png"), in / "cat.png");
+  auto count = [&](const std::string& glob) {
+    return host->parse_graph(pipeline((in.path() / glob).string(), out.path().string(), "overwrite = true\n"), "g.toml")
+        .run({})
+        .items;
+  };
+  EXPECT_THROW(count("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"), nfx::RunError);  // matches nothing: a located error
+  EXPECT_EQ(count("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*.png"), 1);
+  EXPECT_EQ(count("c?t.*"), 1);
+  EXPECT_EQ(count("*.png"), 2);
+  EXPECT_EQ(count("*at.png"), 1);
+}
