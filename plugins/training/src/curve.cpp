@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -122,26 +123,49 @@ void draw_panel(cv::Mat& image, const cv::Rect& box, const Table& table, const s
 
 }  // namespace
 
-void append_curve_row(const std::string& csv_path, const Values& row) {
-  std::error_code ec;
-  const bool fresh = !fs::exists(csv_path, ec) || fs::file_size(csv_path, ec) == 0;
-  if (!fresh) {
-    std::ifstream in(csv_path);
-    std::string header;
-    std::getline(in, header);
-    if (header != header_of(row)) {
-      throw std::runtime_error(csv_path + ": the curve there has columns '" + header + "', this run writes '" +
-                               header_of(row) + "'; delete it or choose another folder");
-    }
-  }
-  std::ofstream out(csv_path, std::ios::app);
-  if (!out) throw std::runtime_error(csv_path + ": cannot write the training curve");
-  if (fresh) out << header_of(row) << "\n";
+std::string with_curve_row(const std::string& csv, const Values& row) {
   std::string line;
   for (const auto& [name, value] : row) line += (line.empty() ? "" : ",") + format_value(value);
-  out << line << "\n";
-  out.flush();
-  if (!out) throw std::runtime_error(csv_path + ": cannot write the training curve (disk full?)");
+  if (csv.empty()) return header_of(row) + "\n" + line + "\n";
+  const std::string header = csv.substr(0, csv.find('\n'));
+  if (header != header_of(row)) {
+    throw std::runtime_error("the curve has columns '" + header + "', this run writes '" + header_of(row) + "'");
+  }
+  return csv + (csv.back() == '\n' ? "" : "\n") + line + "\n";
+}
+
+void write_curve(const std::string& csv_path, const std::string& csv) {
+  const std::string temporary = csv_path + ".partial";
+  std::error_code ec;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << csv;
+    out.flush();
+    if (!out) {
+      fs::remove(temporary, ec);
+      throw std::runtime_error(csv_path + ": cannot write the training curve (disk full?)");
+    }
+  }
+  fs::rename(temporary, csv_path, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    throw std::runtime_error(csv_path + ": cannot move the training curve into place: " + ec.message());
+  }
+}
+
+void append_curve_row(const std::string& csv_path, const Values& row) {
+  std::string csv;
+  std::error_code ec;
+  if (fs::exists(csv_path, ec)) {
+    std::ifstream in(csv_path, std::ios::binary);
+    csv.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  try {
+    csv = with_curve_row(csv, row);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(csv_path + ": " + e.what() + "; delete it or choose another folder");
+  }
+  write_curve(csv_path, csv);
 }
 
 void plot_curve(const std::string& csv_path, const std::string& png_path) {

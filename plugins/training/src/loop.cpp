@@ -2,13 +2,20 @@
 
 #include <nfx/training/random.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 
 namespace nfx::training {
 
 namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kCurveKey = "loop.curve";  // the curve's CSV text, of which curve.csv is a copy
+}  // namespace
 
 Run::Run(LoopOptions options, LoopHooks hooks)
     : options_(std::move(options)), hooks_(std::move(hooks)), generator_(make_generator(derive_seed(options_.seed, "run"))) {}
@@ -26,13 +33,20 @@ void Loop::begin(const std::string& state) {
   std::string from = state;
   if (from.empty() && options_.resume && fs::exists(checkpoint_path(), ec)) from = checkpoint_path().string();
   begun_ = true;
+  // What a run killed while writing left behind.
+  for (const char* partial : {"checkpoint.pt.partial", "best.pt.partial", "curve.csv.partial"}) {
+    fs::remove(options_.out / partial, ec);
+  }
   if (!from.empty()) {
     read_checkpoint(from);
     log("resuming " + from + " after epoch " + std::to_string(progress_.epoch) + " (" +
         std::to_string(static_cast<int64_t>(progress_.seconds)) + " s trained)");
     return;
   }
-  for (const char* stale : {"checkpoint.pt", "best.pt", "curve.csv", "curve.png"}) fs::remove(options_.out / stale, ec);
+  // A fresh start replaces an earlier run's files only once its own first checkpoint is written, so a run
+  // stopped before that leaves the earlier run as it was.
+  replacing_ = true;
+  curve_.clear();
   task_.start(*this);
 }
 
@@ -112,14 +126,17 @@ EpochResult Loop::run_epoch() {
     }
   }
   line.pop_back();
-  const std::string csv = (options_.out / "curve.csv").string();
-  append_curve_row(csv, row);
-  plot_curve(csv, (options_.out / "curve.png").string());
+  // The checkpoint holds the curve too and is written first: curve.csv is a copy, rewritten whole after
+  // it, so a run killed in between leaves no row the checkpoint does not know (the next epoch rewrites it).
+  curve_ = with_curve_row(curve_, row);
   if (improved) {
     write_checkpoint({checkpoint_path().string(), best_path().string()});
   } else {
     write_checkpoint({checkpoint_path().string()});
   }
+  const std::string csv = (options_.out / "curve.csv").string();
+  write_curve(csv, curve_);
+  plot_curve(csv, (options_.out / "curve.png").string());
   log(line);
   return result;
 }
@@ -134,7 +151,15 @@ void Loop::write_checkpoint(const std::vector<std::string>& paths) {
   task_.save(checkpoint);
   checkpoint.progress(progress_);
   checkpoint.generator("run", generator_);
+  checkpoint.value(kCurveKey, curve_);
   for (const std::string& path : paths) checkpoint.save(path);
+  if (replacing_) {  // this run's first checkpoint is safe: the earlier run's other files go
+    std::error_code ec;
+    if (std::find(paths.begin(), paths.end(), best_path().string()) == paths.end()) fs::remove(best_path(), ec);
+    fs::remove(options_.out / "curve.csv", ec);
+    fs::remove(options_.out / "curve.png", ec);
+    replacing_ = false;
+  }
 }
 
 void Loop::read_checkpoint(const std::string& path) {
@@ -142,6 +167,12 @@ void Loop::read_checkpoint(const std::string& path) {
   task_.load(checkpoint);
   progress_ = checkpoint.progress();
   checkpoint.generator("run", generator_);  // absent from checkpoints of older versions: the seed's stream then
+  curve_.clear();
+  if (checkpoint.has(kCurveKey)) {
+    curve_ = checkpoint.text(kCurveKey);
+  } else if (std::ifstream old{options_.out / "curve.csv", std::ios::binary}) {  // checkpoints of older versions
+    curve_.assign(std::istreambuf_iterator<char>(old), {});
+  }
 }
 
 void Loop::save(const std::string& path) {

@@ -1,5 +1,8 @@
 #include <nfx/training/model_state.hpp>
 
+#include <fstream>
+#include <iterator>
+
 namespace nfx::training {
 
 ModelState::ModelState(std::string format, Load load, Save save)
@@ -12,9 +15,18 @@ void ModelState::load(const std::string& path) {
   } catch (const CheckpointError& e) {
     throw nfx::Error(e.what(), NFX_ERR_IO);
   }
+  std::ifstream in(path, std::ios::binary);
+  loaded_.assign(std::istreambuf_iterator<char>(in), {});
 }
 
 void ModelState::save_state(nfx::Context&, const std::string& path) {
+  if (!loaded_.empty()) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(loaded_.data(), static_cast<std::streamsize>(loaded_.size()));
+    out.flush();
+    if (!out) throw nfx::Error(path + ": cannot write the model's checkpoint (disk full?)", NFX_ERR_IO);
+    return;
+  }
   try {
     CheckpointWriter checkpoint(format_);
     save_(checkpoint);

@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 
 #include <nfx/training/checkpoint.hpp>
+#include <nfx/training/model_state.hpp>
 #include <nfx/training/random.hpp>
 
 #include <torch/torch.h>
@@ -173,4 +174,29 @@ TEST(TrainingCheckpoint, AWriteFailingHalfwayKeepsThePreviousCheckpointAndLeaves
   EXPECT_FALSE(std::filesystem::exists(dir / "c.pt.partial"));
   CheckpointReader kept(dir / "c.pt", kFormat);
   EXPECT_EQ(kept.integer("spec.version"), 1);
+}
+
+// An inference node whose `state` names a training checkpoint saves it back unchanged after the run: the
+// optimizer and the progress stay, so training resumes where it was (it used to be replaced by the bare
+// model with progress reset; issue 13).
+TEST(TrainingCheckpoint, AnInferenceNodesStateIsTheCheckpointItLoadedUnchanged) {
+  nfx::test::TempDir dir;
+  torch::nn::Linear trained(3, 2);
+  CheckpointWriter training(kFormat);
+  training.module("model", *trained);
+  training.tensor("optimizer_moments", torch::ones({4}));
+  training.progress(Progress{7, 700, 60.0, 1.5, true});
+  training.save(dir / "checkpoint.pt");
+
+  torch::nn::Linear model(3, 2);
+  ModelState state(
+      kFormat, [&](CheckpointReader& c) { c.module("model", *model); },
+      [&](CheckpointWriter& c) { c.module("model", *model); });
+  nfx::Context no_context(nullptr);  // the state functions do not use it
+  state.load_state(no_context, dir / "checkpoint.pt");
+  EXPECT_TRUE(torch::equal(model->weight, trained->weight));
+  state.save_state(no_context, dir / "saved.pt");
+  CheckpointReader saved(dir / "saved.pt", kFormat);
+  EXPECT_EQ(saved.progress().epoch, 7);
+  EXPECT_TRUE(torch::equal(saved.tensor("optimizer_moments"), torch::ones({4})));
 }

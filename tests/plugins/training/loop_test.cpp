@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 using namespace nfx::training;
@@ -333,4 +334,50 @@ TEST(TrainingGradients, SharesAndMicroBatchesGiveTheWholeBatchsGradient) {
                  return net->forward(x.narrow(0, 0, 1)).sum();
                }, {2, 1}),
                std::runtime_error);
+}
+
+// resume = false replaces an earlier run only once the new run's first checkpoint is written: stopped
+// before that, the earlier run is intact (it used to be deleted at the start; issue 13).
+TEST(TrainingLoop, AFreshStartKeepsTheEarlierRunUntilItsOwnFirstCheckpoint) {
+  nfx::test::TempDir dir;
+  {
+    Regression earlier;
+    Loop(earlier, options_in(dir.path().string(), 3)).run();
+  }
+  ASSERT_EQ(count_lines(dir / "curve.csv"), 4);
+  Regression fresh;
+  LoopOptions options = options_in(dir.path().string(), 2);
+  options.resume = false;
+  Loop loop(fresh, options);
+  loop.begin();
+  EXPECT_EQ(count_lines(dir / "curve.csv"), 4) << "nothing replaced before the first checkpoint";
+  EXPECT_EQ(CheckpointReader(loop.checkpoint_path().string(), "nfx-test-regression-1").progress().epoch, 3);
+  EXPECT_TRUE(std::filesystem::exists(loop.best_path()));
+  loop.run_epoch();
+  EXPECT_EQ(count_lines(dir / "curve.csv"), 2) << "the new run's curve alone";
+  EXPECT_EQ(CheckpointReader(loop.checkpoint_path().string(), "nfx-test-regression-1").progress().epoch, 1);
+  EXPECT_EQ(CheckpointReader(loop.best_path().string(), "nfx-test-regression-1").progress().epoch, 1);
+}
+
+// The checkpoint carries the curve and curve.csv is rewritten from it after each checkpoint: rows that a
+// run killed between the two writes left behind (here: a stray row and a stale .partial) are gone after
+// the resumed run's next epoch, and no epoch appears twice (issue 13).
+TEST(TrainingLoop, ARunKilledBetweenCheckpointAndCurveLeavesNoDuplicateRow) {
+  nfx::test::TempDir dir;
+  {
+    Regression first;
+    Loop(first, options_in(dir.path().string(), 2)).run();
+  }
+  std::ifstream in(dir / "curve.csv");
+  const std::string two_epochs((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(dir / "curve.csv", std::ios::app) << "3,24,0.1,9.9,9.9\n";  // the killed run's epoch 3
+  std::ofstream(dir / "checkpoint.pt.partial");                              // and its unfinished checkpoint
+  Regression resumed;
+  Loop(resumed, options_in(dir.path().string(), 3)).run();
+  std::ifstream after(dir / "curve.csv");
+  const std::string three_epochs((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(count_lines(dir / "curve.csv"), 4) << three_epochs;
+  EXPECT_EQ(three_epochs.rfind(two_epochs, 0), 0u) << "the first two rows are the first run's\n" << three_epochs;
+  EXPECT_EQ(three_epochs.find("9.9"), std::string::npos) << three_epochs;
+  EXPECT_FALSE(std::filesystem::exists(dir / "checkpoint.pt.partial"));
 }

@@ -1,8 +1,8 @@
 // The training loop every model plugin shares: epochs and/or a time budget that carries across resumed
 // runs, cancellation, progress, validation at an interval with the best checkpoint kept beside the last,
 // the curve, and checkpoints holding everything a resumed run needs to continue exactly as an
-// uninterrupted one (the task's models and optimizers, progress, and the run's random generator, from
-// which the task draws its data order and noise).
+// uninterrupted one (the task's models and optimizers, progress, the curve, and the run's random
+// generator, from which the task draws its data order and noise).
 //
 // A model plugin writes a Task (its steps, its validation, what it checkpoints) and lets a Loop run it.
 #pragma once
@@ -97,8 +97,9 @@ class Loop : public Run {
   Loop(Task& task, LoopOptions options, LoopHooks hooks = {});
 
   // Resumes from `state` when given, else from out/checkpoint.pt when it exists and options.resume; or
-  // starts afresh (Task::start; stale checkpoints and curves in `out` are removed). Throws CheckpointError
-  // for a checkpoint that cannot be resumed from.
+  // starts afresh (Task::start; an earlier run's checkpoints and curve in `out` are replaced when this
+  // run's first checkpoint is written, not before). Throws CheckpointError for a checkpoint that cannot be
+  // resumed from.
   void begin(const std::string& state = "");
   bool begun() const { return begun_; }
   bool done() const;
@@ -126,6 +127,8 @@ class Loop : public Run {
 
   Task& task_;
   bool begun_ = false;
+  bool replacing_ = false;  // a fresh start over an earlier run's files, until its first checkpoint
+  std::string curve_;       // the CSV text of the curve, saved in every checkpoint
 };
 
 }  // namespace nfx::training

@@ -26,6 +26,10 @@ class ModelState : public nfx::Trainable {
   // mismatched one.
   void load(const std::string& path);
 
+  // Writes back the checkpoint the model was loaded from, byte for byte: an inference node does not change
+  // its model, and a training checkpoint named as its state keeps its optimizers and progress. `save` is
+  // used only for a model that was not loaded from a file.
+
   void save_state(nfx::Context& ctx, const std::string& path) override;
   void load_state(nfx::Context& ctx, const std::string& path) override;
 
@@ -33,6 +37,7 @@ class ModelState : public nfx::Trainable {
   std::string format_;
   Load load_;
   Save save_;
+  std::string loaded_;  // the bytes of the checkpoint last loaded
 };
 
 class LoopState : public nfx::Trainable {
