@@ -1,4 +1,5 @@
 // Reading image files as a stream of items and writing items back as files.
+#include "../common/item_paths.hpp"
 #include "exif_segment.hpp"
 #include "image_files.hpp"
 #include "io_nodes.hpp"
@@ -82,7 +83,7 @@ class WriteImages : public nfx::Node {
   }
   void process(nfx::Context& ctx) override {
     fs::path name = ctx.item_name();
-    if (!stays_inside(name)) {
+    if (!nfx::plugins::stays_inside(name)) {
       throw nfx::Error("item name '" + name.string() + "' is empty, absolute or climbs out with '..': it would not be "
                        "written inside " + dir_.string(), NFX_ERR_INVALID_ARGUMENT);
     }
@@ -114,15 +115,6 @@ class WriteImages : public nfx::Node {
   }
 
  private:
-  // A relative name whose every component is a real name (no "..", no root): it stays under dir.
-  static bool stays_inside(const fs::path& name) {
-    if (name.empty() || name.has_root_path()) return false;
-    for (const fs::path& part : name) {
-      if (part == ".." || part == ".") return false;
-    }
-    return true;
-  }
-
   // Two items of one run must not write the same file (a.jpg and a.png with ext = "png"): the second
   // would silently replace or skip the first.
   void claim(const fs::path& target, const std::string& item) {

@@ -1,6 +1,7 @@
 // privacy.sidecar: every box of every item as JSON, for audits: one file per item, or one file for the
 // whole run (a video), written atomically.
 #include "../common/atomic_file.hpp"
+#include "../common/item_paths.hpp"
 #include "boxes_json.hpp"
 #include "privacy_nodes.hpp"
 
@@ -15,7 +16,9 @@ nlohmann::json item_json(const nfx::Context& ctx, const Detections& detections) 
 }
 
 void write_json(const fs::path& path, const nlohmann::json& json) {
-  const std::string text = json.dump(2) + "\n";
+  // File names need not be UTF-8 (a Latin-1 name from an old camera card); JSON must be: such bytes are
+  // written as U+FFFD instead of failing the run.
+  const std::string text = json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   nfx::plugins::write_file_atomically(path, text.data(), text.size());
 }
 
@@ -28,6 +31,10 @@ class Sidecar : public nfx::Node {
     if (per_item_) {
       // Item names are paths inside the source ("a/b.jpg" -> path/a/b.jpg.json); names of video frames
       // ("video/frame_000001") work the same way.
+      if (!nfx::plugins::stays_inside(ctx.item_name())) {
+        throw nfx::Error("item name '" + ctx.item_name() + "' is empty, absolute or climbs out with '..': its "
+                         "sidecar would not be written inside " + path_.string());
+      }
       write_json(path_ / (ctx.item_name() + ".json"), json);
     } else {
       items_.push_back(std::move(json));

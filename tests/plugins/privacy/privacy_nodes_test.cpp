@@ -282,3 +282,53 @@ onnx_model = ")" + model + R"("
     }
   }
 }
+
+// A file name that is not UTF-8 (Latin-1 "caf\xe9.png") reaches the sidecar as U+FFFD instead of stopping
+// the run; per-item sidecars of names that would climb out of the folder fail their item (issue 13).
+TEST(PrivacyNodes, SidecarsTakeAnyFileNameAndStayInTheirFolder) {
+  auto host = make_host();
+  TempDir in, out;
+  fs::copy_file(sample("photos/astronaut.png"), in / "caf\xe9.png");
+  host->parse_graph(R"(
+[nodes.read]
+type = "io.read_images"
+path = ")" + in.path().string() + R"("
+[nodes.detect]
+type = "privacy.detect"
+in.image = "read.image"
+plates = "none"
+[nodes.audit]
+type = "privacy.sidecar"
+in.boxes = "detect.boxes"
+path = ")" + out / "boxes.json" + R"("
+[nodes.per_item]
+type = "privacy.sidecar"
+in.boxes = "detect.boxes"
+per_item = true
+path = ")" + out / "items" + R"("
+)", "latin1.toml").run({});
+  EXPECT_EQ(read_sidecar(out / "boxes.json").count("caf\xef\xbf\xbd.png"), 1u);
+  EXPECT_TRUE(fs::exists(out.path() / "items" / "caf\xe9.png.json"));
+
+  auto climbing = host->parse_graph(R"(
+[nodes.src]
+type = "test.named_images"
+names = "../outside.png"
+[nodes.detect]
+type = "privacy.detect"
+in.image = "src.image"
+plates = "none"
+[nodes.per_item]
+type = "privacy.sidecar"
+in.boxes = "detect.boxes"
+per_item = true
+path = ")" + out / "items" + R"("
+)", "climb.toml");
+  try {
+    climbing.run({});
+    ADD_FAILURE() << "wrote a sidecar for ../outside.png";
+  } catch (const nfx::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("climbs out"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(out.path() / "outside.png.json"));
+}
