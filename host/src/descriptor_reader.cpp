@@ -130,6 +130,7 @@ std::vector<std::string> check_descriptor(const nfx_plugin_descriptor& d) {
   if (!problems.empty()) return problems;
 
   const std::string prefix = std::string(d.name) + ".";
+  std::set<std::string> ids;
   for (uint32_t i = 0; i < d.node_type_count; ++i) {
     const nfx_node_type* t = d.node_types[i];
     const std::string where = "node type " + std::to_string(i) + (t && t->id ? " '" + std::string(t->id) + "'" : "");
@@ -146,6 +147,8 @@ std::vector<std::string> check_descriptor(const nfx_plugin_descriptor& d) {
     }
     if (t->id == nullptr || std::string(t->id).rfind(prefix, 0) != 0 || !valid_name(t->id + prefix.size())) {
       problems.push_back(where + ": id must be '" + prefix + "<name>' with <name> in [a-z0-9_]+");
+    } else if (!ids.insert(t->id).second) {
+      problems.push_back(where + ": the plugin declares '" + t->id + "' twice");
     }
     if (t->create == nullptr || t->process == nullptr || t->destroy == nullptr) {
       problems.push_back(where + ": create, process and destroy are required");

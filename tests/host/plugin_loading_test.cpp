@@ -157,3 +157,11 @@ TEST(PluginLoading, RefusesDescriptorElementsSmallerThanAbi10s) {
   EXPECT_NE(errors[0].message.find("port_size 16"), std::string::npos) << errors[0].message;
   EXPECT_EQ(host.node_type("small_elements.scale"), nullptr);
 }
+
+TEST(PluginLoading, RefusesAPluginThatDeclaresANodeIdTwice) {
+  nfx::Host host(isolated());
+  auto errors = load_from(host, test_plugins("duplicate_ids"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("declares 'duplicate_ids.scale' twice"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(host.node_type("duplicate_ids.scale"), nullptr);
+}

@@ -1,7 +1,7 @@
 /* One node, NAME.scale (y = factor * x + offset + bias), built against several SDKs (see CMakeLists.txt):
  * the frozen nfx.h of 1.0 and 1.1, this SDK, and this SDK with descriptor arrays of a later, larger element
  * size (FUTURE_ELEMENTS: each element carries fields a future minor version might append) or of a size
- * smaller than 1.0's (SMALL_ELEMENTS: the host must refuse it). Two inputs and two parameters, so that an
+ * smaller than 1.0's (SMALL_ELEMENTS: the host must refuse it), or declaring its node twice (DUPLICATE_IDS). Two inputs and two parameters, so that an
  * array walked with the wrong element size gives wrong names and defaults. */
 #include <nfx/nfx.h>
 
@@ -81,7 +81,11 @@ static const nfx_node_type scale_type = {
 #endif
 };
 
+#if defined(DUPLICATE_IDS)
+static const nfx_node_type* const types[] = {&scale_type, &scale_type}; /* the host must refuse it */
+#else
 static const nfx_node_type* const types[] = {&scale_type};
+#endif
 
 static nfx_status init(const nfx_host_api* api) {
   host = api;
@@ -89,7 +93,8 @@ static nfx_status init(const nfx_host_api* api) {
 }
 
 static const nfx_plugin_descriptor descriptor = {NFX_ABI_MAJOR, NFX_ABI_MINOR, sizeof(nfx_plugin_descriptor),
-                                                 NFX_TEST_PLUGIN_NAME, "1.0.0", "versioned test plugin", 1, types,
+                                                 NFX_TEST_PLUGIN_NAME, "1.0.0", "versioned test plugin",
+                                                 sizeof types / sizeof types[0], types,
                                                  init};
 
 NFX_EXPORT const nfx_plugin_descriptor* nfx_plugin_entry(void) { return &descriptor; }
