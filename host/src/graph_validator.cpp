@@ -161,7 +161,23 @@ bool version_at_least(const std::string& have, const std::string& want) {
   return h >= w;
 }
 
-// Kahn's algorithm over the node-level edges; returns the order, or the nodes left in cycles.
+// Whether `start` reads, directly or through other nodes, from itself.
+bool on_a_cycle(int start, const std::vector<std::vector<int>>& predecessors) {
+  std::vector<bool> seen(predecessors.size(), false);
+  std::vector<int> stack(predecessors[start].begin(), predecessors[start].end());
+  while (!stack.empty()) {
+    const int i = stack.back();
+    stack.pop_back();
+    if (i == start) return true;
+    if (seen[i]) continue;
+    seen[i] = true;
+    stack.insert(stack.end(), predecessors[i].begin(), predecessors[i].end());
+  }
+  return false;
+}
+
+// Kahn's algorithm over the node-level edges; returns the order, or the nodes on cycles (not the ones
+// that are left only because they read from a cycle).
 std::vector<int> topological_order(const std::vector<std::vector<int>>& predecessors, std::vector<int>& in_cycle) {
   const int n = static_cast<int>(predecessors.size());
   std::vector<int> remaining(n);
@@ -184,7 +200,7 @@ std::vector<int> topological_order(const std::vector<std::vector<int>>& predeces
     }
   }
   for (int i = 0; i < n; ++i) {
-    if (remaining[i] > 0) in_cycle.push_back(i);
+    if (remaining[i] > 0 && on_a_cycle(i, predecessors)) in_cycle.push_back(i);
   }
   return order;
 }

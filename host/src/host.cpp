@@ -127,11 +127,22 @@ const nfx_node_type* Host::node_type(const std::string& id) const {
 std::vector<std::string> Host::node_type_ids() const { return state_->registry.node_type_ids(); }
 
 Graph Host::load_graph(const std::string& path, const std::vector<std::string>& overrides) {
+  // Graphs are a few kilobytes; reading stops past the limit, so /dev/zero or a video given by mistake
+  // costs nothing.
+  constexpr std::streamsize kMaxGraphBytes = std::streamsize{1} << 20;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw GraphError({Diagnostic{path, 0, 0, "is a folder, not a graph file (give the .toml file inside it)"}});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw GraphError({Diagnostic{path, 0, 0, "cannot open the graph file"}});
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_graph(text.str(), path, overrides);
+  std::string text(static_cast<size_t>(kMaxGraphBytes) + 1, '\0');
+  in.read(text.data(), kMaxGraphBytes + 1);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (static_cast<std::streamsize>(text.size()) > kMaxGraphBytes) {
+    throw GraphError({Diagnostic{path, 0, 0, "is larger than 1 MiB: not a graph file?"}});
+  }
+  return parse_graph(text, path, overrides);
 }
 
 Graph Host::parse_graph(const std::string& toml_text, const std::string& source_name,

@@ -125,6 +125,24 @@ in.value = "a.value"
   EXPECT_TRUE(mentions(d[0], "a") && mentions(d[0], "b"));
 }
 
+// Only the nodes on the cycle are named, not the ones that merely read from it (issue 13).
+TEST(GraphErrors, ACycleNamesItsNodesOnly) {
+  auto d = problems(R"(
+[nodes.a]
+type = "core.identity"
+in.value = "b.value"
+[nodes.b]
+type = "core.identity"
+in.value = "a.value"
+[nodes.downstream]
+type = "core.counter"
+in.value = "b.value"
+)");
+  ASSERT_EQ(d.size(), 1u) << all(d);
+  EXPECT_TRUE(mentions(d[0], "cycle: nodes a, b read from each other")) << all(d);
+  EXPECT_FALSE(mentions(d[0], "downstream")) << all(d);
+}
+
 TEST(GraphErrors, MissingRequiredInputAndParameter) {
   auto d = problems(R"(
 [nodes.write]

@@ -159,3 +159,14 @@ TEST(Tool, WorkerThreadsThatCannotStartGiveAnError) {
   EXPECT_NE(output.find("cannot start worker thread"), std::string::npos) << output;
   EXPECT_NE(output.find("use fewer threads (-j)"), std::string::npos) << output;
 }
+
+// A folder or an endless file given as the graph: a clear error at once, without reading it all (issue 13).
+TEST(Tool, AFolderOrAHugeFileIsNotTakenForAGraph) {
+  TempDir dir;
+  const Result folder = nfx_cmd("validate " + dir.path().string());
+  EXPECT_EQ(folder.code, 1) << folder.output;
+  EXPECT_TRUE(has(folder, "is a folder, not a graph file")) << folder.output;
+  const Result endless = nfx_cmd("validate /dev/zero");
+  EXPECT_EQ(endless.code, 1) << endless.output;
+  EXPECT_TRUE(has(endless, "larger than 1 MiB")) << endless.output;
+}
