@@ -4,20 +4,49 @@
 
 #include <nfx/nfx.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <signal.h>
 #include <unistd.h>
 
 namespace nfx::plugins {
 
-// A temporary name next to `path` that keeps its extension (encoders pick the format from it).
+// A temporary name next to `path`: hidden (readers skip names starting with '.'), marked with the
+// process id (remove_stale_temporaries finds those of processes that died), and keeping the extension
+// (encoders pick the format from it). Shortened to fit the file system's 255-byte name limit.
 inline std::filesystem::path temporary_sibling(const std::filesystem::path& path) {
   static std::atomic<unsigned> counter{0};
-  const std::string stem = "." + path.stem().string() + ".tmp" + std::to_string(::getpid()) + "_" +
-                           std::to_string(counter.fetch_add(1));
-  return path.parent_path() / (stem + path.extension().string());
+  const std::string mark = ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter.fetch_add(1));
+  const std::string ext = path.extension().string();
+  std::string stem = path.stem().string();
+  const size_t room = 255 - std::min<size_t>(255, 1 + mark.size() + ext.size());
+  if (stem.size() > room) stem.resize(room);
+  return path.parent_path() / ("." + stem + mark + ext);
+}
+
+// Removes the temporaries (temporary_sibling) in `dir` that processes no longer running left behind, e.g.
+// after kill -9. Those of live processes, other nfx runs writing there now, stay.
+inline void remove_stale_temporaries(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const size_t mark = name.rfind(".tmp");
+    if (name.empty() || name[0] != '.' || mark == std::string::npos || mark == 0) continue;
+    size_t digits = mark + 4, end_of_pid = digits;
+    while (end_of_pid < name.size() && std::isdigit(static_cast<unsigned char>(name[end_of_pid]))) ++end_of_pid;
+    if (end_of_pid == digits || end_of_pid >= name.size() || name[end_of_pid] != '_' || end_of_pid - digits > 9) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name.substr(digits, end_of_pid - digits)));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
 }
 
 // Writes `size` bytes to `path` through temporary_sibling and a rename; throws nfx::Error naming the file.
@@ -31,8 +60,9 @@ inline void write_file_atomically(const std::filesystem::path& path, const void*
     out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
     out.flush();
     if (!out) {
+      const std::string reason = std::strerror(errno);
       fs::remove(temp, ec);
-      throw nfx::Error(path.string() + ": cannot write (disk full or no permission?)", NFX_ERR_IO);
+      throw nfx::Error(path.string() + ": cannot write (" + reason + ")", NFX_ERR_IO);
     }
   }
   fs::rename(temp, path, ec);

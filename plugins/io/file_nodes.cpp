@@ -80,6 +80,7 @@ class WriteImages : public nfx::Node {
     std::error_code ec;
     fs::create_directories(dir_, ec);
     if (!fs::is_directory(dir_)) throw nfx::Error(dir_.string() + ": cannot create the output folder", NFX_ERR_IO);
+    nfx::plugins::remove_stale_temporaries(dir_);
   }
   void process(nfx::Context& ctx) override {
     fs::path name = ctx.item_name();

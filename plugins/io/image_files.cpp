@@ -57,20 +57,33 @@ std::vector<fs::path> find_images(const std::string& pattern, bool recursive) {
   std::error_code ec;
   if (fs::is_regular_file(p, ec)) return {p};
   if (fs::is_directory(p, ec)) {
+    // Hidden files (names starting with '.', such as nfx's own temporaries) are not read, and an entry
+    // that cannot be examined (a symlink loop, a file removed meanwhile) is passed over.
     auto add = [&](const fs::directory_entry& e) {
-      if (e.is_regular_file() && has_image_extension(e.path())) files.push_back(e.path());
+      std::error_code entry_error;
+      if (e.path().filename().string().rfind('.', 0) == 0) return;
+      if (e.is_regular_file(entry_error) && has_image_extension(e.path())) files.push_back(e.path());
     };
     if (recursive) {
-      for (const auto& e : fs::recursive_directory_iterator(p, ec)) add(e);
+      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+           !ec && it != end; it.increment(ec)) {
+        std::error_code entry_error;
+        if (it->path().filename().string().rfind('.', 0) == 0 && it->is_directory(entry_error)) {
+          it.disable_recursion_pending();  // a hidden folder is passed over whole
+        }
+        add(*it);
+      }
     } else {
-      for (const auto& e : fs::directory_iterator(p, ec)) add(e);
+      for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) add(*it);
     }
   } else if (pattern.find_first_of("*?") != std::string::npos) {
     const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
     const std::string name_pattern = p.filename().string();
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-      if (e.is_regular_file() && glob_match(name_pattern.c_str(), e.path().filename().string().c_str())) {
-        files.push_back(e.path());
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      std::error_code entry_error;
+      if (name.rfind('.', 0) != 0 && it->is_regular_file(entry_error) && glob_match(name_pattern.c_str(), name.c_str())) {
+        files.push_back(it->path());
       }
     }
   } else {

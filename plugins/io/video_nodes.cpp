@@ -87,6 +87,7 @@ class WriteVideo : public nfx::Node {
     if (!overwrite_ && fs::exists(path_)) {
       throw nfx::Error(path_.string() + " exists; set overwrite = true to replace it", NFX_ERR_IO);
     }
+    nfx::plugins::remove_stale_temporaries(path_.parent_path().empty() ? fs::path(".") : path_.parent_path());
     temp_ = temporary_sibling(path_);
   }
   ~WriteVideo() override {

@@ -5,6 +5,9 @@
 
 #include <fstream>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace nfx::test;
 
 namespace {
@@ -250,4 +253,30 @@ TEST(IoNodes, GlobsMatchWithoutExponentialBacktracking) {
   EXPECT_EQ(count("c?t.*"), 1);
   EXPECT_EQ(count("*.png"), 2);
   EXPECT_EQ(count("*at.png"), 1);
+}
+
+// Temporary files are hidden, fit the 255-byte name limit, are never read as images, and those a killed
+// run left behind are removed by the next writer into that folder; a symlink loop in an input folder is
+// passed over (issue 13).
+TEST(IoNodes, TemporariesStayOutOfTheWayAndLongNamesAndSymlinkLoopsWork) {
+  auto host = make_host();
+  TempDir in, out;
+  const std::string longest = std::string(251, 'n') + ".png";  // 255 bytes, the most a name may have
+  fs::copy_file(sample("images/chelsea.png"), in / longest);
+  fs::copy_file(sample("images/chelsea.png"), in / ".hidden.png");
+  fs::create_directory_symlink(in / "loop", in / "loop");  // a link to itself
+  const pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  const fs::path stale = out / (".left.tmp" + std::to_string(dead) + "_0.png");
+  const fs::path live = out / (".busy.tmp" + std::to_string(getppid()) + "_0.png");
+  std::ofstream(stale) << "killed";
+  std::ofstream(live) << "still writing";
+
+  const int64_t items = host->parse_graph(pipeline(in.path().string(), out.path().string()), "long.toml").run({}).items;
+  EXPECT_EQ(items, 1) << "the hidden file is not read, the loop is passed over";
+  EXPECT_EQ(cv::imread(out / longest).cols, 64);
+  EXPECT_FALSE(fs::exists(stale)) << "left by a process that is gone";
+  EXPECT_TRUE(fs::exists(live)) << "belongs to a running process";
+  EXPECT_EQ(count_files(out.path()), 2);
 }
