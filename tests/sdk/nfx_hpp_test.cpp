@@ -44,6 +44,14 @@ TEST(NfxHpp, StdExceptionBecomesInternalError) {
   EXPECT_NE(std::string(e.what()).find("deliberate runtime_error"), std::string::npos) << e.what();
 }
 
+// The user sees the message, not the C++ stack trace LibTorch appends to it (issue 13).
+TEST(NfxHpp, AStackTraceAfterTheMessageIsLeftOut) {
+  const std::string message = run_failing("stack_trace").what();
+  EXPECT_NE(message.find("deliberate failure with a trace"), std::string::npos) << message;
+  EXPECT_EQ(message.find("frame #"), std::string::npos) << message;
+  EXPECT_EQ(message.find("Exception raised from"), std::string::npos) << message;
+}
+
 TEST(NfxHpp, BadAllocBecomesOutOfMemory) {
   EXPECT_EQ(run_failing("bad_alloc").status(), NFX_ERR_OUT_OF_MEMORY);
 }

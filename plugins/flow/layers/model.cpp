@@ -62,6 +62,18 @@ void check_spec(const ModelSpec& spec) {
   if (spec.condition_channels < 0) {
     fail("condition_channels", "condition_channels must be 0 or more, got " + std::to_string(spec.condition_channels));
   }
+  // Upper bounds, so a spec from a crafted file cannot overflow a shift or ask for terabytes: far above
+  // any model nfx trains, below what one machine could hold.
+  auto at_most = [&](const char* field, int64_t value, int64_t limit) {
+    if (value > limit) fail(field, std::string(field) + " = " + std::to_string(value) + " is more than " + std::to_string(limit));
+  };
+  at_most("levels", spec.levels, 8);
+  at_most("steps", spec.steps, 256);
+  at_most("hidden", spec.hidden, 4096);
+  at_most("data", spec.channels, 64);
+  at_most("data", spec.height, 16384);
+  at_most("data", spec.width, 16384);
+  at_most("condition_channels", spec.condition_channels, 4096);
   const int64_t factor = int64_t{1} << spec.levels;
   if (spec.height % factor != 0 || spec.width % factor != 0) {
     fail("levels", "levels = " + std::to_string(spec.levels) + " squeezes the image " + std::to_string(spec.levels) +
@@ -78,6 +90,15 @@ void check_spec(const ModelSpec& spec) {
   }
   if (spec.coupling != "affine" && spec.coupling != "quad") {
     fail("coupling", "coupling = \"" + spec.coupling + "\": expected \"affine\" or \"quad\"");
+  }
+  // The coupling networks dominate: 3 x 3 convolutions in, across and out of `hidden` channels, per step.
+  double weights = 0;
+  for (int64_t c : level_channels(spec)) {
+    weights += static_cast<double>(spec.steps) * 9.0 * spec.hidden * (spec.hidden + 2.0 * c + spec.condition_channels);
+  }
+  if (weights > 2e9) {
+    fail("hidden", "levels, steps and hidden ask for about " + std::to_string(static_cast<int64_t>(weights / 1e6)) +
+                       " million weights, more than the 2,000 million nfx builds");
   }
   for (int64_t c : level_channels(spec)) {
     if ((spec.coupling == "quad" || uses_finc) && c % 4 != 0) {

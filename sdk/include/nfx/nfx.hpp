@@ -378,6 +378,18 @@ class Trainable {
 
 namespace detail {
 
+// What the user is shown of an exception: LibTorch's errors carry a C++ stack trace after the message
+// (dozens of "frame #" lines), and nothing is longer than a few screen lines.
+inline std::string user_message(const char* what) {
+  std::string message = what != nullptr ? what : "";
+  for (const char* trace : {"\nException raised from ", "\nframe #"}) {
+    const size_t at = message.find(trace);
+    if (at != std::string::npos) message.resize(at);
+  }
+  if (message.size() > 2000) message = message.substr(0, 2000) + "...";
+  return message;
+}
+
 // Runs f, turning any exception into a status and an error message on ctx.
 template <typename F>
 nfx_status guarded(nfx_context* ctx, F&& f) noexcept {
@@ -386,22 +398,22 @@ nfx_status guarded(nfx_context* ctx, F&& f) noexcept {
     return NFX_OK;
   } catch (const ParamError& e) {
     const nfx_host_api* api = host_api();
-    api->set_error(ctx, e.what());
+    api->set_error(ctx, user_message(e.what()).c_str());
     if (NFX_HOST_HAS(api, set_error_param)) {
       api->set_error_param(ctx, e.param().c_str());
     }
     return e.status();
   } catch (const Error& e) {
-    host_api()->set_error(ctx, e.what());
+    host_api()->set_error(ctx, user_message(e.what()).c_str());
     return e.status();
   } catch (const std::bad_alloc&) {
     host_api()->set_error(ctx, "out of memory");
     return NFX_ERR_OUT_OF_MEMORY;
   } catch (const std::invalid_argument& e) {
-    host_api()->set_error(ctx, e.what());
+    host_api()->set_error(ctx, user_message(e.what()).c_str());
     return NFX_ERR_INVALID_ARGUMENT;
   } catch (const std::exception& e) {
-    host_api()->set_error(ctx, e.what());
+    host_api()->set_error(ctx, user_message(e.what()).c_str());
     return NFX_ERR_INTERNAL;
   } catch (...) {
     host_api()->set_error(ctx, "unknown exception");

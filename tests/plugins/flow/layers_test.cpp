@@ -320,6 +320,26 @@ TEST(FlowModel, BadSpecsAreRefusedNamingTheField) {
   EXPECT_THROW(check_spec(spec), std::invalid_argument);
 }
 
+// Sizes read from a checkpoint are bounded before anything is built: levels = 64 (a shift past 63 bits),
+// a huge steps or hidden (issue 13).
+TEST(FlowModel, SpecSizesAreBoundedBeforeAnythingIsBuilt) {
+  auto refused = [](auto set, const std::string& field) {
+    ModelSpec spec;
+    set(spec);
+    try {
+      check_spec(spec);
+      return std::string("accepted");
+    } catch (const SpecError& e) {
+      return e.field() == field ? std::string(e.what()) : "field " + e.field() + ": " + e.what();
+    }
+  };
+  EXPECT_NE(refused([](ModelSpec& s) { s.levels = 64; }, "levels").find("more than 8"), std::string::npos);
+  EXPECT_NE(refused([](ModelSpec& s) { s.steps = int64_t{1} << 40; }, "steps").find("more than 256"), std::string::npos);
+  EXPECT_NE(refused([](ModelSpec& s) { s.hidden = 4096; s.steps = 256; }, "hidden").find("million weights"),
+            std::string::npos);
+  EXPECT_EQ(refused([](ModelSpec&) {}, "none"), "accepted");
+}
+
 // Conditional couplings and models: exactly invertible for a fixed condition, log|det| the Jacobian's in
 // x with the condition held, and the condition really changes the map.
 TEST(FlowLayers, ConditionalCouplingsInvertAndDependOnTheCondition) {
