@@ -18,10 +18,15 @@ namespace {
 constexpr const char* kColorChoices = "color|gray|unchanged";
 constexpr const char* kColorDoc = "color: RGB; gray: one channel; unchanged: as stored (keeps alpha)";
 
+nfx_param_desc max_pixels_param() {
+  return nfx::int_param("max_pixels", kDefaultMaxPixels, "refuse images whose header declares more pixels, before "
+                        "decoding (a decompression bomb); 0: no limit", 0, 1e15);
+}
+
 // One item per image file, in path order; the item name is the path relative to the folder.
 class ReadImages : public nfx::Node {
  public:
-  explicit ReadImages(nfx::Params& p) : color_(p.get_string("color")) {
+  explicit ReadImages(nfx::Params& p) : color_(p.get_string("color")), max_pixels_(p.get_int("max_pixels")) {
     const std::string path = p.get_string("path");
     files_ = find_images(path, p.get_bool("recursive"));
     std::error_code ec;
@@ -36,19 +41,21 @@ class ReadImages : public nfx::Node {
     ctx.set_item_count(static_cast<int64_t>(files_.size()));
     ctx.set_item_name(base_.empty() ? files_[i].filename().string() : files_[i].lexically_relative(base_).string());
     std::vector<unsigned char> exif;
-    ctx.output(0, read_image_file(files_[i], color_, &exif));
+    ctx.output(0, read_image_file(files_[i], color_, max_pixels_, &exif));
     ctx.output(1, bytes_tensor(exif));
   }
 
  private:
   std::string color_;
+  int64_t max_pixels_;
   std::vector<fs::path> files_;
   fs::path base_;
 };
 
 class ReadImage : public nfx::Node {
  public:
-  explicit ReadImage(nfx::Params& p) : path_(p.get_string("path")), color_(p.get_string("color")) {
+  explicit ReadImage(nfx::Params& p)
+      : path_(p.get_string("path")), color_(p.get_string("color")), max_pixels_(p.get_int("max_pixels")) {
     std::error_code ec;
     if (!fs::is_regular_file(path_, ec)) throw nfx::Error(path_.string() + ": no such file", NFX_ERR_IO);
   }
@@ -60,13 +67,14 @@ class ReadImage : public nfx::Node {
     ctx.set_item_count(1);
     ctx.set_item_name(path_.filename().string());
     std::vector<unsigned char> exif;
-    ctx.output(0, read_image_file(path_, color_, &exif));
+    ctx.output(0, read_image_file(path_, color_, max_pixels_, &exif));
     ctx.output(1, bytes_tensor(exif));
   }
 
  private:
   fs::path path_;
   std::string color_;
+  int64_t max_pixels_;
 };
 
 // Writes each image to dir/<item name> with the chosen extension, atomically.
@@ -144,7 +152,8 @@ void register_file_nodes(nfx::PluginBuilder& plugin) {
       .output(nfx::image_port("image", "the decoded image, HWC uint8"))
       .output(nfx::tensor_port("exif", "the file's EXIF metadata (JPEG), raw bytes; empty if none", NFX_DTYPE_U8, 1))
       .param(nfx::required(nfx::string_param("path", "", "image file")))
-      .param(nfx::string_param("color", "color", kColorDoc, kColorChoices));
+      .param(nfx::string_param("color", "color", kColorDoc, kColorChoices))
+      .param(max_pixels_param());
   plugin.node<ReadImages>("io.read_images",
                           "Reads every image in a folder, or the files matching a glob such as photos/*.jpg, "
                           "in path order (one item each, named by the path inside the folder)")
@@ -152,7 +161,8 @@ void register_file_nodes(nfx::PluginBuilder& plugin) {
       .output(nfx::tensor_port("exif", "the file's EXIF metadata (JPEG), raw bytes; empty if none", NFX_DTYPE_U8, 1))
       .param(nfx::required(nfx::string_param("path", "", "folder, file or glob")))
       .param(nfx::bool_param("recursive", false, "also read the folder's subfolders"))
-      .param(nfx::string_param("color", "color", kColorDoc, kColorChoices));
+      .param(nfx::string_param("color", "color", kColorDoc, kColorChoices))
+      .param(max_pixels_param());
   plugin.node<WriteImages>("io.write_images",
                            "Writes each image to dir/<item name>, atomically (temporary file + rename); "
                            "skips items whose file exists unless overwrite is set")

@@ -1,5 +1,7 @@
 #include "image_files.hpp"
 
+#include "image_header.hpp"
+
 #include "exif_segment.hpp"
 
 #include <opencv2/imgcodecs.hpp>
@@ -120,7 +122,26 @@ nfx::Tensor bytes_tensor(const std::vector<unsigned char>& bytes) {
   return t;
 }
 
-nfx::Tensor read_image_file(const fs::path& path, const std::string& color, std::vector<unsigned char>* exif) {
+nfx::Tensor read_image_file(const fs::path& path, const std::string& color, int64_t max_pixels,
+                            std::vector<unsigned char>* exif) {
+  if (max_pixels > 0) {
+    if (const std::optional<DeclaredSize> size = declared_size(path)) {
+      const double pixels = static_cast<double>(size->width) * static_cast<double>(size->height);
+      if (pixels > static_cast<double>(max_pixels)) {
+        throw nfx::Error(path.string() + ": declares " + std::to_string(size->width) + " x " +
+                             std::to_string(size->height) + " pixels, more than max_pixels = " +
+                             std::to_string(max_pixels) + " (a decompression bomb?); raise max_pixels to read it",
+                         NFX_ERR_INVALID_ARGUMENT);
+      }
+    }
+    // Compressed pixels are never much larger than raw ones: 8 bytes a pixel plus room for metadata.
+    std::error_code ec;
+    const uintmax_t bytes = fs::file_size(path, ec);
+    if (!ec && static_cast<double>(bytes) > 8.0 * static_cast<double>(max_pixels) + 64.0 * (1 << 20)) {
+      throw nfx::Error(path.string() + ": " + std::to_string(bytes >> 20) + " MiB is more than an image of max_pixels = " +
+                           std::to_string(max_pixels) + " needs; not an image file?", NFX_ERR_INVALID_ARGUMENT);
+    }
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw nfx::Error(path.string() + ": cannot open the file", NFX_ERR_IO);
   std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -23,9 +23,14 @@ bool has_image_extension(const std::filesystem::path& path);
 
 // Decodes a file into an nfx image. color: "color" (RGB), "gray", "unchanged" (keeps alpha). The pixels
 // are turned upright by the EXIF orientation. `exif`, when given, receives the file's EXIF payload
-// (empty if none). Throws nfx::Error naming the file when it cannot be read or decoded.
-nfx::Tensor read_image_file(const std::filesystem::path& path, const std::string& color,
+// (empty if none). Throws nfx::Error naming the file when it cannot be read or decoded, or when its header
+// declares more than `max_pixels` pixels (0: no limit), before any pixel is decoded.
+nfx::Tensor read_image_file(const std::filesystem::path& path, const std::string& color, int64_t max_pixels,
                             std::vector<unsigned char>* exif = nullptr);
+
+// The default of the readers' max_pixels: 200 megapixels, above every camera sensor, below what would
+// exhaust an ordinary machine with a few items in flight (Pillow's bomb guard errs at 179 MP).
+constexpr int64_t kDefaultMaxPixels = 200'000'000;
 
 // A rank-1 uint8 tensor holding bytes (an image's EXIF payload travels as one).
 nfx::Tensor bytes_tensor(const std::vector<unsigned char>& bytes);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include <sys/wait.h>
+#include <zlib.h>
 #include <unistd.h>
 
 using namespace nfx::test;
@@ -279,4 +280,69 @@ TEST(IoNodes, TemporariesStayOutOfTheWayAndLongNamesAndSymlinkLoopsWork) {
   EXPECT_FALSE(fs::exists(stale)) << "left by a process that is gone";
   EXPECT_TRUE(fs::exists(live)) << "belongs to a running process";
   EXPECT_EQ(count_files(out.path()), 2);
+}
+
+namespace {
+
+// The error of reading one image file with io.read_image, "" when it was read.
+std::string read_error(nfx::Host& host, const fs::path& file, int64_t max_pixels) {
+  try {
+    host.parse_graph("[nodes.read]\ntype = \"io.read_image\"\npath = \"" + file.string() +
+                         "\"\nmax_pixels = " + std::to_string(max_pixels) + "\n", "read.toml")
+        .run({});
+  } catch (const nfx::RunError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void put_big_endian(std::vector<unsigned char>& bytes, size_t at, uint32_t value, int count) {
+  for (int i = 0; i < count; ++i) bytes[at + i] = static_cast<unsigned char>(value >> (8 * (count - 1 - i)));
+}
+
+}  // namespace
+
+// Every format's header is read before decoding: the cat (451 x 300) in PNG, JPEG, TIFF, WebP, BMP and PPM
+// is refused under a limit below its pixel count and read under one above it (issue 13).
+TEST(IoNodes, EveryFormatsDeclaredSizeIsCheckedBeforeDecoding) {
+  auto host = make_host();
+  TempDir dir;
+  const cv::Mat cat = cv::imread(sample("images/chelsea.png"));
+  for (const std::string ext : {".png", ".jpg", ".tif", ".webp", ".bmp", ".ppm"}) {
+    SCOPED_TRACE(ext);
+    const fs::path file = dir / ("cat" + ext);
+    ASSERT_TRUE(cv::imwrite(file.string(), cat));
+    const std::string refused = read_error(*host, file, 451 * 300 - 1);
+    EXPECT_NE(refused.find("declares 451 x 300 pixels, more than max_pixels = 135299"), std::string::npos) << refused;
+    EXPECT_EQ(read_error(*host, file, 451 * 300), "");
+  }
+}
+
+// A small file declaring 32000 x 32000 pixels (a JPEG and a PNG whose headers were rewritten) is refused
+// from its header under the default limit, before 3 GB are allocated for it (issue 13).
+TEST(IoNodes, ADecompressionBombIsRefusedFromItsHeader) {
+  auto host = make_host();
+  TempDir dir;
+  const cv::Mat small(16, 16, CV_8UC3, cv::Scalar(10, 20, 30));
+  std::vector<unsigned char> jpeg, png;
+  cv::imencode(".jpg", small, jpeg);
+  cv::imencode(".png", small, png);
+  for (size_t i = 2; i + 9 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC0) {  // SOF0: length, precision, height, width
+      put_big_endian(jpeg, i + 5, 32000, 2);
+      put_big_endian(jpeg, i + 7, 32000, 2);
+      break;
+    }
+  }
+  put_big_endian(png, 16, 32000, 4);  // IHDR width and height, then its CRC over "IHDR" and the 13 data bytes
+  put_big_endian(png, 20, 32000, 4);
+  put_big_endian(png, 29, static_cast<uint32_t>(crc32(0, png.data() + 12, 17)), 4);
+  for (const auto& [name, bytes] : {std::pair{"bomb.jpg", jpeg}, std::pair{"bomb.png", png}}) {
+    SCOPED_TRACE(name);
+    std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                      static_cast<std::streamsize>(bytes.size()));
+    const std::string refused = read_error(*host, dir / name, 200'000'000);
+    EXPECT_NE(refused.find("declares 32000 x 32000 pixels"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("decompression bomb"), std::string::npos) << refused;
+  }
 }
