@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace nfx::io {
 
@@ -45,6 +46,26 @@ void sanitize_exif(std::vector<unsigned char>& exif) {
   // An IFD: a 2-byte entry count, 12-byte entries (tag, type, count, value), the next IFD's offset.
   auto entries_of = [&](size_t ifd) { return ifd + 2 <= exif.size() ? read16(ifd) : 0u; };
   auto entry_at = [&](size_t ifd, uint32_t i) { return ifd + 2 + 12 * size_t{i}; };
+  // The bytes of an entry's value: inline in its last 4 bytes when they fit, else at an offset.
+  auto value_bytes = [&](size_t entry) -> std::pair<size_t, size_t> {
+    static const uint32_t kTypeSize[] = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8};
+    const uint32_t type = read16(entry + 2);
+    const uint64_t bytes = uint64_t{type < 13 ? kTypeSize[type] : 0} * read32(entry + 4);
+    const size_t at = bytes <= 4 ? entry + 8 : tiff + read32(entry + 8);
+    if (bytes == 0 || at > exif.size() || bytes > exif.size() - at) return {0, 0};
+    return {at, static_cast<size_t>(bytes)};
+  };
+  auto zero_value = [&](size_t entry) {
+    const auto [at, bytes] = value_bytes(entry);
+    std::fill_n(exif.begin() + static_cast<std::ptrdiff_t>(at), bytes, 0);
+  };
+  // Value k of a SHORT or LONG array entry (strip offsets and lengths).
+  auto array_value = [&](size_t entry, uint32_t k) -> uint64_t {
+    const auto [at, bytes] = value_bytes(entry);
+    const size_t width = read16(entry + 2) == 3 ? 2 : 4;
+    if (at + width * (size_t{k} + 1) > at + bytes) return 0;
+    return width == 2 ? read16(at + width * k) : read32(at + width * k);
+  };
   const size_t ifd0 = tiff + read32(tiff + 4);
   const uint32_t count0 = entries_of(ifd0);
   const size_t next_field = entry_at(ifd0, count0);
@@ -55,18 +76,39 @@ void sanitize_exif(std::vector<unsigned char>& exif) {
       exif[entry + 8] = little ? 1 : 0;
       exif[entry + 9] = little ? 0 : 1;
     }
+    if (read16(entry) == 0x8769) {  // the Exif IFD: the maker's notes and serial numbers go
+      const size_t sub = tiff + read32(entry + 8);
+      for (uint32_t j = 0, n = entries_of(sub); j < n && entry_at(sub, j) + 12 <= exif.size(); ++j) {
+        const uint32_t tag = read16(entry_at(sub, j));
+        // MakerNote (camera serials, lens data), CameraOwnerName, BodySerialNumber, LensSerialNumber.
+        if (tag == 0x927C || tag == 0xA430 || tag == 0xA431 || tag == 0xA435) zero_value(entry_at(sub, j));
+      }
+    }
   }
   const uint32_t ifd1_offset = read32(next_field);
   if (ifd1_offset == 0) return;
+  // IFD1 describes the thumbnail, a small copy of the unscrubbed photo: a JPEG (JPEGInterchangeFormat and
+  // its length) or uncompressed strips (StripOffsets and StripByteCounts). Its bytes are zeroed.
   const size_t ifd1 = tiff + ifd1_offset;
   uint32_t thumbnail_offset = 0, thumbnail_length = 0;
+  size_t strip_offsets = 0, strip_lengths = 0;
   for (uint32_t i = 0, n = entries_of(ifd1); i < n && entry_at(ifd1, i) + 12 <= exif.size(); ++i) {
     const size_t entry = entry_at(ifd1, i);
     if (read16(entry) == 0x0201) thumbnail_offset = read32(entry + 8);
     if (read16(entry) == 0x0202) thumbnail_length = read32(entry + 8);
+    if (read16(entry) == 0x0111) strip_offsets = entry;
+    if (read16(entry) == 0x0117) strip_lengths = entry;
   }
-  if (thumbnail_offset > 0 && tiff + size_t{thumbnail_offset} + thumbnail_length <= exif.size()) {
-    std::fill_n(exif.begin() + static_cast<std::ptrdiff_t>(tiff + thumbnail_offset), thumbnail_length, 0);
+  auto zero_range = [&](uint64_t offset, uint64_t length) {
+    if (offset > 0 && tiff + offset <= exif.size() && length <= exif.size() - tiff - offset) {
+      std::fill_n(exif.begin() + static_cast<std::ptrdiff_t>(tiff + offset), length, 0);
+    }
+  };
+  zero_range(thumbnail_offset, thumbnail_length);
+  if (strip_offsets != 0 && strip_lengths != 0) {
+    for (uint32_t k = 0, n = read32(strip_offsets + 4); k < n && k < 65536; ++k) {
+      zero_range(array_value(strip_offsets, k), array_value(strip_lengths, k));
+    }
   }
   std::fill_n(exif.begin() + static_cast<std::ptrdiff_t>(next_field), 4, 0);  // no second IFD
 }

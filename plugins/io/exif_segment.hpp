@@ -14,8 +14,10 @@ std::vector<unsigned char> jpeg_exif(const std::vector<unsigned char>& jpeg);
 // Makes EXIF fit to copy into a scrubbed image:
 // - the Orientation tag (if present) becomes 1, "upright": the decoder has already turned the pixels
 //   upright, so the original value would make viewers turn them again;
-// - the thumbnail (the second IFD, a small JPEG of the *unscrubbed* photo) is unlinked and its bytes are
-//   zeroed, so it cannot show what was painted out.
+// - the thumbnail (the second IFD, a small JPEG or uncompressed strips of the *unscrubbed* photo) is
+//   unlinked and its bytes are zeroed, so it cannot show what was painted out;
+// - the maker's notes and the camera owner, body and lens serial numbers are zeroed: they identify the
+//   camera, and so its owner.
 void sanitize_exif(std::vector<unsigned char>& exif);
 
 // The JPEG bytes with an APP1 segment holding `exif` inserted after the start marker and any APP0 (JFIF)

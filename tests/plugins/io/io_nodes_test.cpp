@@ -3,6 +3,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <cstring>
 #include <fstream>
 
 #include <sys/wait.h>
@@ -345,4 +346,67 @@ TEST(IoNodes, ADecompressionBombIsRefusedFromItsHeader) {
     EXPECT_NE(refused.find("declares 32000 x 32000 pixels"), std::string::npos) << refused;
     EXPECT_NE(refused.find("decompression bomb"), std::string::npos) << refused;
   }
+}
+
+namespace {
+
+// A big-endian EXIF payload ("Exif\0\0" + TIFF) with a Make tag, an Exif IFD holding a MakerNote and a
+// body serial number, and a thumbnail stored as two uncompressed strips.
+std::vector<unsigned char> crafted_exif() {
+  std::vector<unsigned char> t = {'M', 'M', 0, 42, 0, 0, 0, 8};
+  auto u16 = [&](uint32_t v) { t.push_back(static_cast<unsigned char>(v >> 8)); t.push_back(static_cast<unsigned char>(v)); };
+  auto u32 = [&](uint32_t v) { u16(v >> 16); u16(v & 0xFFFF); };
+  auto entry = [&](uint32_t tag, uint32_t type, uint32_t count, uint32_t value) { u16(tag); u16(type); u32(count); u32(value); };
+  const uint32_t ifd0 = 8, exif_ifd = ifd0 + 2 + 24 + 4, ifd1 = exif_ifd + 2 + 24 + 4, data = ifd1 + 2 + 24 + 4;
+  const std::string make = std::string("TestCam") + '\0', maker = std::string("SERIAL-NUMBER-12345") + '\0',
+                    body = std::string("BODY-987654") + '\0', strips(32, 'T');
+  const uint32_t make_at = data, maker_at = make_at + 8, body_at = maker_at + 20, offsets_at = body_at + 12,
+                 strips_at = offsets_at + 8;
+  u16(2); entry(0x010F, 2, 8, make_at); entry(0x8769, 4, 1, exif_ifd); u32(ifd1);
+  u16(2); entry(0x927C, 7, 20, maker_at); entry(0xA431, 2, 12, body_at); u32(0);
+  u16(2); entry(0x0111, 4, 2, offsets_at); u16(0x0117); u16(3); u32(2); u16(16); u16(16); u32(0);
+  for (const std::string& s : {make, maker, body}) t.insert(t.end(), s.begin(), s.end());
+  u32(strips_at); u32(strips_at + 16);
+  t.insert(t.end(), strips.begin(), strips.end());
+  std::vector<unsigned char> payload(6 + t.size(), 0);
+  std::memcpy(payload.data(), "Exif", 4);
+  std::copy(t.begin(), t.end(), payload.begin() + 6);
+  return payload;
+}
+
+bool contains(const std::vector<unsigned char>& bytes, const std::string& text) {
+  return std::search(bytes.begin(), bytes.end(), text.begin(), text.end()) != bytes.end();
+}
+
+}  // namespace
+
+// keep_metadata = true keeps the EXIF but not what identifies the camera or shows the unscrubbed photo:
+// a thumbnail stored as strips is zeroed (it was only unlinked), and so are the MakerNote and the serial
+// numbers; the Make tag stays (issue 13).
+TEST(IoNodes, KeptMetadataLosesStripThumbnailsMakerNotesAndSerials) {
+  auto host = make_host();
+  TempDir in, out;
+  std::vector<unsigned char> jpeg;
+  cv::imencode(".jpg", cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3)), jpeg);
+  const std::vector<unsigned char> exif = crafted_exif();
+  std::vector<unsigned char> app1(4 + exif.size());
+  app1[0] = 0xFF;
+  app1[1] = 0xE1;
+  app1[2] = static_cast<unsigned char>((exif.size() + 2) >> 8);
+  app1[3] = static_cast<unsigned char>(exif.size() + 2);
+  std::copy(exif.begin(), exif.end(), app1.begin() + 4);
+  jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
+  ASSERT_TRUE(contains(jpeg, "SERIAL-NUMBER-12345") && contains(jpeg, std::string(32, 'T')));
+  std::ofstream(in / "card.jpg", std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()),
+                                                         static_cast<std::streamsize>(jpeg.size()));
+  host->parse_graph("[nodes.read]\ntype = \"io.read_image\"\npath = \"" + (in / "card.jpg") +
+                        "\"\n[nodes.write]\ntype = \"io.write_images\"\nin.image = \"read.image\"\nin.exif = \"read.exif\"\n"
+                        "dir = \"" + out.path().string() + "\"\nkeep_metadata = true\n", "keep.toml")
+      .run({});
+  std::ifstream written(out / "card.jpg", std::ios::binary);
+  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(bytes, "TestCam")) << "the rest of the metadata is kept";
+  EXPECT_FALSE(contains(bytes, "SERIAL-NUMBER"));
+  EXPECT_FALSE(contains(bytes, "BODY-987654"));
+  EXPECT_FALSE(contains(bytes, std::string(16, 'T'))) << "the strips of the thumbnail";
 }
