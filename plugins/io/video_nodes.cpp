@@ -21,6 +21,15 @@ class ReadVideo : public nfx::Node {
     if (!capture_.open(path_.string()) || !capture_.isOpened()) {
       throw nfx::Error(path_.string() + ": cannot open the video (unknown format or corrupt)", NFX_ERR_IO);
     }
+    // The container declares the frame size before any frame is decoded.
+    const int64_t max_pixels = p.get_int("max_pixels");
+    const auto width = static_cast<int64_t>(capture_.get(cv::CAP_PROP_FRAME_WIDTH));
+    const auto height = static_cast<int64_t>(capture_.get(cv::CAP_PROP_FRAME_HEIGHT));
+    if (max_pixels > 0 && static_cast<double>(width) * static_cast<double>(height) > static_cast<double>(max_pixels)) {
+      throw nfx::ParamError("max_pixels", path_.string() + ": declares frames of " + std::to_string(width) + " x " +
+                                              std::to_string(height) + " pixels, more than max_pixels = " +
+                                              std::to_string(max_pixels) + "; raise max_pixels to read it");
+    }
     if (start_ > 0) capture_.set(cv::CAP_PROP_POS_FRAMES, static_cast<double>(start_));
     const auto frames = static_cast<int64_t>(capture_.get(cv::CAP_PROP_FRAME_COUNT));
     total_ = frames > 0 ? std::max<int64_t>(0, (frames - start_ + step_ - 1) / step_) : -1;
@@ -143,7 +152,9 @@ void register_video_nodes(nfx::PluginBuilder& plugin) {
       .param(nfx::required(nfx::string_param("path", "", "video file")))
       .param(nfx::int_param("start", 0, "first frame", 0, 1e12))
       .param(nfx::int_param("count", -1, "number of frames; -1: to the end", -1, 1e12))
-      .param(nfx::int_param("step", 1, "take every step-th frame", 1, 1e6));
+      .param(nfx::int_param("step", 1, "take every step-th frame", 1, 1e6))
+      .param(nfx::int_param("max_pixels", kDefaultMaxPixels, "refuse videos whose frames are declared larger, before "
+                            "decoding; 0: no limit", 0, 1e15));
   plugin.node<WriteVideo>("io.write_video", "Writes frames, in order, to a video file; the file appears only when the "
                                             "run ends without error")
       .input(nfx::image_port("image", "frame"))

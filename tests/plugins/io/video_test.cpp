@@ -126,3 +126,27 @@ overwrite = true
   cv::VideoCapture check(dir / "out.avi");
   EXPECT_EQ(static_cast<int>(check.get(cv::CAP_PROP_FRAME_COUNT)), 9);
 }
+
+// A video whose container declares frames larger than max_pixels is refused before a frame is decoded
+// (issue 13): the 160 x 120 test video under a limit of 160 * 120 - 1.
+TEST(IoVideo, FramesLargerThanMaxPixelsAreRefusedBeforeDecoding) {
+  auto host = make_host();
+  TempDir dir;
+  const std::string video = (dir / "small.avi");
+  {
+    cv::VideoWriter writer(video, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, {160, 120});
+    for (int i = 0; i < 3; ++i) writer.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar(i, 2 * i, 3 * i)));
+  }
+  auto graph = [&](int64_t max_pixels) {
+    return "[nodes.read]\ntype = \"io.read_video\"\npath = \"" + video + "\"\nmax_pixels = " +
+           std::to_string(max_pixels) + "\n";
+  };
+  try {
+    host->parse_graph(graph(160 * 120 - 1), "v.toml").run({});
+    ADD_FAILURE() << "read";
+  } catch (const nfx::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("declares frames of 160 x 120 pixels, more than max_pixels = 19199"),
+              std::string::npos) << e.what();
+  }
+  EXPECT_EQ(host->parse_graph(graph(160 * 120), "v.toml").run({}).items, 3);
+}
