@@ -15,12 +15,10 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
-// `environment`: NAME=VALUE settings for the tool's process.
-Result nfx_cmd(const std::string& args, const std::string& environment = "") {
+// Runs a shell command line; its exit code (-1 when it did not exit normally) and all it printed.
+Result shell(const std::string& command) {
   Result r;
-  const std::string command =
-      "env -u NFX_PLUGIN_PATH " + environment + " " + std::string(NFX_TEST_TOOL) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return r;
   std::array<char, 4096> buffer;
   size_t n;
@@ -28,6 +26,11 @@ Result nfx_cmd(const std::string& args, const std::string& environment = "") {
   const int status = pclose(pipe);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// `environment`: NAME=VALUE settings for the tool's process.
+Result nfx_cmd(const std::string& args, const std::string& environment = "") {
+  return shell("env -u NFX_PLUGIN_PATH " + environment + " " + std::string(NFX_TEST_TOOL) + " " + args);
 }
 
 bool has(const Result& r, const std::string& text) { return r.output.find(text) != std::string::npos; }
@@ -126,17 +129,11 @@ TEST(Tool, CtrlCStopsCleanlyWithExitCode130) {
   // GNU timeout sends SIGINT after 3 s, as Ctrl-C would, and passes nfx's own exit status on. Without
   // the signal this graph would run for over an hour. (Loading the LibTorch plugins alone takes over 1 s
   // on a busy 2-core machine; a signal before the run starts exits without the message.)
-  const std::string command = "env -u NFX_PLUGIN_PATH timeout --foreground --preserve-status -s INT 3 " +
-                              std::string(NFX_TEST_TOOL) + " --plugin-path " + test_plugins("test_nodes") +
-                              " run " + dir / "long.toml" + " -q 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status)) << output;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << output;
+  const Result r = shell("env -u NFX_PLUGIN_PATH timeout --foreground --preserve-status -s INT 3 " +
+                         std::string(NFX_TEST_TOOL) + " --plugin-path " + test_plugins("test_nodes") + " run " +
+                         dir / "long.toml" + " -q");
+  const std::string& output = r.output;
+  EXPECT_EQ(r.code, 130) << output;
   EXPECT_NE(output.find("cancelled after"), std::string::npos) << output;
 }
 
@@ -146,16 +143,10 @@ TEST(Tool, WorkerThreadsThatCannotStartGiveAnError) {
   TempDir dir;
   std::ofstream(dir / "small.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 2\n"
                                        "[nodes.count]\ntype = \"core.counter\"\nin.value = \"src.tensor\"\n";
-  const std::string command = "bash -c 'ulimit -v 8000000; env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) +
-                              " run " + dir / "small.toml" + " -j 3000 -q' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status)) << output;
-  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+  const Result r = shell("bash -c 'ulimit -v 8000000; env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " run " +
+                         dir / "small.toml" + " -j 3000 -q'");
+  const std::string& output = r.output;
+  EXPECT_EQ(r.code, 1) << output;
   EXPECT_NE(output.find("cannot start worker thread"), std::string::npos) << output;
   EXPECT_NE(output.find("use fewer threads (-j)"), std::string::npos) << output;
 }

@@ -1,5 +1,7 @@
 #include <nfx/training/curve.hpp>
 
+#include "../../common/atomic_file.hpp"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -135,22 +137,7 @@ std::string with_curve_row(const std::string& csv, const Values& row) {
 }
 
 void write_curve(const std::string& csv_path, const std::string& csv) {
-  const std::string temporary = csv_path + ".partial";
-  std::error_code ec;
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << csv;
-    out.flush();
-    if (!out) {
-      fs::remove(temporary, ec);
-      throw std::runtime_error(csv_path + ": cannot write the training curve (disk full?)");
-    }
-  }
-  fs::rename(temporary, csv_path, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    throw std::runtime_error(csv_path + ": cannot move the training curve into place: " + ec.message());
-  }
+  nfx::plugins::write_file_atomically(csv_path, csv.data(), csv.size());
 }
 
 void append_curve_row(const std::string& csv_path, const Values& row) {

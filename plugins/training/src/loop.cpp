@@ -2,6 +2,8 @@
 
 #include <nfx/training/random.hpp>
 
+#include "../../common/atomic_file.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -34,7 +36,8 @@ void Loop::begin(const std::string& state) {
   if (from.empty() && options_.resume && fs::exists(checkpoint_path(), ec)) from = checkpoint_path().string();
   begun_ = true;
   // What a run killed while writing left behind.
-  for (const char* partial : {"checkpoint.pt.partial", "best.pt.partial", "curve.csv.partial"}) {
+  nfx::plugins::remove_stale_temporaries(options_.out);  // the curve's, from a run that was killed
+  for (const char* partial : {"checkpoint.pt.partial", "best.pt.partial"}) {
     fs::remove(options_.out / partial, ec);
   }
   if (!from.empty()) {

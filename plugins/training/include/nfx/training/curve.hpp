@@ -15,8 +15,8 @@ using Values = std::vector<std::pair<std::string, double>>;
 // new curve. Throws std::runtime_error if the curve's header has other columns.
 std::string with_curve_row(const std::string& csv, const Values& row);
 
-// Writes CSV text to `csv_path` atomically (a temporary file, then a rename). Throws std::runtime_error
-// naming the file.
+// Writes CSV text to `csv_path` atomically (a temporary file, then a rename). Throws nfx::Error (a
+// std::runtime_error) naming the file.
 void write_curve(const std::string& csv_path, const std::string& csv);
 
 // Appends a row to the CSV file, writing the header (the row's names) first if the file is new or empty.
