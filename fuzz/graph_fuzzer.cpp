@@ -15,6 +15,7 @@ nfx::Host& host() {
     options.use_env_path = false;
     options.use_install_dir = false;
     options.plugin_paths = {NFX_FUZZ_PLUGIN_DIR};
+    options.scan_plugins = false;  // the build's own core and io; the fuzz build has no scanner
     auto* created = new nfx::Host(options);  // kept for the process: plugins stay loaded
     created->load_plugins();
     return created;

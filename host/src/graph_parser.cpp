@@ -224,6 +224,13 @@ void parse_graph_table(const toml::table& graph, const std::string& file, GraphS
         continue;
       }
       source.threads = static_cast<int>(*threads);
+    } else if (k == "max_tensor_bytes") {
+      const auto bytes = value.value<int64_t>();
+      if (!value.is_integer() || !bytes || *bytes < 1) {
+        report(out, location_of(value, file), "graph.max_tensor_bytes must be a whole number of bytes, at least 1");
+        continue;
+      }
+      source.max_tensor_bytes = static_cast<uint64_t>(*bytes);
     } else if (k == "variables") {
       const toml::table* vars = value.as_table();
       if (vars == nullptr) {
@@ -256,7 +263,7 @@ void parse_graph_table(const toml::table& graph, const std::string& file, GraphS
         source.requires_plugins.push_back({std::string(rk.str()), *rv.value<std::string>(), location_of(rv, file)});
       }
     } else {
-      report(out, at, "unknown key 'graph." + k + "' (expected name, description, threads, variables, requires)");
+      report(out, at, "unknown key 'graph." + k + "' (expected name, description, threads, max_tensor_bytes, variables, requires)");
     }
   }
 }

@@ -3,6 +3,7 @@
 
 #include <nfx/host.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,6 +58,7 @@ struct GraphPlan {
   std::string name;
   std::string description;
   int threads = 0;  // [graph] threads; 0 = not set
+  uint64_t max_tensor_bytes = 0;  // [graph] max_tensor_bytes; 0 = not set
   std::vector<PlannedNode> nodes;  // topological order: every node after the nodes it reads from
 };
 

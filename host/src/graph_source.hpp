@@ -3,6 +3,7 @@
 
 #include "graph_plan.hpp"
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -58,6 +59,7 @@ struct GraphSource {
   std::string name;
   std::string description;
   int threads = 0;  // [graph] threads; 0 = not set
+  uint64_t max_tensor_bytes = 0;  // [graph] max_tensor_bytes; 0 = not set
   std::vector<RawNode> nodes;  // file order
   std::vector<RawRequirement> requires_plugins;
 };

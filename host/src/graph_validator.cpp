@@ -247,6 +247,7 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
   plan.name = source.name;
   plan.description = source.description;
   plan.threads = source.threads;
+  plan.max_tensor_bytes = source.max_tensor_bytes;
 
   for (const RawRequirement& r : source.requires_plugins) {
     auto plugins = registry.plugins();
@@ -279,6 +280,14 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
       plan.nodes.push_back(std::move(node));
       usable.push_back(false);
       continue;
+    }
+    if (const std::vector<std::string> others = registry.shadowed(entry->plugin); !others.empty()) {
+      std::string list;
+      for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
+      report(out, raw.type_location, "node '" + raw.id + "': node type '" + raw.type + "' is ambiguous: plugin '" +
+                                         entry->plugin + "' was found more than once on the plugin path (" +
+                                         (entry->path.empty() ? "the host" : entry->path) + ", loaded first; also " +
+                                         list + "); remove all but one from the plugin path");
     }
     const nfx_node_type* t = entry->type;
     node.type = t;

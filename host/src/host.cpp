@@ -88,6 +88,18 @@ Host::Host(HostOptions options) : state_(std::make_shared<HostState>()) {
   if (!options.log) options.log = &default_log;
   state_->options = std::move(options);
   state_->registry.add_builtin(detail::builtin_plugin());
+  const HostOptions& o = state_->options;
+  if (o.scan_plugins) {
+    detail::ScanSettings scan;
+    scan.scanner = detail::default_scanner_path();
+    scan.cache_file = o.scan_cache == "none" ? "" : o.scan_cache.empty() ? detail::default_scan_cache_file() : o.scan_cache;
+    scan.timeout_seconds = o.scan_timeout_seconds;
+    if (scan.scanner.empty()) {
+      o.log(NFX_LOG_WARNING, "", "nfx-plugin-scanner was not found next to libnfx_host (nor set in NFX_PLUGIN_SCANNER): "
+                                 "plugins are loaded without being tried in a child process first");
+    }
+    state_->registry.set_scanner(std::make_unique<detail::PluginScanner>(scan), o.log);
+  }
 }
 
 Host::~Host() = default;

@@ -132,6 +132,11 @@ void* alloc(size_t size, size_t alignment) {
   if (alignment < sizeof(void*)) alignment = sizeof(void*);
   if (alignment > 4096 || (alignment & (alignment - 1)) != 0) return nullptr;
   if (size > static_cast<size_t>(PTRDIFF_MAX) - alignment) return nullptr;    // rounding up would wrap to a small size
+  if (RunState* run = RunState::current(); run != nullptr && size > run->max_tensor_bytes()) {
+    run->log(NFX_LOG_WARNING, "", "refused to allocate " + std::to_string(size) + " bytes: more than max_tensor_bytes = " +
+                                      std::to_string(run->max_tensor_bytes()) + " (see [graph] max_tensor_bytes)");
+    return nullptr;
+  }
   size = (size + alignment - 1) / alignment * alignment;  // aligned_alloc wants a multiple
   return std::aligned_alloc(alignment, size == 0 ? alignment : size);
 }

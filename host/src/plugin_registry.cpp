@@ -7,7 +7,10 @@
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace nfx::detail {
 
@@ -24,11 +27,24 @@ std::mutex& resident_mutex() {
   return *m;
 }
 
+bool same_contents(const std::string& a, const std::string& b) {
+  std::error_code ec_a, ec_b;
+  if (std::filesystem::file_size(a, ec_a) != std::filesystem::file_size(b, ec_b) || ec_a || ec_b) return false;
+  std::ifstream in_a(a, std::ios::binary), in_b(b, std::ios::binary);
+  return std::equal(std::istreambuf_iterator<char>(in_a), std::istreambuf_iterator<char>(),
+                    std::istreambuf_iterator<char>(in_b), std::istreambuf_iterator<char>());
+}
+
 std::string abi_string(uint32_t major, uint32_t minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
 
 }  // namespace
+
+void PluginRegistry::set_scanner(std::unique_ptr<PluginScanner> scanner, LogFn log) {
+  scanner_ = std::move(scanner);
+  log_ = std::move(log);
+}
 
 std::vector<PluginLoadError> PluginRegistry::load_library(const std::string& path) {
   std::error_code ec;
@@ -37,6 +53,15 @@ std::vector<PluginLoadError> PluginRegistry::load_library(const std::string& pat
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (loaded_paths_.count(key)) return {};
+  }
+  if (scanner_ != nullptr && scanner_->enabled()) {
+    const ScanVerdict verdict = scanner_->scan(key);
+    if (verdict.spawned && log_) {
+      log_(NFX_LOG_DEBUG, "", "tried " + key + " in nfx-plugin-scanner: " + (verdict.refusals.empty() ? "usable" : "refused"));
+    }
+    std::vector<PluginLoadError> refusals;
+    for (const std::string& r : verdict.refusals) refusals.push_back({path, r});
+    if (!refusals.empty()) return refusals;
   }
 
   boost::dll::shared_library library;
@@ -80,6 +105,13 @@ std::vector<PluginLoadError> PluginRegistry::add(const nfx_plugin_descriptor* d,
   if (!errors.empty()) return errors;
 
   std::lock_guard<std::mutex> lock(mutex_);
+  const PluginInfo* same_name = nullptr;
+  for (const PluginInfo& p : plugins_) {
+    if (p.name == d->name) same_name = &p;
+  }
+  if (same_name != nullptr && !same_name->path.empty() && same_contents(same_name->path, path)) {
+    return errors;  // a copy of a loaded library, found again elsewhere on the path: nothing to say
+  }
   for (uint32_t i = 0; i < d->node_type_count; ++i) {
     auto it = types_.find(d->node_types[i]->id);
     if (it != types_.end()) {
@@ -87,14 +119,14 @@ std::vector<PluginLoadError> PluginRegistry::add(const nfx_plugin_descriptor* d,
                                   "' (" + (it->second.path.empty() ? "built into the host" : it->second.path) + ")"});
     }
   }
-  if (!errors.empty()) return errors;
-  for (const PluginInfo& p : plugins_) {
-    if (p.name == d->name) {
-      errors.push_back({path, "plugin '" + p.name + "' " + d->version + " collides with plugin '" + p.name + "' " +
-                                  p.version + " already loaded from " + (p.path.empty() ? "the host" : p.path)});
-      return errors;
-    }
+  if (same_name != nullptr) {
+    errors.push_back({path, "plugin '" + same_name->name + "' " + d->version + " collides with plugin '" +
+                                same_name->name + "' " + same_name->version + " already loaded from " +
+                                (same_name->path.empty() ? "the host" : same_name->path) +
+                                "; graphs that use it are refused until only one is on the plugin path"});
+    shadowed_[same_name->name].push_back(path + " (" + d->version + ")");
   }
+  if (!errors.empty()) return errors;
 
   if (d->init != nullptr) {
     nfx_status status = NFX_ERR_INTERNAL;
@@ -130,6 +162,12 @@ const NodeTypeEntry* PluginRegistry::find(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = types_.find(id);
   return it == types_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> PluginRegistry::shadowed(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = shadowed_.find(name);
+  return it == shadowed_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::vector<PluginInfo> PluginRegistry::plugins() const {

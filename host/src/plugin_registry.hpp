@@ -2,6 +2,7 @@
 #pragma once
 
 #include "descriptor_reader.hpp"
+#include "plugin_scan.hpp"
 
 #include <nfx/host.hpp>
 
@@ -23,6 +24,10 @@ struct NodeTypeEntry {
 
 class PluginRegistry {
  public:
+  // Libraries are tried by `scanner` before they are loaded here (none set: loaded directly, as the
+  // scanner itself does). `log` hears which libraries were tried.
+  void set_scanner(std::unique_ptr<PluginScanner> scanner, LogFn log);
+
   // Loads one library and registers its node types; returns the reasons it was refused (empty = loaded
   // or already loaded). Nothing of a refused library is registered.
   std::vector<PluginLoadError> load_library(const std::string& path);
@@ -31,14 +36,20 @@ class PluginRegistry {
 
   const NodeTypeEntry* find(const std::string& id) const;
   std::vector<PluginInfo> plugins() const;
+  // The libraries refused because they declare the loaded plugin `name` too ("path (version)"), other
+  // than byte-identical copies: a graph that uses that plugin is ambiguous.
+  std::vector<std::string> shadowed(const std::string& name) const;
   std::vector<std::string> node_type_ids() const;
 
  private:
   std::vector<PluginLoadError> add(const nfx_plugin_descriptor* descriptor, const std::string& path);
 
+  std::unique_ptr<PluginScanner> scanner_;
+  LogFn log_;
   mutable std::mutex mutex_;
   std::set<std::string> loaded_paths_;
   std::vector<PluginInfo> plugins_;
+  std::map<std::string, std::vector<std::string>> shadowed_;
   std::map<std::string, NodeTypeEntry> types_;
   std::deque<HostNodeType> node_types_;  // deque: entries keep their address as plugins are added
 };

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <utility>
+
+#include <unistd.h>
 
 namespace nfx::detail {
 
@@ -35,6 +38,23 @@ struct RunState::NodeState {
 
 namespace {
 
+thread_local RunState* t_current_run = nullptr;
+
+// Marks the calling thread as working for `run` until the scope ends.
+class WorkingFor {
+ public:
+  explicit WorkingFor(RunState* run) : previous_(std::exchange(t_current_run, run)) {}
+  ~WorkingFor() { t_current_run = previous_; }
+
+ private:
+  RunState* previous_;
+};
+
+uint64_t physical_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page_size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) : UINT64_MAX;
+}
+
 bool tensor_like(nfx_port_kind kind) {
   return kind == NFX_KIND_IMAGE || kind == NFX_KIND_TENSOR || kind == NFX_KIND_BOXES || kind == NFX_KIND_MASK;
 }
@@ -48,6 +68,10 @@ RunState::RunState(const GraphPlan& plan, RunEnvironment environment, const RunO
              : plan.threads > 0  ? plan.threads
                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   max_in_flight_ = options.max_items_in_flight > 0 ? options.max_items_in_flight : 2 * threads_;
+  excluded_.insert(options.exclude_items.begin(), options.exclude_items.end());
+  max_tensor_bytes_ = options.max_tensor_bytes > 0 ? options.max_tensor_bytes
+                      : plan.max_tensor_bytes > 0  ? plan.max_tensor_bytes
+                                                   : physical_memory();
   for (size_t i = 0; i < plan_.nodes.size(); ++i) {
     auto state = std::make_unique<NodeState>();
     state->plan = &plan_.nodes[i];
@@ -64,6 +88,17 @@ RunState::RunState(const GraphPlan& plan, RunEnvironment environment, const RunO
 RunState::~RunState() {
   pool_.reset();
   destroy_instances();
+}
+
+RunState* RunState::current() { return t_current_run; }
+
+CrashLine RunState::crash_line(int node, int64_t item, const std::string& item_name) const {
+  CrashLine line;
+  line.node = plan_.nodes[node].id;
+  line.skip = plan_.nodes[node].skip_errors && item >= 0;
+  line.item = item;
+  line.item_name = item_name;
+  return line;
 }
 
 bool RunState::cancelled() const { return env_.cancel != nullptr && env_.cancel->load(std::memory_order_relaxed); }
@@ -123,6 +158,7 @@ nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ct
 }
 
 void RunState::create_instances() {
+  const WorkingFor working_for(this);
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
     if (cancelled()) {  // Ctrl-C or SIGTERM while earlier nodes loaded their models
@@ -134,6 +170,7 @@ void RunState::create_instances() {
     ctx.params = &node.params;
     ctx.cancelled = env_.cancel;
     void* instance = nullptr;
+    const CrashScope scope(report_crashes(), crash_line(state->index, -1, ""));
     nfx_status status = call_plugin(ctx, [&] { return node.type->create(&ctx, &instance); });
     if (status != NFX_OK || instance == nullptr) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id + "): cannot create: " +
@@ -157,6 +194,7 @@ void RunState::create_instances() {
 // Writes each state = "file" node's state to a temporary file beside it, then renames it into place, so a
 // failed save keeps the previous state.
 void RunState::save_states() {
+  const WorkingFor working_for(this);
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
     if (node.trainable == nullptr) continue;
@@ -194,6 +232,7 @@ void RunState::destroy_instances() {
 }
 
 void RunState::finish_nodes() {
+  const WorkingFor working_for(this);
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
     if (node.type->finish == nullptr) continue;
@@ -201,6 +240,7 @@ void RunState::finish_nodes() {
     ctx.run = this;
     ctx.node = &node;
     ctx.cancelled = env_.cancel;
+    const CrashScope scope(report_crashes(), crash_line(state->index, -1, ""));
     nfx_status status = call_plugin(ctx, [&] { return node.type->finish(state->instance, &ctx); });
     if (status != NFX_OK) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id +
@@ -212,6 +252,8 @@ void RunState::finish_nodes() {
 
 RunStats RunState::run() {
   start_ = std::chrono::steady_clock::now();
+  std::optional<CrashReportHandlers> crash_handlers;
+  if (report_crashes()) crash_handlers.emplace(options_.crash_report_fd);
   create_instances();
   try {
     pool_ = std::make_unique<ThreadPool>(threads_, [this](std::exception_ptr e) { abandon(e); });
@@ -297,6 +339,7 @@ void RunState::submit_node(int node, ItemPtr item) {
 }
 
 void RunState::source_task() {
+  const WorkingFor working_for(this);
   auto item = std::make_shared<Item>();
   bool ended = false, failed = false;
   {
@@ -322,7 +365,11 @@ void RunState::source_task() {
       ctx.item_index = item->index;
       ctx.item_name = &item->name;
       ctx.cancelled = env_.cancel;
-      nfx_status status = process_item(*state.plan, state.instance, &ctx);
+      nfx_status status;
+      {
+        const CrashScope scope(report_crashes(), crash_line(s, item->index, item->name));
+        status = process_item(*state.plan, state.instance, &ctx);
+      }
       if (status != NFX_OK) {
         const std::string message = ctx.error.empty() ? "status " + std::to_string(status) : ctx.error;
         if (state.plan->skip_errors) {
@@ -343,6 +390,14 @@ void RunState::source_task() {
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (total >= 0) items_total_ = total;
+  }
+  if (!failed && !ended && !item->failed && excluded_.count(item->index)) {
+    // Flows on marked failed, as a skipped item does, so ordered nodes downstream see every index.
+    item->failed = true;
+    log(NFX_LOG_WARNING, "", "item " + std::to_string(item->index) + (item->name.empty() ? "" : " '" + item->name + "'") +
+                                 " left out (it crashed an earlier worker)");
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++items_skipped_;
   }
 
   std::vector<int> ready;
@@ -375,6 +430,7 @@ void RunState::source_task() {
 }
 
 void RunState::run_from(int node, ItemPtr item) {
+  const WorkingFor working_for(this);
   while (true) {
     NodeState& state = *nodes_[node];
     if (state.exclusive) {
@@ -485,7 +541,11 @@ void RunState::execute(int node, Item& item) {
   ctx.item_index = item.index;
   ctx.item_name = &item.name;
   ctx.cancelled = env_.cancel;
-  const nfx_status status = process_item(plan, state.instance, &ctx);
+  nfx_status status;
+  {
+    const CrashScope scope(report_crashes(), crash_line(node, item.index, item.name));
+    status = process_item(plan, state.instance, &ctx);
+  }
   if (status != NFX_OK) {
     item.failed = true;
     const std::string message = ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error;

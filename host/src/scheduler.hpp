@@ -9,6 +9,7 @@
 //   one. Cancellation also skips every node that has not started.
 #pragma once
 
+#include "crash_report.hpp"
 #include "graph_plan.hpp"
 #include "host_api.hpp"
 #include "thread_pool.hpp"
@@ -24,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 
 namespace nfx::detail {
 
@@ -46,6 +48,9 @@ class RunState {
   // Called by the host API and the built-in nodes, from any thread.
   void log(nfx_log_level level, const std::string& node, const std::string& message);
   int threads() const { return threads_; }  // the run's worker count
+  uint64_t max_tensor_bytes() const { return max_tensor_bytes_; }
+  // The run the calling thread works for (nullptr outside runs): nfx_host_api.alloc has no context.
+  static RunState* current();
   void report_node_progress(const nfx_context& ctx, double done, double total);
   bool next_fed_value(const std::string& node_id, Value& value);
   void emit_output(const std::string& node_id, int64_t item, const std::string& item_name, const Value& value);
@@ -78,6 +83,9 @@ class RunState {
   // "file:line:col: " of the parameter a failed call named (nfx_host_api.set_error_param), else "".
   std::string error_location(const nfx_context& ctx) const;
   bool cancelled() const;
+  // What a crash inside `node` on `item` reports (RunOptions::crash_report_fd).
+  CrashLine crash_line(int node, int64_t item, const std::string& item_name) const;
+  bool report_crashes() const { return options_.crash_report_fd >= 0; }
   void publish_progress(const Progress& progress);
 
   const GraphPlan& plan_;
@@ -85,8 +93,10 @@ class RunState {
   RunOptions options_;
   int threads_;
   int max_in_flight_;
+  uint64_t max_tensor_bytes_;
   std::vector<std::unique_ptr<NodeState>> nodes_;
   std::vector<int> sources_;
+  std::set<int64_t> excluded_;  // RunOptions::exclude_items
   size_t value_count_ = 0;
   std::unique_ptr<ThreadPool> pool_;
   std::chrono::steady_clock::time_point start_;

@@ -1,4 +1,5 @@
 // The `nfx` command-line tool: run, validate, draw and inspect graphs; list plugins.
+#include "isolate.hpp"
 #include "progress_line.hpp"
 
 #include <nfx/host.hpp>
@@ -105,6 +106,14 @@ int main(int argc, char** argv) {
   run->add_option("--set", sets, "Override: NODE.PARAM=VALUE or VARIABLE=VALUE (repeatable)")->expected(1)->take_all();
   run->add_option("-j,--threads", threads, "Worker threads (default: every core)")->check(CLI::NonNegativeNumber);
   run->add_flag("-q,--quiet", quiet, "No progress line");
+  bool isolate = false;
+  int crash_report_fd = -1;
+  std::vector<int64_t> exclude_items;
+  run->add_flag("--isolate", isolate,
+                "Run the nodes in a worker process: a node that crashes is named with its item; with "
+                "on_error = \"skip\" the run goes on without that item");
+  run->add_option("--crash-report-fd", crash_report_fd)->group("");  // set by --isolate for its worker
+  run->add_option("--exclude-items", exclude_items)->delimiter(',')->group("");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a graph without running it; list every error");
   validate->add_option("graph", graph_file, "Graph file (.toml)")->required();
@@ -121,6 +130,18 @@ int main(int argc, char** argv) {
   graph->add_flag("--dot", dot, "Graphviz dot source (the only format for now)");
 
   CLI11_PARSE(app, argc, argv);
+  if (*run && isolate) {
+    std::vector<std::string> worker_args;
+    for (int i = 0; i < argc; ++i) {
+      if (std::string(argv[i]) != "--isolate") worker_args.push_back(argv[i]);
+    }
+    try {
+      return nfx::tool::run_isolated(worker_args);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "nfx: %s\n", e.what());
+      return kExitError;
+    }
+  }
 
   nfx::HostOptions options;
   options.plugin_paths = plugin_paths;
@@ -186,6 +207,8 @@ int main(int argc, char** argv) {
     nfx::tool::ProgressLine line(stderr);
     nfx::RunOptions run_options;
     run_options.threads = threads;
+    run_options.crash_report_fd = crash_report_fd;
+    run_options.exclude_items = exclude_items;
     if (!quiet) run_options.on_progress = [&](const nfx::Progress& p) { line.update(p); };
     nfx::RunStats stats = g.run(run_options);
     if (!quiet) line.finish(stats);

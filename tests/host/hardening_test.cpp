@@ -88,3 +88,34 @@ TEST(Hardening, AnEntryPointThatThrowsRefusesThePlugin) {
   EXPECT_NE(errors[0].message.find("boom in nfx_plugin_entry"), std::string::npos) << errors[0].message;
   EXPECT_EQ(host->node_type("escaping.process"), nullptr);
 }
+
+// [graph] max_tensor_bytes (or RunOptions::max_tensor_bytes) caps what a node may allocate through the
+// host: a larger tensor fails the node with an error, nothing is attempted (issue 13).
+TEST(Hardening, MaxTensorBytesRefusesLargerTensors) {
+  auto host = make_host();
+  const std::string nodes = "[nodes.c]\ntype = \"core.constant\"\nshape = \"100x100\"\n";  // 40,000 bytes of float32
+  auto run = [&](const std::string& graph_table, uint64_t option) -> std::string {
+    auto graph = host->parse_graph(graph_table + nodes, "g.toml");
+    nfx::RunOptions o;
+    o.max_tensor_bytes = option;
+    try {
+      graph.run(o);
+    } catch (const nfx::RunError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(run("", 0), "");
+  const std::string capped = run("[graph]\nmax_tensor_bytes = 39_999\n", 0);
+  EXPECT_NE(capped.find("node 'c' (core.constant)"), std::string::npos) << capped;
+  EXPECT_NE(capped.find("cannot allocate a tensor of 40000 bytes"), std::string::npos) << capped;
+  EXPECT_EQ(run("[graph]\nmax_tensor_bytes = 40_000\n", 0), "");
+  EXPECT_NE(run("[graph]\nmax_tensor_bytes = 1_000_000\n", 100).find("40000 bytes"), std::string::npos)
+      << "the run's option wins over the graph's setting";
+  try {
+    host->parse_graph("[graph]\nmax_tensor_bytes = -5\n" + nodes, "bad.toml");
+    ADD_FAILURE() << "a negative limit was accepted";
+  } catch (const nfx::GraphError& e) {
+    EXPECT_NE(e.diagnostics().at(0).str().find("bad.toml:2:"), std::string::npos) << e.diagnostics().at(0).str();
+  }
+}

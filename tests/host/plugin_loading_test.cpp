@@ -66,7 +66,7 @@ TEST(PluginLoading, RefusesCollidingNodeIdsNamingTheOtherPlugin) {
   nfx::Host host(isolated());
   ASSERT_TRUE(load_from(host, NFX_TEST_PLUGIN_DIR).empty());
   auto errors = load_from(host, test_plugins("collide"));
-  ASSERT_EQ(errors.size(), 1u);
+  ASSERT_EQ(errors.size(), 2u);  // the node id, and the plugin name
   EXPECT_NE(errors[0].path.find("nfx_collide.so"), std::string::npos);
   EXPECT_NE(errors[0].message.find("core.identity"), std::string::npos) << errors[0].message;
   EXPECT_NE(errors[0].message.find("nfx_core.so"), std::string::npos) << errors[0].message;
@@ -78,6 +78,33 @@ TEST(PluginLoading, RefusesCollidingNodeIdsNamingTheOtherPlugin) {
       EXPECT_EQ(p.version, "0.1.0");
     }
   }
+}
+
+// A second "core" earlier or later on the plugin path must not silently take the place of the other: a
+// graph that uses the plugin is refused naming both files (issue 13). A byte-identical copy is no conflict.
+TEST(PluginLoading, AGraphUsingAPluginFoundTwiceIsRefusedNamingBoth) {
+  const std::string graph = "[nodes.c]\ntype = \"core.constant\"\ncount = 1\n"
+                            "[nodes.i]\ntype = \"core.identity\"\nin.value = \"c.tensor\"\n";
+  nfx::Host host(isolated());
+  ASSERT_TRUE(load_from(host, NFX_TEST_PLUGIN_DIR).empty());
+  ASSERT_EQ(load_from(host, test_plugins("collide")).size(), 2u);  // the node id and the plugin name
+  try {
+    host.parse_graph(graph, "g.toml");
+    ADD_FAILURE() << "a graph on an ambiguous plugin was accepted";
+  } catch (const nfx::GraphError& e) {
+    const std::string message = e.diagnostics().at(0).str();
+    EXPECT_EQ(message.rfind("g.toml:2:", 0), 0u) << message;
+    EXPECT_NE(message.find("is ambiguous"), std::string::npos) << message;
+    EXPECT_NE(message.find("nfx_core.so, loaded first"), std::string::npos) << message;
+    EXPECT_NE(message.find("nfx_collide.so (9.9.9)"), std::string::npos) << message;
+  }
+
+  TempDir copy;
+  std::filesystem::copy_file(std::string(NFX_TEST_PLUGIN_DIR) + "/nfx_core.so", copy / "nfx_core.so");
+  nfx::Host twice(isolated());
+  ASSERT_TRUE(load_from(twice, NFX_TEST_PLUGIN_DIR).empty());
+  EXPECT_TRUE(load_from(twice, copy.path().string()).empty());
+  EXPECT_EQ(twice.parse_graph(graph, "g.toml").node_ids().size(), 2u);
 }
 
 TEST(PluginLoading, LoadingAgainSkipsWhatIsLoaded) {

@@ -59,6 +59,10 @@ class Fail : public nfx::Node {
       if (mode_ == "nfx_error") throw nfx::Error("deliberate failure", NFX_ERR_IO);
       if (mode_ == "bad_alloc") throw std::bad_alloc();
       if (mode_ == "int") throw 42;
+      if (mode_ == "segv") {  // a null dereference, as a buggy plugin makes one
+        static int* volatile nowhere = nullptr;  // volatile: the compiler cannot know it is null
+        *nowhere = 1;
+      }
       if (mode_ == "stack_trace") {  // as LibTorch's c10::Error reads
         throw std::runtime_error("deliberate failure with a trace\nException raised from alloc at x.cpp:1\n"
                                  "frame #0: c10::Error::Error() + 0x1\nframe #1: at::empty() + 0x2\n");
@@ -202,7 +206,7 @@ NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
   plugin.node<Fail>("test.fail", "Fails at one item")
       .input(nfx::any_port("value", "")).output(nfx::any_port("value", ""))
       .param(nfx::int_param("fail_at", 0, "item index to fail at", -1, 1e9))
-      .param(nfx::string_param("mode", "nfx_error", "how to fail", "nfx_error|runtime_error|bad_alloc|int|stack_trace"))
+      .param(nfx::string_param("mode", "nfx_error", "how to fail", "nfx_error|runtime_error|bad_alloc|int|stack_trace|segv"))
       .reentrant();
   plugin.node<Slow>("test.slow", "Sleeps")
       .input(nfx::any_port("value", "")).output(nfx::any_port("value", ""))

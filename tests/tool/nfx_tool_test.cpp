@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sys/wait.h>
@@ -160,4 +161,34 @@ TEST(Tool, AFolderOrAHugeFileIsNotTakenForAGraph) {
   const Result endless = nfx_cmd("validate /dev/zero");
   EXPECT_EQ(endless.code, 1) << endless.output;
   EXPECT_TRUE(has(endless, "larger than 1 MiB")) << endless.output;
+}
+
+// A node that dereferences NULL: without --isolate the process dies by SIGSEGV naming nothing; with it the
+// supervising process names the node and the item, and with on_error = "skip" the run ends without that
+// item (issue 13).
+TEST(Tool, IsolateNamesTheNodeAndItemThatCrashedAndSkipsIt) {
+  TempDir dir;
+  const auto graph = [&](const std::string& on_error) {
+    const std::string file = dir / ("crash_" + on_error + ".toml");
+    std::ofstream(file) << "[nodes.src]\ntype = \"core.constant\"\ncount = 5\n"
+                           "[nodes.bad]\ntype = \"test.fail\"\nin.value = \"src.tensor\"\nmode = \"segv\"\nfail_at = 2\n"
+                           "on_error = \"" << on_error << "\"\n"
+                           "[nodes.count]\ntype = \"core.counter\"\nin.value = \"bad.value\"\n";
+    return file;
+  };
+  const std::string tool = "env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " --plugin-path " + test_plugins("test_nodes");
+  const Result plain = shell(tool + " run " + graph("skip") + " -j 2");
+  EXPECT_EQ(plain.code, 128 + SIGSEGV) << "the fixture must really crash (the shell says 128 + signal): " << plain.output;
+
+  const Result skipped = shell(tool + " run --isolate " + graph("skip") + " -j 2");
+  EXPECT_EQ(skipped.code, 0) << skipped.output;
+  EXPECT_TRUE(has(skipped, "node 'bad' crashed the worker (signal 11, Segmentation fault) on item 2")) << skipped.output;
+  EXPECT_TRUE(has(skipped, "item skipped (on_error = \"skip\")")) << skipped.output;
+  EXPECT_TRUE(has(skipped, "done: 4 items")) << skipped.output;
+  EXPECT_TRUE(has(skipped, "1 item left out after crashing a worker")) << skipped.output;
+
+  const Result stopped = shell(tool + " run --isolate " + graph("stop") + " -j 2");
+  EXPECT_EQ(stopped.code, 1) << stopped.output;
+  EXPECT_TRUE(has(stopped, "node 'bad' crashed the worker (signal 11, Segmentation fault) on item 2")) << stopped.output;
+  EXPECT_TRUE(has(stopped, "the run stopped")) << stopped.output;
 }

@@ -99,6 +99,12 @@ struct HostOptions {
   bool use_env_path = true;               // then NFX_PLUGIN_PATH (':'-separated)
   bool use_install_dir = true;            // then the install directory (<prefix>/lib/nfx/plugins)
   LogFn log;                              // default: stderr, warnings and errors only
+  // Each library is first loaded in a child process (nfx-plugin-scanner, installed next to libnfx_host),
+  // so one that crashes or hangs while it loads is refused with the reason instead of ending this
+  // program. Verdicts are cached by path, size and modification time: unchanged plugins are not retried.
+  bool scan_plugins = true;
+  double scan_timeout_seconds = 60;
+  std::string scan_cache;  // the cache file; empty: plugin-scan.txt in nfx's cache folder; "none": no cache
 };
 
 struct Progress {
@@ -122,8 +128,17 @@ struct OutputEvent {
 struct RunOptions {
   int threads = 0;                                   // 0 = every core
   int max_items_in_flight = 0;                       // 0 = 2 x threads
+  // The largest tensor a node may allocate through the host; 0 = the graph's [graph] max_tensor_bytes,
+  // else the machine's physical memory. Larger requests fail the node instead of being attempted.
+  uint64_t max_tensor_bytes = 0;
   std::function<void(const OutputEvent&)> on_output;  // called serially, from any worker thread
   std::function<void(const Progress&)> on_progress;   // called after each item, serially
+  // Items (by index) left out as the sources emit them, counted as skipped (nfx run --isolate passes the
+  // items that crashed an earlier worker).
+  std::vector<int64_t> exclude_items;
+  // >= 0: a fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) inside a node writes one line naming
+  // the node and the item to this file descriptor before the process dies (read by nfx run --isolate).
+  int crash_report_fd = -1;
 };
 
 struct RunStats {

@@ -136,7 +136,8 @@ class Tensor {
     holder->data = api ? api->alloc(bytes == 0 ? 1 : bytes, 64) : ::operator new(bytes == 0 ? 1 : bytes, std::nothrow);
     if (holder->data == nullptr) {
       delete holder;
-      throw Error("out of memory: a tensor of " + std::to_string(bytes) + " bytes", NFX_ERR_OUT_OF_MEMORY);
+      throw Error("cannot allocate a tensor of " + std::to_string(bytes) +
+                      " bytes (out of memory, or more than the run's max_tensor_bytes)", NFX_ERR_OUT_OF_MEMORY);
     }
     DLTensor& t = holder->managed.dl_tensor;
     t.data = holder->data;
