@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -74,9 +75,8 @@ CrashReportHandlers::~CrashReportHandlers() {
   g_fd = -1;
 }
 
-CrashScope::CrashScope(bool active, const CrashLine& line) : active_(active) {
-  if (!active_) return;
-  text_ = line.format();
+void CrashScope::enter(std::string text) {
+  text_ = std::move(text);
   previous_data_ = t_line;
   previous_size_ = t_line_size;
   t_line_size = text_.size();

@@ -29,16 +29,20 @@ class CrashReportHandlers {
   CrashReportHandlers& operator=(const CrashReportHandlers&) = delete;
 };
 
-// Marks this thread as running `line`'s node on its item until the scope ends; inactive when `active` is
-// false (runs without a crash report pay nothing).
+// Marks this thread as running the node and item of `make_line()` until the scope ends; inactive when
+// `active` is false, and then make_line is not called (runs without a crash report pay nothing).
 class CrashScope {
  public:
-  CrashScope(bool active, const CrashLine& line);
+  template <typename MakeLine>
+  CrashScope(bool active, MakeLine&& make_line) : active_(active) {
+    if (active_) enter(make_line().format());
+  }
   ~CrashScope();
   CrashScope(const CrashScope&) = delete;
   CrashScope& operator=(const CrashScope&) = delete;
 
  private:
+  void enter(std::string text);
   bool active_;
   std::string text_;
   const char* previous_data_ = nullptr;

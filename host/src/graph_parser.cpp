@@ -44,9 +44,9 @@ std::string default_data_dir() {
 
 class Expander {
  public:
-  // A graph's strings are paths and names; past this, variables that nest each other have run away
-  // (40 doubling variables would reach 2^40 bytes).
-  static constexpr size_t kMaxExpandedBytes = size_t{1} << 20;
+  // A graph's strings are paths and names; past GraphLimits::string_bytes, variables that nest each other
+  // have run away (40 doubling variables would reach 2^40 bytes).
+  uint64_t max_bytes = GraphLimits{}.string_bytes;
 
   std::map<std::string, std::string> variables;
 
@@ -69,10 +69,10 @@ class Expander {
         if (value == nullptr) report(out, at, "environment variable '" + name.substr(4) + "' is not set");
         result += value ? value : "";
       } else if (auto it = variables.find(name); it != variables.end()) {
-        if (result.size() + it->second.size() > kMaxExpandedBytes) {
+        if (result.size() + it->second.size() > max_bytes) {
           report(out, at, "expanding \"" + text.substr(0, 80) + (text.size() > 80 ? "..." : "") + "\" gives more than " +
-                              std::to_string(kMaxExpandedBytes >> 20) + " MiB of text (variables that repeat each "
-                              "other?)");
+                              byte_size_text(max_bytes) + " of text (variables that repeat each other? the "
+                              "limit is GraphLimits::string_bytes, nfx --max-string-bytes)");
           return "";
         }
         result += it->second;
@@ -348,7 +348,8 @@ RawNode parse_node(const toml::key& key, const toml::table& table, const std::st
 }  // namespace
 
 GraphSource parse_graph_source(const std::string& text, const std::string& file,
-                               const std::vector<std::string>& overrides, std::vector<Diagnostic>& out) {
+                               const std::vector<std::string>& overrides, std::vector<Diagnostic>& out,
+                               uint64_t max_string_bytes) {
   GraphSource source;
   source.file = file;
   toml::table root;
@@ -363,6 +364,7 @@ GraphSource parse_graph_source(const std::string& text, const std::string& file,
 
   std::vector<Override> parsed_overrides = split_overrides(overrides, out);
   Expander expander;
+  expander.max_bytes = max_string_bytes;
   expander.variables["data"] = default_data_dir();
 
   for (auto&& [key, value] : root) {

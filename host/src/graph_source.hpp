@@ -64,10 +64,17 @@ struct GraphSource {
   std::vector<RawRequirement> requires_plugins;
 };
 
-// Parses TOML text into a GraphSource, applying --set overrides and expanding ${variables}.
-// Appends every problem to diagnostics (parsing goes on after an error wherever it can).
+// "1 MiB" for whole mebibytes, else "N bytes": how limits are named in errors.
+inline std::string byte_size_text(uint64_t bytes) {
+  return bytes % (uint64_t{1} << 20) == 0 ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+// Parses TOML text into a GraphSource, applying --set overrides and expanding ${variables} (no string
+// longer than max_string_bytes). Appends every problem to diagnostics (parsing goes on after an error
+// wherever it can).
 GraphSource parse_graph_source(const std::string& text, const std::string& file,
-                               const std::vector<std::string>& overrides, std::vector<Diagnostic>& diagnostics);
+                               const std::vector<std::string>& overrides, std::vector<Diagnostic>& diagnostics,
+                               uint64_t max_string_bytes = GraphLimits{}.string_bytes);
 
 class PluginRegistry;
 

@@ -141,18 +141,23 @@ std::vector<std::string> Host::node_type_ids() const { return state_->registry.n
 Graph Host::load_graph(const std::string& path, const std::vector<std::string>& overrides) {
   // Graphs are a few kilobytes; reading stops past the limit, so /dev/zero or a video given by mistake
   // costs nothing.
-  constexpr std::streamsize kMaxGraphBytes = std::streamsize{1} << 20;
+  const uint64_t limit = state_->options.graph_limits.file_bytes;
+  const auto max_bytes = static_cast<std::streamsize>(std::min<uint64_t>(limit, uint64_t{1} << 40));
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     throw GraphError({Diagnostic{path, 0, 0, "is a folder, not a graph file (give the .toml file inside it)"}});
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw GraphError({Diagnostic{path, 0, 0, "cannot open the graph file"}});
-  std::string text(static_cast<size_t>(kMaxGraphBytes) + 1, '\0');
-  in.read(text.data(), kMaxGraphBytes + 1);
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (static_cast<std::streamsize>(text.size()) > kMaxGraphBytes) {
-    throw GraphError({Diagnostic{path, 0, 0, "is larger than 1 MiB: not a graph file?"}});
+  std::string text;
+  char buffer[65536];
+  while (in && static_cast<std::streamsize>(text.size()) <= max_bytes) {
+    in.read(buffer, sizeof buffer);
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+  }
+  if (static_cast<std::streamsize>(text.size()) > max_bytes) {
+    throw GraphError({Diagnostic{path, 0, 0, "is larger than " + detail::byte_size_text(limit) + ": not a graph file? (the limit is "
+                                                 "GraphLimits::file_bytes, nfx --max-graph-bytes)"}});
   }
   return parse_graph(text, path, overrides);
 }
@@ -160,7 +165,8 @@ Graph Host::load_graph(const std::string& path, const std::vector<std::string>& 
 Graph Host::parse_graph(const std::string& toml_text, const std::string& source_name,
                         const std::vector<std::string>& overrides) {
   std::vector<Diagnostic> diagnostics;
-  detail::GraphSource source = detail::parse_graph_source(toml_text, source_name, overrides, diagnostics);
+  detail::GraphSource source = detail::parse_graph_source(toml_text, source_name, overrides, diagnostics,
+                                                          state_->options.graph_limits.string_bytes);
   detail::GraphPlan plan;
   if (!source.nodes.empty()) plan = detail::validate_graph(source, state_->registry, diagnostics);
   if (!diagnostics.empty()) {

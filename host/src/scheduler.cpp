@@ -170,7 +170,7 @@ void RunState::create_instances() {
     ctx.params = &node.params;
     ctx.cancelled = env_.cancel;
     void* instance = nullptr;
-    const CrashScope scope(report_crashes(), crash_line(state->index, -1, ""));
+    const CrashScope scope(report_crashes(), [&] { return crash_line(state->index, -1, ""); });
     nfx_status status = call_plugin(ctx, [&] { return node.type->create(&ctx, &instance); });
     if (status != NFX_OK || instance == nullptr) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id + "): cannot create: " +
@@ -240,7 +240,7 @@ void RunState::finish_nodes() {
     ctx.run = this;
     ctx.node = &node;
     ctx.cancelled = env_.cancel;
-    const CrashScope scope(report_crashes(), crash_line(state->index, -1, ""));
+    const CrashScope scope(report_crashes(), [&] { return crash_line(state->index, -1, ""); });
     nfx_status status = call_plugin(ctx, [&] { return node.type->finish(state->instance, &ctx); });
     if (status != NFX_OK) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id +
@@ -367,7 +367,7 @@ void RunState::source_task() {
       ctx.cancelled = env_.cancel;
       nfx_status status;
       {
-        const CrashScope scope(report_crashes(), crash_line(s, item->index, item->name));
+        const CrashScope scope(report_crashes(), [&] { return crash_line(s, item->index, item->name); });
         status = process_item(*state.plan, state.instance, &ctx);
       }
       if (status != NFX_OK) {
@@ -543,7 +543,7 @@ void RunState::execute(int node, Item& item) {
   ctx.cancelled = env_.cancel;
   nfx_status status;
   {
-    const CrashScope scope(report_crashes(), crash_line(node, item.index, item.name));
+    const CrashScope scope(report_crashes(), [&] { return crash_line(node, item.index, item.name); });
     status = process_item(plan, state.instance, &ctx);
   }
   if (status != NFX_OK) {

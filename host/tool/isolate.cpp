@@ -23,8 +23,8 @@ namespace {
 constexpr int kReportFd = 3;  // where the worker writes its crash line
 volatile sig_atomic_t g_worker = 0;
 
-// SIGTERM reaches only this process: pass it on, so the worker stops after its items in progress. (Ctrl-C
-// reaches the whole process group, the worker included, by itself.)
+// The worker has a process group of its own, so Ctrl-C on the terminal reaches this process alone, once,
+// and is passed on like SIGTERM: the worker stops after its items in progress, as `nfx run` does.
 extern "C" void forward_signal(int signal) {
   if (g_worker > 0) ::kill(g_worker, signal);
 }
@@ -51,8 +51,13 @@ WorkerEnd run_worker(std::vector<std::string> args, const std::set<int64_t>& exc
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], kReportFd);  // dup2 clears O_CLOEXEC on the copy
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
-  const int error = ::posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  const int error = ::posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
   if (error != 0) {
@@ -91,7 +96,7 @@ std::string describe(const detail::CrashLine& c, int signal) {
 }  // namespace
 
 int run_isolated(const std::vector<std::string>& worker_args) {
-  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGINT, forward_signal);
   std::signal(SIGTERM, forward_signal);
   std::set<int64_t> excluded;
   for (;;) {

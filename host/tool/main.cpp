@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace {
@@ -95,6 +97,12 @@ int main(int argc, char** argv) {
       ->expected(1)
       ->take_all();
   app.add_flag("-v,--verbose", verbose, "Show info messages from nodes");
+  nfx::GraphLimits graph_limits;
+  app.add_option("--max-graph-bytes", graph_limits.file_bytes, "Largest graph file read (default 1 MiB)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-string-bytes", graph_limits.string_bytes,
+                 "Largest string of a graph after ${variable} expansion (default 1 MiB)")
+      ->check(CLI::PositiveNumber);
 
   std::string graph_file, node_type;
   std::vector<std::string> sets;
@@ -130,6 +138,13 @@ int main(int argc, char** argv) {
   graph->add_flag("--dot", dot, "Graphviz dot source (the only format for now)");
 
   CLI11_PARSE(app, argc, argv);
+  if (crash_report_fd >= 0) {  // a worker of --isolate
+    // Processes it starts (plugin scanners) must not hold the supervisor's pipe open, and it must not
+    // outlive the supervisor (it has a process group of its own, so a terminal's hang-up misses it).
+    ::fcntl(crash_report_fd, F_SETFD, FD_CLOEXEC);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() == 1) return kExitError;  // the supervisor is already gone
+  }
   if (*run && isolate) {
     std::vector<std::string> worker_args;
     for (int i = 0; i < argc; ++i) {
@@ -145,6 +160,7 @@ int main(int argc, char** argv) {
 
   nfx::HostOptions options;
   options.plugin_paths = plugin_paths;
+  options.graph_limits = graph_limits;
   if (verbose) {
     options.log = [](nfx_log_level level, const std::string& source, const std::string& message) {
       static const char* names[] = {"debug", "info", "warning", "error"};

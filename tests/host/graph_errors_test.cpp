@@ -247,6 +247,23 @@ TEST(GraphErrors, RunawayVariableExpansionStopsWithALocatedError) {
   ASSERT_FALSE(d.empty());
   EXPECT_TRUE(mentions(d[0], "more than 1 MiB of text")) << d[0].str();
   EXPECT_GT(d[0].line, 1);
+
+  // The limit is a setting: a host that allows 64 bytes refuses a 65-byte path.
+  nfx::HostOptions options;
+  options.use_env_path = false;
+  options.use_install_dir = false;
+  options.plugin_paths = {NFX_TEST_PLUGIN_DIR};
+  options.graph_limits.string_bytes = 64;
+  nfx::Host strict(options);
+  strict.load_plugins();
+  const std::string small = "[graph.variables]\nv = \"" + std::string(33, 'x') + "\"\n"
+                            "[nodes.c]\ntype = \"core.constant\"\nshape = \"${v}${v}\"\n";
+  try {
+    strict.parse_graph(small, "s.toml");
+    ADD_FAILURE() << "66 bytes passed a 64-byte limit";
+  } catch (const nfx::GraphError& e) {
+    EXPECT_NE(e.diagnostics().at(0).str().find("more than 64 bytes of text"), std::string::npos) << e.diagnostics()[0].str();
+  }
 }
 
 TEST(GraphErrors, RequiredPluginVersion) {

@@ -161,6 +161,12 @@ TEST(Tool, AFolderOrAHugeFileIsNotTakenForAGraph) {
   const Result endless = nfx_cmd("validate /dev/zero");
   EXPECT_EQ(endless.code, 1) << endless.output;
   EXPECT_TRUE(has(endless, "larger than 1 MiB")) << endless.output;
+  // The limit is a setting.
+  std::ofstream(dir / "g.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 2\n";
+  EXPECT_EQ(nfx_cmd("validate " + dir / "g.toml").code, 0);
+  const Result strict = nfx_cmd("--max-graph-bytes 20 validate " + dir / "g.toml");
+  EXPECT_EQ(strict.code, 1) << strict.output;
+  EXPECT_TRUE(has(strict, "is larger than 20 bytes")) << strict.output;
 }
 
 // A node that dereferences NULL: without --isolate the process dies by SIGSEGV naming nothing; with it the

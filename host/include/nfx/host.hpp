@@ -94,11 +94,18 @@ struct PluginLoadError {
 
 using LogFn = std::function<void(nfx_log_level level, const std::string& source, const std::string& message)>;
 
+// Limits on graph files (docs/user-guide.md, "Limits on hostile input"); past one, a located error.
+struct GraphLimits {
+  uint64_t file_bytes = uint64_t{1} << 20;    // a graph file larger than this is refused without reading it
+  uint64_t string_bytes = uint64_t{1} << 20;  // a string after ${variable} expansion
+};
+
 struct HostOptions {
   std::vector<std::string> plugin_paths;  // searched first, in order
   bool use_env_path = true;               // then NFX_PLUGIN_PATH (':'-separated)
   bool use_install_dir = true;            // then the install directory (<prefix>/lib/nfx/plugins)
   LogFn log;                              // default: stderr, warnings and errors only
+  GraphLimits graph_limits;
   // Each library is first loaded in a child process (nfx-plugin-scanner, installed next to libnfx_host),
   // so one that crashes or hangs while it loads is refused with the reason instead of ending this
   // program. Verdicts are cached by path, size and modification time: unchanged plugins are not retried.

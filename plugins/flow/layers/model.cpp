@@ -8,6 +8,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace nfx::flow {
@@ -50,6 +51,15 @@ std::vector<int64_t> level_channels(const ModelSpec& spec) {
 }
 
 double gaussian_log_norm() { return 0.5 * std::log(2.0 * M_PI); }
+
+// The most weights a model (from a graph or from a checkpoint file) may ask for: NFX_MAX_MODEL_WEIGHTS,
+// default 2,000 million (8 GB of float32), so a crafted checkpoint cannot make nfx allocate without bound.
+double max_model_weights() {
+  const char* env = std::getenv("NFX_MAX_MODEL_WEIGHTS");
+  char* end = nullptr;
+  const double v = env ? std::strtod(env, &end) : 0;
+  return env && end != env && *end == '\0' && v >= 1 ? v : 2e9;
+}
 
 }  // namespace
 
@@ -96,9 +106,10 @@ void check_spec(const ModelSpec& spec) {
   for (int64_t c : level_channels(spec)) {
     weights += static_cast<double>(spec.steps) * 9.0 * spec.hidden * (spec.hidden + 2.0 * c + spec.condition_channels);
   }
-  if (weights > 2e9) {
+  if (weights > max_model_weights()) {
     fail("hidden", "levels, steps and hidden ask for about " + std::to_string(static_cast<int64_t>(weights / 1e6)) +
-                       " million weights, more than the 2,000 million nfx builds");
+                       " million weights, more than the " + std::to_string(static_cast<int64_t>(max_model_weights() / 1e6)) +
+                       " million nfx builds (NFX_MAX_MODEL_WEIGHTS)");
   }
   for (int64_t c : level_channels(spec)) {
     if ((spec.coupling == "quad" || uses_finc) && c % 4 != 0) {

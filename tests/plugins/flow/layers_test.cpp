@@ -338,6 +338,11 @@ TEST(FlowModel, SpecSizesAreBoundedBeforeAnythingIsBuilt) {
   EXPECT_NE(refused([](ModelSpec& s) { s.hidden = 4096; s.steps = 256; }, "hidden").find("million weights"),
             std::string::npos);
   EXPECT_EQ(refused([](ModelSpec&) {}, "none"), "accepted");
+  // The weight limit is a setting: the default model is refused under a limit of 1,000 weights.
+  setenv("NFX_MAX_MODEL_WEIGHTS", "1000", 1);
+  const std::string small = refused([](ModelSpec&) {}, "hidden");
+  unsetenv("NFX_MAX_MODEL_WEIGHTS");
+  EXPECT_NE(small.find("NFX_MAX_MODEL_WEIGHTS"), std::string::npos) << small;
 }
 
 // Conditional couplings and models: exactly invertible for a fixed condition, log|det| the Jacobian's in
