@@ -43,47 +43,43 @@ class Upscale : public nfx::Node {
     if (in.channels() != 1 && in.channels() != 3 && in.channels() != 4) {
       throw nfx::Error("expected a gray, RGB or RGBA image, got " + std::to_string(in.channels()) + " channels");
     }
-    const cv::Size size(in.cols * scale_, in.rows * scale_);
-    cv::Mat out;
-    if (model_ == nullptr) {
-      out = bicubic(in, size);
-    } else {
-      out = upscale_rgb(in);
-    }
-    ctx.output(0, nfx::plugins::image_from_mat(out));
+    ctx.output(0, nfx::plugins::image_from_mat(model_ == nullptr ? bicubic(in) : upscale_rgb(in)));
   }
 
  private:
-  // MATLAB's imresize bicubic (a = -0.5), the baseline of the SR literature, on every channel.
-  static cv::Mat bicubic(const cv::Mat& in, cv::Size size) {
+  // `in` through `model` tile by tile (memory follows the tile size, not the image's), as a new matrix.
+  cv::Mat tiled(const cv::Mat& in, const nfx::training::ImageModel& model) const {
     const torch::Tensor chw =
-        torch::from_blob(in.data, {in.rows, in.cols, in.channels()}, torch::kUInt8).permute({2, 0, 1});
-    const torch::Tensor up = nfx::training::imresize_bicubic(chw, size.height, size.width)
-                                 .clamp(0, 255).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
-    cv::Mat out(size, CV_8UC(in.channels()));
+        torch::from_blob(in.data, {in.rows, in.cols, in.channels()}, torch::kUInt8).permute({2, 0, 1}).contiguous();
+    const torch::Tensor up = nfx::training::tiled_apply(chw, model, tiles_).permute({1, 2, 0}).contiguous();
+    cv::Mat out(static_cast<int>(up.size(0)), static_cast<int>(up.size(1)), CV_8UC(in.channels()));
     std::memcpy(out.data, up.data_ptr<uint8_t>(), out.total() * out.elemSize());
     return out;
   }
 
-  // The network sees RGB: gray is spread over three channels and averaged back, alpha is upscaled bicubic.
+  // MATLAB's imresize bicubic (a = -0.5), the baseline of the SR literature, on every channel.
+  cv::Mat bicubic(const cv::Mat& in) const {
+    const int64_t scale = scale_;
+    return tiled(in, [scale](const torch::Tensor& t) {
+      return nfx::training::imresize_bicubic(t, t.size(2) * scale, t.size(3) * scale).clamp(0, 1);
+    });
+  }
+
+  // The network sees RGB: gray goes in as three equal channels and comes back as luma; alpha is upscaled
+  // bicubic.
   cv::Mat upscale_rgb(const cv::Mat& in) const {
     cv::Mat rgb = in;
     if (in.channels() == 1) cv::cvtColor(in, rgb, cv::COLOR_GRAY2RGB);
     if (in.channels() == 4) cv::cvtColor(in, rgb, cv::COLOR_RGBA2RGB);
-    const torch::Tensor chw =
-        torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({2, 0, 1}).contiguous();
     const double range = range_;
     const TfjsModel& model = *model_;
-    const torch::Tensor up = nfx::training::tiled_apply(
-        chw, [&](const torch::Tensor& tiles) { return model.forward(tiles * range) / range; }, tiles_);
-    cv::Mat out(static_cast<int>(up.size(1)), static_cast<int>(up.size(2)), CV_8UC3);
-    std::memcpy(out.data, up.permute({1, 2, 0}).contiguous().data_ptr<uint8_t>(), out.total() * 3);
+    cv::Mat out = tiled(rgb, [&](const torch::Tensor& t) { return model.forward(t * range) / range; });
     if (in.channels() == 1) {
       cv::cvtColor(out, out, cv::COLOR_RGB2GRAY);
     } else if (in.channels() == 4) {
       cv::Mat alpha, channels[4];
       cv::extractChannel(in, alpha, 3);
-      alpha = bicubic(alpha, out.size());
+      alpha = bicubic(alpha);
       cv::split(out, channels);
       channels[3] = alpha;
       cv::merge(channels, 4, out);
