@@ -28,13 +28,6 @@ torch::Tensor read_rgb(const std::string& file) {
   return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({2, 0, 1}).clone();
 }
 
-// BT.601 luma as MATLAB's rgb2ycbcr: 16..235 from 0..255 RGB (C x H x W), cropped by `crop` at each border.
-torch::Tensor luma(const torch::Tensor& rgb, int64_t crop) {
-  const torch::Tensor x = rgb.to(torch::kFloat64);
-  const torch::Tensor y = 16 + (65.481 * x[0] + 128.553 * x[1] + 24.966 * x[2]) / 255;
-  return y.slice(0, crop, y.size(0) - crop).slice(1, crop, y.size(1) - crop).unsqueeze(0);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,9 +63,10 @@ int main(int argc, char** argv) {
       up = nfx::training::imresize_bicubic(low, truth.size(1), truth.size(2)).clamp(0, 255).round().to(torch::kUInt8);
     }
     const double took = nfx::bench::seconds_since(start);
-    const double y_psnr = nfx::training::psnr(luma(up, scale), luma(truth, scale), {255.0, 0, false});
-    const double y_ssim = nfx::training::ssim(luma(up, scale), luma(truth, scale), 255.0);
-    const double rgb_psnr = nfx::training::psnr(up.to(torch::kFloat64), truth.to(torch::kFloat64), {255.0, scale, false});
+    const nfx::training::PsnrOptions on_y{255.0, scale, true}, on_rgb{255.0, scale, false};
+    const double y_psnr = nfx::training::psnr(up, truth, on_y);
+    const double y_ssim = nfx::training::ssim(up, truth, on_y);
+    const double rgb_psnr = nfx::training::psnr(up, truth, on_rgb);
     const double mp = static_cast<double>(up.size(1) * up.size(2)) / 1e6;
     std::printf("%s x%d %s: Y-PSNR %.2f dB, Y-SSIM %.4f, RGB PSNR %.2f dB, %.0f ms per output MP\n", name.c_str(), scale,
                 std::filesystem::path(argv[i]).filename().c_str(), y_psnr, y_ssim, rgb_psnr, 1000 * took / mp);

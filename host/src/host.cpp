@@ -97,8 +97,9 @@ Host::Host(HostOptions options) : state_(std::make_shared<HostState>()) {
     if (scan.scanner.empty()) {
       o.log(NFX_LOG_WARNING, "", "nfx-plugin-scanner was not found next to libnfx_host (nor set in NFX_PLUGIN_SCANNER): "
                                  "plugins are loaded without being tried in a child process first");
+    } else {
+      state_->registry.set_scanner(std::make_unique<detail::PluginScanner>(scan), o.log);
     }
-    state_->registry.set_scanner(std::make_unique<detail::PluginScanner>(scan), o.log);
   }
 }
 

@@ -54,7 +54,7 @@ std::vector<PluginLoadError> PluginRegistry::load_library(const std::string& pat
     std::lock_guard<std::mutex> lock(mutex_);
     if (loaded_paths_.count(key)) return {};
   }
-  if (scanner_ != nullptr && scanner_->enabled()) {
+  if (scanner_ != nullptr) {
     const ScanVerdict verdict = scanner_->scan(key);
     if (verdict.spawned && log_) {
       log_(NFX_LOG_DEBUG, "", "tried " + key + " in nfx-plugin-scanner: " + (verdict.refusals.empty() ? "usable" : "refused"));

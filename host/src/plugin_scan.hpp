@@ -14,7 +14,7 @@
 namespace nfx::detail {
 
 struct ScanSettings {
-  std::string scanner;     // the scanner executable; empty: load without trying first
+  std::string scanner;     // the scanner executable
   std::string cache_file;  // empty: no cache
   double timeout_seconds = 60;
 };
@@ -30,7 +30,6 @@ class PluginScanner {
  public:
   explicit PluginScanner(ScanSettings settings) : settings_(std::move(settings)) {}
 
-  bool enabled() const { return !settings_.scanner.empty(); }
   // Tries the library `path` (canonical) in a child process, or answers from the cache.
   ScanVerdict scan(const std::string& path);
 

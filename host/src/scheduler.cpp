@@ -50,6 +50,26 @@ class WorkingFor {
   RunState* previous_;
 };
 
+// What a crash inside the call on `ctx` reports (RunOptions::crash_report_fd): the node, and the item
+// outside create, finish and the state calls.
+CrashLine crash_line(const nfx_context& ctx) {
+  CrashLine line;
+  line.node = ctx.node->id;
+  line.item = ctx.item_index;
+  line.skip = ctx.node->skip_errors && ctx.item_index >= 0;
+  line.item_name = ctx.item_name ? *ctx.item_name : "";
+  return line;
+}
+
+// Every call into a plugin: the thread works for the run (nfx_host_api.alloc has no context and reads the
+// run's max_tensor_bytes from it) and, when the run reports crashes, names the node and the item.
+template <typename F>
+nfx_status call_node(nfx_context& ctx, F&& call) {
+  const WorkingFor working_for(ctx.run);
+  const CrashScope scope(ctx.run->report_crashes(), [&] { return crash_line(ctx); });
+  return call_plugin(ctx, std::forward<F>(call));
+}
+
 uint64_t physical_memory() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
   return pages > 0 && page_size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) : UINT64_MAX;
@@ -91,15 +111,6 @@ RunState::~RunState() {
 }
 
 RunState* RunState::current() { return t_current_run; }
-
-CrashLine RunState::crash_line(int node, int64_t item, const std::string& item_name) const {
-  CrashLine line;
-  line.node = plan_.nodes[node].id;
-  line.skip = plan_.nodes[node].skip_errors && item >= 0;
-  line.item = item;
-  line.item_name = item_name;
-  return line;
-}
 
 bool RunState::cancelled() const { return env_.cancel != nullptr && env_.cancel->load(std::memory_order_relaxed); }
 
@@ -152,13 +163,12 @@ void RunState::emit_output(const std::string& node_id, int64_t item, const std::
 }
 
 nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ctx) {
-  return call_plugin(*ctx, [&] {
+  return call_node(*ctx, [&] {
     return node.inverted_type ? node.invertible->inverse(instance, ctx) : node.type->process(instance, ctx);
   });
 }
 
 void RunState::create_instances() {
-  const WorkingFor working_for(this);
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
     if (cancelled()) {  // Ctrl-C or SIGTERM while earlier nodes loaded their models
@@ -170,8 +180,7 @@ void RunState::create_instances() {
     ctx.params = &node.params;
     ctx.cancelled = env_.cancel;
     void* instance = nullptr;
-    const CrashScope scope(report_crashes(), [&] { return crash_line(state->index, -1, ""); });
-    nfx_status status = call_plugin(ctx, [&] { return node.type->create(&ctx, &instance); });
+    nfx_status status = call_node(ctx, [&] { return node.type->create(&ctx, &instance); });
     if (status != NFX_OK || instance == nullptr) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id + "): cannot create: " +
                          (ctx.error.empty() ? "status " + std::to_string(status) : ctx.error),
@@ -181,7 +190,7 @@ void RunState::create_instances() {
     std::error_code ec;
     if (node.trainable != nullptr && std::filesystem::exists(node.state_file, ec)) {
       const nfx_status loaded =
-          call_plugin(ctx, [&] { return node.trainable->load_state(instance, &ctx, node.state_file.c_str()); });
+          call_node(ctx, [&] { return node.trainable->load_state(instance, &ctx, node.state_file.c_str()); });
       if (loaded != NFX_OK) {
         throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot load its state from " +
                            node.state_file + ": " + ctx.error,
@@ -194,7 +203,6 @@ void RunState::create_instances() {
 // Writes each state = "file" node's state to a temporary file beside it, then renames it into place, so a
 // failed save keeps the previous state.
 void RunState::save_states() {
-  const WorkingFor working_for(this);
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
     if (node.trainable == nullptr) continue;
@@ -207,7 +215,7 @@ void RunState::save_states() {
     ctx.node = &node;
     ctx.cancelled = env_.cancel;
     const nfx_status status =
-        call_plugin(ctx, [&] { return node.trainable->save_state(state->instance, &ctx, temporary.c_str()); });
+        call_node(ctx, [&] { return node.trainable->save_state(state->instance, &ctx, temporary.c_str()); });
     if (status == NFX_OK) std::filesystem::rename(temporary, target, ec);
     if (status != NFX_OK || ec) {
       std::filesystem::remove(temporary, ec);
@@ -232,7 +240,6 @@ void RunState::destroy_instances() {
 }
 
 void RunState::finish_nodes() {
-  const WorkingFor working_for(this);
   for (auto& state : nodes_) {
     const PlannedNode& node = *state->plan;
     if (node.type->finish == nullptr) continue;
@@ -240,8 +247,7 @@ void RunState::finish_nodes() {
     ctx.run = this;
     ctx.node = &node;
     ctx.cancelled = env_.cancel;
-    const CrashScope scope(report_crashes(), [&] { return crash_line(state->index, -1, ""); });
-    nfx_status status = call_plugin(ctx, [&] { return node.type->finish(state->instance, &ctx); });
+    nfx_status status = call_node(ctx, [&] { return node.type->finish(state->instance, &ctx); });
     if (status != NFX_OK) {
       throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id +
                          "): failed at the end of the run: " + ctx.error,
@@ -339,7 +345,6 @@ void RunState::submit_node(int node, ItemPtr item) {
 }
 
 void RunState::source_task() {
-  const WorkingFor working_for(this);
   auto item = std::make_shared<Item>();
   bool ended = false, failed = false;
   {
@@ -365,11 +370,7 @@ void RunState::source_task() {
       ctx.item_index = item->index;
       ctx.item_name = &item->name;
       ctx.cancelled = env_.cancel;
-      nfx_status status;
-      {
-        const CrashScope scope(report_crashes(), [&] { return crash_line(s, item->index, item->name); });
-        status = process_item(*state.plan, state.instance, &ctx);
-      }
+      nfx_status status = process_item(*state.plan, state.instance, &ctx);
       if (status != NFX_OK) {
         const std::string message = ctx.error.empty() ? "status " + std::to_string(status) : ctx.error;
         if (state.plan->skip_errors) {
@@ -430,7 +431,6 @@ void RunState::source_task() {
 }
 
 void RunState::run_from(int node, ItemPtr item) {
-  const WorkingFor working_for(this);
   while (true) {
     NodeState& state = *nodes_[node];
     if (state.exclusive) {
@@ -541,11 +541,7 @@ void RunState::execute(int node, Item& item) {
   ctx.item_index = item.index;
   ctx.item_name = &item.name;
   ctx.cancelled = env_.cancel;
-  nfx_status status;
-  {
-    const CrashScope scope(report_crashes(), [&] { return crash_line(node, item.index, item.name); });
-    status = process_item(plan, state.instance, &ctx);
-  }
+  const nfx_status status = process_item(plan, state.instance, &ctx);
   if (status != NFX_OK) {
     item.failed = true;
     const std::string message = ctx.error.empty() ? "failed with status " + std::to_string(status) : ctx.error;

@@ -49,6 +49,7 @@ class RunState {
   void log(nfx_log_level level, const std::string& node, const std::string& message);
   int threads() const { return threads_; }  // the run's worker count
   uint64_t max_tensor_bytes() const { return max_tensor_bytes_; }
+  bool report_crashes() const { return options_.crash_report_fd >= 0; }  // RunOptions::crash_report_fd
   // The run the calling thread works for (nullptr outside runs): nfx_host_api.alloc has no context.
   static RunState* current();
   void report_node_progress(const nfx_context& ctx, double done, double total);
@@ -83,9 +84,6 @@ class RunState {
   // "file:line:col: " of the parameter a failed call named (nfx_host_api.set_error_param), else "".
   std::string error_location(const nfx_context& ctx) const;
   bool cancelled() const;
-  // What a crash inside `node` on `item` reports (RunOptions::crash_report_fd).
-  CrashLine crash_line(int node, int64_t item, const std::string& item_name) const;
-  bool report_crashes() const { return options_.crash_report_fd >= 0; }
   void publish_progress(const Progress& progress);
 
   const GraphPlan& plan_;

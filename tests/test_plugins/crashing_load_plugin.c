@@ -4,24 +4,12 @@
  *     faults every time (a count within the host's sanity limits, which only a child process survives);
  *   CRASH_ON_OPEN: a constructor that runs inside dlopen dereferences NULL;
  *   HANG: the entry point never returns. */
-#include <nfx/nfx.h>
+#include "noop_node.h"
 
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-static nfx_status create(nfx_context* ctx, void** instance) {
-  (void)ctx;
-  *instance = NULL;
-  return NFX_OK;
-}
-static nfx_status process(void* instance, nfx_context* ctx) {
-  (void)instance;
-  (void)ctx;
-  return NFX_OK;
-}
-static void destroy(void* instance) { (void)instance; }
 
 static const nfx_port_desc output = {"value", "nothing", NFX_KIND_SCALAR, 0, -1, 0};
 
@@ -31,9 +19,9 @@ static nfx_node_type node = {
     .doc = "never used",
     .output_count = 1,
     .outputs = &output,
-    .create = create,
-    .process = process,
-    .destroy = destroy,
+    .create = noop_create,
+    .process = noop_process,
+    .destroy = noop_destroy,
     .port_size = sizeof(nfx_port_desc),
     .param_size = sizeof(nfx_param_desc),
 };

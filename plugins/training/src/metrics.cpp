@@ -49,20 +49,28 @@ void check_labels(const torch::Tensor& predicted, const torch::Tensor& truth, in
   }
 }
 
-}  // namespace
-
-double psnr(const torch::Tensor& test, const torch::Tensor& reference, const PsnrOptions& options) {
-  auto [a, b] = as_batches(test, reference, "psnr");
-  double peak = options.peak;
+// The two images as batches, on luma and cropped as `options` ask; `peak` becomes the white of the result.
+std::pair<torch::Tensor, torch::Tensor> prepared(const torch::Tensor& test, const torch::Tensor& reference,
+                                                 const PsnrOptions& options, const char* what, double& peak) {
+  auto [a, b] = as_batches(test, reference, what);
+  peak = options.peak;
   if (options.luma) {
     a = luma(a, options.peak).unsqueeze(1);
     b = luma(b, options.peak).unsqueeze(1);
     peak = 255.0;
   }
   const int64_t c = options.crop;
-  if (2 * c >= a.size(2) || 2 * c >= a.size(3)) throw std::invalid_argument("psnr: the crop leaves no pixels");
+  if (2 * c >= a.size(2) || 2 * c >= a.size(3)) throw std::invalid_argument(std::string(what) + ": the crop leaves no pixels");
   a = a.narrow(2, c, a.size(2) - 2 * c).narrow(3, c, a.size(3) - 2 * c);
   b = b.narrow(2, c, b.size(2) - 2 * c).narrow(3, c, b.size(3) - 2 * c);
+  return {a, b};
+}
+
+}  // namespace
+
+double psnr(const torch::Tensor& test, const torch::Tensor& reference, const PsnrOptions& options) {
+  double peak = 0;
+  const auto [a, b] = prepared(test, reference, options, "psnr", peak);
   const torch::Tensor mse = (a - b).pow(2).flatten(1).mean(1);
   double sum = 0.0;
   for (int64_t i = 0; i < mse.size(0); ++i) {
@@ -88,6 +96,12 @@ double ssim(const torch::Tensor& test, const torch::Tensor& reference, double pe
   const torch::Tensor cov = blur(a * b) - mu_a * mu_b;
   const torch::Tensor map = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a * mu_a + mu_b * mu_b + c1) * (var_a + var_b + c2));
   return map.mean().item<double>();
+}
+
+double ssim(const torch::Tensor& test, const torch::Tensor& reference, const PsnrOptions& options) {
+  double peak = 0;
+  const auto [a, b] = prepared(test, reference, options, "ssim", peak);
+  return ssim(a, b, peak);
 }
 
 torch::Tensor confusion_matrix(const torch::Tensor& predicted, const torch::Tensor& truth, int64_t classes) {

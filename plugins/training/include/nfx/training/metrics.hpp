@@ -28,6 +28,8 @@ double psnr(const torch::Tensor& test, const torch::Tensor& reference, const Psn
 // window positions inside the image) of `test` against `reference`, shapes as for psnr, averaged over the
 // channels and images. The images must be at least 11 x 11.
 double ssim(const torch::Tensor& test, const torch::Tensor& reference, double peak = 1.0);
+// The same on luma and with a border crop as `options` say (the SR literature's Y-SSIM).
+double ssim(const torch::Tensor& test, const torch::Tensor& reference, const PsnrOptions& options);
 
 // Classification: `predicted` and `truth` are int64 class indices of the same length, 0 <= index < classes.
 // The confusion matrix counts truth (row) against prediction (column).
