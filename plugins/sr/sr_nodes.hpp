@@ -6,5 +6,7 @@
 namespace nfx::sr {
 
 void add_upscale_node(nfx::PluginBuilder& plugin);
+void add_train_node(nfx::PluginBuilder& plugin);
+void add_eval_node(nfx::PluginBuilder& plugin);
 
 }  // namespace nfx::sr

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -79,7 +80,7 @@ bool relu_or_linear(const Reader& r, const std::string& activation, const std::s
 
 }  // namespace
 
-TfjsModel TfjsModel::load(const std::string& model_json) {
+TfjsModel TfjsModel::load(const std::string& model_json, const std::vector<std::string>& outputs) {
   Reader r{model_json};
   std::ifstream in(model_json);
   if (!in) r.fail("cannot open the model (fetch it with scripts/fetch-data.sh)");
@@ -172,9 +173,14 @@ TfjsModel TfjsModel::load(const std::string& model_json) {
     index[layer.name] = static_cast<int>(model.layers_.size());
     model.layers_.push_back(std::move(layer));
   }
-  const json& outputs = r.at(config, "output_layers", "config");
-  if (outputs.size() != 1 || !index.count(outputs.at(0).at(0).get<std::string>())) r.fail("expected one output layer");
-  model.output_ = index[outputs.at(0).at(0).get<std::string>()];
+  const json& model_outputs = r.at(config, "output_layers", "config");
+  if (model_outputs.size() != 1 || !index.count(model_outputs.at(0).at(0).get<std::string>())) r.fail("expected one output layer");
+  if (outputs.empty()) model.outputs_.push_back(index[model_outputs.at(0).at(0).get<std::string>()]);
+  for (const std::string& name : outputs) {
+    if (!index.count(name)) r.fail("the model has no layer '" + name + "'");
+    model.outputs_.push_back(index[name]);
+  }
+  model.layers_.resize(*std::max_element(model.outputs_.begin(), model.outputs_.end()) + 1);
   for (size_t i = 0; i < model.layers_.size(); ++i) {
     for (int from : model.layers_[i].inputs) model.layers_[from].last_use = static_cast<int>(i);
   }
@@ -211,8 +217,11 @@ torch::Tensor TfjsModel::apply(const Layer& l, const std::vector<torch::Tensor>&
   throw nfx::Error(path_ + ": layer '" + l.name + "' cannot run");
 }
 
-torch::Tensor TfjsModel::forward(const torch::Tensor& x) const {
+torch::Tensor TfjsModel::forward(const torch::Tensor& x) const { return forward_outputs(x).front(); }
+
+std::vector<torch::Tensor> TfjsModel::forward_outputs(const torch::Tensor& x) const {
   torch::InferenceMode inference;
+  const auto is_output = [&](int layer) { return std::find(outputs_.begin(), outputs_.end(), layer) != outputs_.end(); };
   std::vector<torch::Tensor> out(layers_.size());
   for (size_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
@@ -228,10 +237,12 @@ torch::Tensor TfjsModel::forward(const torch::Tensor& x) const {
       throw nfx::Error(path_ + ": layer '" + l.name + "': " + e.what_without_backtrace());
     }
     for (int from : l.inputs) {  // intermediate results go as soon as nothing reads them any more
-      if (layers_[from].last_use == static_cast<int>(i) && from != output_) out[from] = torch::Tensor();
+      if (layers_[from].last_use == static_cast<int>(i) && !is_output(from)) out[from] = torch::Tensor();
     }
   }
-  return out[output_];
+  std::vector<torch::Tensor> results;
+  for (int layer : outputs_) results.push_back(out[layer]);
+  return results;
 }
 
 }  // namespace nfx::sr

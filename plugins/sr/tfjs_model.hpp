@@ -15,10 +15,15 @@ class TfjsModel {
  public:
   // Reads model.json and the shards it names (beside it); throws nfx::Error naming the file and the layer
   // for anything it cannot run (an unknown layer class, a missing or short weight file, a shape mismatch).
-  static TfjsModel load(const std::string& model_json);
+  // `outputs` names layers whose results forward_outputs returns instead of the model's output: the model
+  // is cut after the last of them (its later layers are neither kept nor run), so part of a network can
+  // serve as an encoder.
+  static TfjsModel load(const std::string& model_json, const std::vector<std::string>& outputs = {});
 
   // x: N x C x H x W float32 in the model's input range; returns its output, also NCHW.
   torch::Tensor forward(const torch::Tensor& x) const;
+  // The results of the layers named at load (or the model's output), in that order.
+  std::vector<torch::Tensor> forward_outputs(const torch::Tensor& x) const;
 
   int64_t parameter_count() const;
   const std::string& path() const { return path_; }
@@ -39,7 +44,7 @@ class TfjsModel {
 
   std::string path_;
   std::vector<Layer> layers_;
-  int output_ = -1;
+  std::vector<int> outputs_;
 };
 
 }  // namespace nfx::sr

@@ -1,17 +1,11 @@
-// sr.upscale: one image in, the same image `scale` times larger out, by bicubic interpolation or by a
-// pre-trained network (UpscalerJS's ESRGAN family, or any TF.js layers model of the same kind), tile by
-// tile so memory stays bounded on large images.
-#include "model_zoo.hpp"
+// sr.upscale: one image in, the same image `scale` times larger out, by any of the Upscaler's models, tile
+// by tile so memory stays bounded on large images.
 #include "sr_nodes.hpp"
-#include "tfjs_model.hpp"
+#include "upscaler.hpp"
 
-#include <nfx/training/resize.hpp>
+#include <nfx/training/images.hpp>
+#include <nfx/training/random.hpp>
 #include <nfx/training/threads.hpp>
-#include <nfx/training/tiled.hpp>
-
-#include "../common/image_mat.hpp"
-
-#include <opencv2/imgproc.hpp>
 
 #include <cstring>
 #include <memory>
@@ -22,93 +16,42 @@ namespace {
 
 class Upscale : public nfx::Node {
  public:
-  explicit Upscale(nfx::Params& p) : name_(p.get_string("model")), scale_(static_cast<int>(p.get_int("scale"))) {
+  explicit Upscale(nfx::Params& p) : seed_(static_cast<uint64_t>(p.get_int("seed"))) {
     nfx::training::apply_thread_policy(p);
-    tiles_.tile = p.get_int("tile");
-    tiles_.overlap = p.get_int("overlap");
-    tiles_.scale = scale_;
-    if (name_ == "bicubic") return;
     try {
-      ZooModel zoo = is_zoo_name(name_) ? find_zoo_model(name_, scale_, p.get_string("models"))
-                                        : ZooModel{name_, p.get_float("input_range")};
-      model_ = std::make_shared<TfjsModel>(TfjsModel::load(zoo.model_json));
-      range_ = zoo.input_range;
+      upscaler_ = std::make_unique<Upscaler>(upscaler_options(p));
     } catch (const nfx::Error& e) {
       throw nfx::ParamError("model", e.what());  // located at the graph's `model` line
     }
   }
 
   void process(nfx::Context& ctx) override {
-    const cv::Mat in = nfx::plugins::as_mat(ctx.input(0));
-    if (in.channels() != 1 && in.channels() != 3 && in.channels() != 4) {
-      throw nfx::Error("expected a gray, RGB or RGBA image, got " + std::to_string(in.channels()) + " channels");
-    }
-    ctx.output(0, nfx::plugins::image_from_mat(model_ == nullptr ? bicubic(in) : upscale_rgb(in)));
+    const torch::Tensor image = nfx::training::image_tensor(ctx.input(0), ctx.item_name());
+    // Each item's sample has its own seed, so it does not depend on which thread took which item.
+    const uint64_t seed = nfx::training::derive_seed(seed_, "item " + std::to_string(ctx.item_index()));
+    // Finished rows go straight into the output image: the only full-size copy.
+    const int64_t s = upscaler_->scale(), h = image.size(1) * s, w = image.size(2) * s, c = image.size(0);
+    nfx::Tensor out(nfx::dtype_u8(), {h, w, c});
+    upscaler_->upscale(image, seed, [&](int64_t first, const torch::Tensor& rows) {
+      std::memcpy(out.data<uint8_t>() + first * w * c, rows.contiguous().data_ptr<uint8_t>(), static_cast<size_t>(rows.numel()));
+    }, [&](double done, double total) { ctx.progress(done, total); });
+    ctx.output(0, std::move(out));
   }
 
  private:
-  // `in` through `model` tile by tile (memory follows the tile size, not the image's), as a new matrix.
-  cv::Mat tiled(const cv::Mat& in, const nfx::training::ImageModel& model) const {
-    const torch::Tensor chw =
-        torch::from_blob(in.data, {in.rows, in.cols, in.channels()}, torch::kUInt8).permute({2, 0, 1}).contiguous();
-    const torch::Tensor up = nfx::training::tiled_apply(chw, model, tiles_).permute({1, 2, 0}).contiguous();
-    cv::Mat out(static_cast<int>(up.size(0)), static_cast<int>(up.size(1)), CV_8UC(in.channels()));
-    std::memcpy(out.data, up.data_ptr<uint8_t>(), out.total() * out.elemSize());
-    return out;
-  }
-
-  // MATLAB's imresize bicubic (a = -0.5), the baseline of the SR literature, on every channel.
-  cv::Mat bicubic(const cv::Mat& in) const {
-    const int64_t scale = scale_;
-    return tiled(in, [scale](const torch::Tensor& t) {
-      return nfx::training::imresize_bicubic(t, t.size(2) * scale, t.size(3) * scale).clamp(0, 1);
-    });
-  }
-
-  // The network sees RGB: gray goes in as three equal channels and comes back as luma; alpha is upscaled
-  // bicubic.
-  cv::Mat upscale_rgb(const cv::Mat& in) const {
-    cv::Mat rgb = in;
-    if (in.channels() == 1) cv::cvtColor(in, rgb, cv::COLOR_GRAY2RGB);
-    if (in.channels() == 4) cv::cvtColor(in, rgb, cv::COLOR_RGBA2RGB);
-    const double range = range_;
-    const TfjsModel& model = *model_;
-    cv::Mat out = tiled(rgb, [&](const torch::Tensor& t) { return model.forward(t * range) / range; });
-    if (in.channels() == 1) {
-      cv::cvtColor(out, out, cv::COLOR_RGB2GRAY);
-    } else if (in.channels() == 4) {
-      cv::Mat alpha, channels[4];
-      cv::extractChannel(in, alpha, 3);
-      alpha = bicubic(alpha);
-      cv::split(out, channels);
-      channels[3] = alpha;
-      cv::merge(channels, 4, out);
-    }
-    return out;
-  }
-
-  std::string name_;
-  int scale_;
-  nfx::training::TileOptions tiles_;
-  std::shared_ptr<const TfjsModel> model_;
-  double range_ = 255;
+  uint64_t seed_;
+  std::unique_ptr<Upscaler> upscaler_;
 };
 
 }  // namespace
 
 void add_upscale_node(nfx::PluginBuilder& plugin) {
-  plugin.node<Upscale>("sr.upscale", "Upscales an image by bicubic interpolation or a pre-trained network")
-      .input(nfx::image_port("image", "gray, RGB or RGBA image"))
-      .output(nfx::image_port("image", "the image, `scale` times wider and taller"))
-      .param(nfx::string_param("model", "esrgan-slim",
-                               "bicubic (MATLAB's imresize), esrgan-slim, esrgan-medium, esrgan-thick (UpscalerJS, fetched by "
-                               "scripts/fetch-data.sh) or the path of a TF.js layers model.json"))
-      .param(nfx::int_param("scale", 2, "output pixels per input pixel along each side (the ESRGAN models: 2, 3, 4, 8)", 2, 8))
-      .param(nfx::string_param("models", "", "where the fetched models are; empty: <data>/sr"))
-      .param(nfx::float_param("input_range", 255, "a model.json file's pixel range: 255 (0-255) or 1 (0-1)", 1, 255))
-      .param(nfx::int_param("tile", 192, "input tile side: memory grows with its square", 32, 4096))
-      .param(nfx::int_param("overlap", 16, "input pixels shared by neighbouring tiles", 0, 256))
-      .reentrant();
+  auto& node = plugin.node<Upscale>("sr.upscale", "Upscales an image by bicubic interpolation, a pre-trained network or "
+                                                  "Affine-StableSR")
+                   .input(nfx::image_port("image", "gray, RGB or RGBA image"))
+                   .output(nfx::image_port("image", "the image, `scale` times wider and taller"));
+  add_upscaler_params(node, "esrgan-slim");
+  node.param(nfx::int_param("seed", 0, "seed of affine-stablesr's samples at temperature > 0", 0, 1e9)).reentrant();
 }
 
 }  // namespace nfx::sr

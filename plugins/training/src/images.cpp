@@ -22,6 +22,13 @@ torch::Tensor image_tensor(const DLTensor& image, const std::string& what) {
       .clone();
 }
 
+nfx::Tensor host_image(const torch::Tensor& chw) {
+  const torch::Tensor hwc = chw.to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+  nfx::Tensor image(nfx::dtype_u8(), {hwc.size(0), hwc.size(1), hwc.size(2)});
+  std::memcpy(image.data<uint8_t>(), hwc.data_ptr<uint8_t>(), static_cast<size_t>(hwc.numel()));
+  return image;
+}
+
 torch::Tensor stack_collected(const std::map<int64_t, torch::Tensor>& collected) {
   if (collected.empty()) throw nfx::Error("no images were received", NFX_ERR_INVALID_ARGUMENT);
   auto describe = [](const torch::Tensor& chw) {

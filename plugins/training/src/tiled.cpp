@@ -49,6 +49,8 @@ void tiled_apply(const torch::Tensor& image, const ImageModel& model, const Tile
   if (overlap_h < 0 || overlap_w < 0) throw std::invalid_argument("tiled: the image is empty");
   const std::vector<int64_t> ys = starts(h, tile_h, overlap_h), xs = starts(w, tile_w, overlap_w);
   torch::NoGradGuard no_grad;
+  const auto tiles = static_cast<int64_t>(ys.size() * xs.size());
+  int64_t tiles_done = 0;
 
   // Output rows [band_first, band_first + rows) accumulate until no later band reaches them.
   torch::Tensor sum, weight;
@@ -84,6 +86,7 @@ void tiled_apply(const torch::Tensor& image, const ImageModel& model, const Tile
       const int64_t oy = s * y0 - band_first, ox = s * x0;
       sum.narrow(1, oy, s * tile_h).narrow(2, ox, s * tile_w).add_(out[0].to(torch::kFloat) * wt);
       weight.narrow(0, oy, s * tile_h).narrow(1, ox, s * tile_w).add_(wt);
+      if (o.progress) o.progress(++tiles_done, tiles);
     }
     // Rows above the next band's first row are final.
     const int64_t done_end = last_band ? band_end : s * ys[by + 1];

@@ -31,7 +31,7 @@ fs::path package(const std::string& name) { return data_dir() / "sr" / name; }
 // The package's fixture through the port, against the package's own result for that scale.
 double reproduction_psnr(const std::string& name, int scale) {
   const nfx::sr::ZooModel zoo = nfx::sr::find_zoo_model(name, scale, "");
-  const nfx::sr::TfjsModel model = nfx::sr::TfjsModel::load(zoo.model_json);
+  const nfx::sr::TfjsModel model = nfx::sr::TfjsModel::load(zoo.file);
   const torch::Tensor in = read_rgb(package(name) / "assets/fixture.png");
   const torch::Tensor out = model.forward(in * (zoo.input_range / 255.0)) * (255.0 / zoo.input_range);
   const torch::Tensor expected = read_rgb(package(name) / ("assets/samples/" + std::to_string(scale) + "x/result.png"));

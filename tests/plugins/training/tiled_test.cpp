@@ -21,7 +21,7 @@ torch::Tensor test_image(int64_t c, int64_t h, int64_t w) {
 
 TEST(TrainingTiled, TheIdentityComesBackExactly) {
   const torch::Tensor image = test_image(3, 70, 53);
-  const torch::Tensor out = tiled_apply(image, [](const torch::Tensor& t) { return t; }, {24, 8, 1});
+  const torch::Tensor out = tiled_apply(image, [](const torch::Tensor& t) { return t; }, {24, 8, 1, {}});
   EXPECT_TRUE(torch::equal(out, image));
 }
 
@@ -35,7 +35,7 @@ TEST(TrainingTiled, ATiledBlurMatchesTheWholeImagesBlur) {
   };
   const torch::Tensor whole = torch::conv2d(image.to(torch::kFloat).div(255.0).unsqueeze(0), kernel, {}, 1, 2)[0];
   const torch::Tensor expected = (whole * 255.0).round().clamp(0, 255).to(torch::kUInt8);
-  const torch::Tensor tiled = tiled_apply(image, blur, {32, 16, 1});
+  const torch::Tensor tiled = tiled_apply(image, blur, {32, 16, 1, {}});
   EXPECT_LE(largest, 32) << "a tile larger than asked for";
   EXPECT_LE((tiled.to(torch::kInt) - expected.to(torch::kInt)).abs().max().item<int>(), 1) << "a seam";
 }
@@ -45,9 +45,13 @@ TEST(TrainingTiled, UpscalingModelsFillTheLargerOutputAndRowsStreamInOrder) {
   const ImageModel nearest = [](const torch::Tensor& t) {
     return t.repeat_interleave(2, 2).repeat_interleave(2, 3);
   };
-  int64_t next_row = 0, chunks = 0;
+  int64_t next_row = 0, chunks = 0, reported = 0, tiles = 0;
   std::vector<torch::Tensor> rows;
-  tiled_apply(image, nearest, {16, 4, 2}, [&](int64_t first, const torch::Tensor& r) {
+  const auto progress = [&](int64_t done, int64_t total) {
+    EXPECT_EQ(done, ++reported);
+    tiles = total;
+  };
+  tiled_apply(image, nearest, {16, 4, 2, progress}, [&](int64_t first, const torch::Tensor& r) {
     EXPECT_EQ(first, next_row);
     EXPECT_EQ(r.size(1), 72);
     next_row += r.size(0);
@@ -56,8 +60,11 @@ TEST(TrainingTiled, UpscalingModelsFillTheLargerOutputAndRowsStreamInOrder) {
   });
   EXPECT_EQ(next_row, 82);
   EXPECT_GT(chunks, 2) << "rows leave band by band, not all at the end";
+  // Tiles of 16 with 4 of overlap start at rows 0, 12, 24, 25 and columns 0, 12, 20.
+  EXPECT_EQ(reported, 4 * 3) << "progress after each tile";
+  EXPECT_EQ(tiles, 4 * 3);
   const torch::Tensor out = torch::cat(rows, 0).permute({2, 0, 1});
   EXPECT_TRUE(torch::equal(out, image.repeat_interleave(2, 1).repeat_interleave(2, 2)));
-  EXPECT_THROW(tiled_apply(image, [](const torch::Tensor& t) { return t; }, {16, 4, 2}), std::invalid_argument)
+  EXPECT_THROW(tiled_apply(image, [](const torch::Tensor& t) { return t; }, {16, 4, 2, {}}), std::invalid_argument)
       << "a model that does not upscale";
 }

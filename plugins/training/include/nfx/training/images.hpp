@@ -16,6 +16,9 @@ namespace nfx::training {
 // anything else.
 torch::Tensor image_tensor(const DLTensor& image, const std::string& what);
 
+// A C x H x W uint8 tensor as an HWC image for the host (a copy): the reverse of image_tensor.
+nfx::Tensor host_image(const torch::Tensor& chw);
+
 // Images collected from an io source, by item index (so their order, and every split of it, does not depend
 // on timing), stacked as N x C x H x W uint8. Throws nfx::Error naming two items of different sizes.
 torch::Tensor stack_collected(const std::map<int64_t, torch::Tensor>& collected);

@@ -17,6 +17,7 @@ struct TileOptions {
   int64_t tile = 256;    // input tile side (smaller for an image smaller than it)
   int64_t overlap = 32;  // input pixels shared by neighbouring tiles; at least the model's receptive radius
   int64_t scale = 1;     // output pixels per input pixel along each side
+  std::function<void(int64_t done, int64_t total)> progress;  // after each tile, when set
 };
 
 // Receives finished output rows in order: `rows` is R x W' x C' uint8 (HWC), starting at output row `first`.

@@ -1,0 +1,194 @@
+// sr.train: trains Affine-StableSR on a folder of high-resolution images with the shared training loop
+// (time budget, atomic checkpoints, resumption, the curve as CSV and PNG), one item per epoch; when the
+// budget is spent the best state (highest held-out Y-PSNR) is written as a float16 model file.
+#include "sr_nodes.hpp"
+#include "stable_sr_training.hpp"
+
+#include <nfx/training/images.hpp>
+#include <nfx/training/model_state.hpp>
+#include <nfx/training/random.hpp>
+#include <nfx/training/threads.hpp>
+
+#include <filesystem>
+
+namespace nfx::sr {
+
+namespace {
+
+namespace training = nfx::training;
+
+StableSrSpec spec_from(nfx::Params& p) {
+  try {
+    return spec_from_fields([&](const char* key) { return p.get_int(key); }, [&](const char* key) { return p.get_string(key); });
+  } catch (const nfx::flow::SpecError& e) {
+    throw nfx::ParamError(e.field(), e.what());  // reported at the field's line in the graph
+  }
+}
+
+class Train : public nfx::Node, public training::LoopState {
+ public:
+  explicit Train(nfx::Params& p)
+      : images_(p.get_string("images")), models_(p.get_string("models")), hold_out_(p.get_float("hold_out")),
+        spec_(spec_from(p)) {
+    training::apply_thread_policy(p);  // the batch is shared over that many threads
+    options_.patch = p.get_int("patch");
+    options_.batch = p.get_int("batch");
+    options_.steps_per_epoch = p.get_int("steps_per_epoch");
+    options_.learning_rate = p.get_float("learning_rate");
+    options_.warmup_steps = p.get_int("warmup_steps");
+    options_.schedule = p.get_string("schedule");
+    options_.clip_norm = p.get_float("clip_norm");
+    options_.l1 = p.get_float("l1");
+    options_.augment = p.get_bool("augment");
+    if (options_.patch * spec_.scale % (int64_t{1} << spec_.flow.levels) != 0) {
+      throw nfx::ParamError("patch", "patch x scale must be a multiple of 2^levels = " +
+                                         std::to_string(int64_t{1} << spec_.flow.levels) + " (the flow's squeezes)");
+    }
+    loop_options_.out = p.get_string("out");
+    loop_options_.format = kStableSrFormat;
+    loop_options_.minutes = p.get_float("minutes");
+    loop_options_.epochs = p.get_int("epochs");
+    loop_options_.best = "y_psnr";
+    loop_options_.higher_is_better = true;
+    loop_options_.resume = p.get_bool("resume");
+    loop_options_.seed = static_cast<uint64_t>(p.get_int("seed"));
+    if (loop_options_.minutes <= 0 && loop_options_.epochs <= 0) {
+      throw nfx::ParamError("minutes", "set a time budget (minutes > 0) or a number of epochs: with neither, training never ends");
+    }
+    try {
+      model_ = std::make_shared<StableSr>(spec_, models_, training::derive_seed(loop_options_.seed, "model"));
+    } catch (const nfx::Error& e) {
+      throw nfx::ParamError("encoder", e.what());
+    }
+  }
+
+  void process(nfx::Context& ctx) override {
+    if (!loop_) build(ctx);
+    if (loop_options_.epochs > 0) ctx.set_item_count(loop_options_.epochs);
+    const training::ContextHooks hooks(*loop_, ctx);
+    if (!loop_->begun()) {
+      try {
+        loop_->begin(pending_state());
+      } catch (const training::CheckpointError& e) {
+        throw nfx::Error(e.what(), NFX_ERR_IO);
+      }
+    }
+    if (loop_->done()) {
+      export_model(ctx);
+      ctx.end_of_stream();
+      return;
+    }
+    const training::EpochResult epoch = loop_->run_epoch();
+    ctx.set_item_name("epoch " + std::to_string(epoch.epoch));
+    if (!epoch.held_out.empty()) ctx.output_scalar(0, epoch.held_out.front().second);
+    if (!epoch.train.empty()) ctx.output_scalar(1, epoch.train.front().second);
+  }
+
+ protected:
+  training::Loop* loop() override { return loop_.get(); }
+
+ private:
+  // The folder's images, shrunk and encoded once; a share of them (by a hash of the name) held out for
+  // validation, at least one.
+  void build(nfx::Context& ctx) {
+    const std::vector<training::NamedImage> images = training::load_image_folder(images_, 3);
+    std::vector<std::pair<std::string, torch::Tensor>> train, held_out;
+    for (const training::NamedImage& image : images) {
+      (training::held_out_by_name(image.name, hold_out_) ? held_out : train).emplace_back(image.name, image.pixels);
+    }
+    if (held_out.empty() && images.size() > 1) {
+      held_out.push_back(train.back());
+      train.pop_back();
+    }
+    if (train.empty()) throw nfx::Error(images_ + ": no image left for training after the held-out split", NFX_ERR_INVALID_ARGUMENT);
+    std::string names;
+    for (const auto& [name, image] : held_out) names += (names.empty() ? "" : ", ") + name;
+    ctx.log(NFX_LOG_INFO, describe(spec_) + ": " + std::to_string(model_->encoder_parameters()) + " frozen encoder + " +
+                              std::to_string(model_->trainable_parameters()) + " trained parameters; " +
+                              std::to_string(train.size()) + " training images, held out for validation: " + names);
+    const size_t total = train.size() + held_out.size();
+    const auto progress = [&](size_t offset) {
+      return [&ctx, offset, total](size_t done) { ctx.progress(static_cast<double>(offset + done), static_cast<double>(total)); };
+    };
+    try {
+      std::vector<SrExample> train_examples = prepare_examples(*model_, train, options_.patch, progress(0));
+      std::vector<SrExample> held_out_examples = prepare_examples(*model_, held_out, 1, progress(train.size()));
+      task_ = std::make_unique<StableSrTask>(model_, options_, std::move(train_examples), std::move(held_out_examples));
+    } catch (const nfx::Error& e) {
+      throw nfx::Error(images_ + "/" + e.what(), NFX_ERR_INVALID_ARGUMENT);
+    }
+    loop_ = std::make_unique<training::Loop>(*task_, loop_options_);
+  }
+
+  // model.pt: the best state's weights (the last state's when nothing was validated) in float16.
+  void export_model(nfx::Context& ctx) {
+    const std::filesystem::path best = loop_->best_path(), file = loop_options_.out / "model.pt";
+    try {
+      if (std::filesystem::exists(best)) {
+        training::CheckpointReader reader(best.string(), kStableSrFormat);
+        read_stable_sr_weights(reader, *model_);
+      }
+      training::CheckpointWriter writer(kStableSrFormat);
+      write_stable_sr(writer, *model_, true);
+      writer.save(file.string());
+    } catch (const training::CheckpointError& e) {
+      throw nfx::Error(e.what(), NFX_ERR_IO);
+    }
+    ctx.log(NFX_LOG_INFO, "wrote " + file.string() + " (float16; sr.upscale model = \"" + file.string() + "\")");
+  }
+
+  std::string images_, models_;
+  double hold_out_;
+  StableSrSpec spec_;
+  SrTrainOptions options_;
+  training::LoopOptions loop_options_;
+  std::shared_ptr<StableSr> model_;
+  std::unique_ptr<StableSrTask> task_;
+  std::unique_ptr<training::Loop> loop_;
+};
+
+}  // namespace
+
+void add_train_node(nfx::PluginBuilder& plugin) {
+  plugin.node<Train>("sr.train", "Trains Affine-StableSR (a conditional flow on a frozen pre-trained encoder) on a folder "
+                                 "of images shrunk by MATLAB's bicubic imresize, one item per epoch; checkpoint.pt, "
+                                 "best.pt (highest held-out Y-PSNR), the curve, and at the end model.pt (float16) in "
+                                 "`out`; resumes where it stopped")
+      .output(nfx::port("held_out_y_psnr", NFX_KIND_SCALAR, "Y-PSNR (dB) of the deterministic output on the held-out images"))
+      .output(nfx::port("train_loss", NFX_KIND_SCALAR, "mean training loss of the epoch"))
+      .param(nfx::required(nfx::string_param("images", "", "folder of high-resolution training images (PNG, JPEG ...)")))
+      .param(nfx::required(nfx::string_param("out", "", "folder for checkpoint.pt, best.pt, model.pt, curve.csv and curve.png")))
+      .param(nfx::int_param("scale", 4, "upscaling factor", 2, 4))
+      .param(nfx::string_param("encoder", "esrgan-thick", "the frozen pre-trained encoder", "esrgan-slim|esrgan-medium|esrgan-thick"))
+      .param(nfx::int_param("encoder_blocks", 3, "the encoder's first blocks that are kept (their outputs are the features)", 1, 10))
+      .param(nfx::string_param("models", "", "where the fetched models are; empty: <data>/sr"))
+      .param(nfx::int_param("condition", 64, "channels of the condition the flow's couplings see", 1, 512))
+      .param(nfx::int_param("levels", 2, "flow levels (each squeezes 2x2; all but the last split half off)", 1, 4))
+      .param(nfx::int_param("steps", 4, "flow steps per level: ActNorm, mixing, coupling", 1, 64))
+      .param(nfx::int_param("hidden", 64, "channels inside each coupling network", 1, 1024))
+      .param(nfx::string_param("mixing", "invconv1x1+finc3", "mixing layers of each step, as flow.train's (invconv1x1, "
+                                                              "finc<k>, periodic<k>, none, joined by '+')"))
+      .param(nfx::string_param("coupling", "affine", "affine or quad", "affine|quad"))
+      .param(nfx::string_param("direction", "inverse", "inverse (Inverse-Flow: upscaling runs plain convolutions, so "
+                                                       "tiles are exact) or standard", "standard|inverse"))
+      .param(nfx::float_param("minutes", 10.0, "training-time budget over all runs, minutes; 0: no time limit (then set epochs)", 0, 1e6))
+      .param(nfx::int_param("epochs", 0, "stop after this many epochs; 0: only the time budget", 0, 1000000))
+      .param(nfx::int_param("steps_per_epoch", 100, "training steps between validations", 1, 1000000))
+      .param(nfx::int_param("batch", 16, "patches per step", 1, 4096))
+      .param(nfx::int_param("patch", 16, "low-resolution patch side (times scale at high resolution)", 4, 512))
+      .param(nfx::float_param("learning_rate", 5e-4, "Adam learning rate after warm-up", 0, 1))
+      .param(nfx::int_param("warmup_steps", 100, "steps of linear learning-rate warm-up", 0, 1000000))
+      .param(nfx::string_param("schedule", "cosine", "learning rate after warm-up: constant, or cosine (falls to 0 as the "
+                                                     "budget runs out)", "constant|cosine"))
+      .param(nfx::float_param("clip_norm", 50.0, "gradient norm clipping threshold", 0, 1e9))
+      .param(nfx::float_param("l1", 0.2, "weight of the L1 term: mean absolute error (grey levels) of the flow's "
+                                         "conditional mean, added to the negative log-likelihood (bits/dim); 0: "
+                                         "likelihood only", 0, 1e6))
+      .param(nfx::bool_param("augment", true, "random flips and rotations of the patches"))
+      .param(nfx::float_param("hold_out", 10.0, "percent of the folder's images held out for validation (by a hash of "
+                                                "the name; at least one)", 0, 50))
+      .param(nfx::int_param("seed", 0, "seed of the run: initialization, patches, noise", 0, 1e9))
+      .param(nfx::bool_param("resume", true, "continue from out/checkpoint.pt when it exists"));
+}
+
+}  // namespace nfx::sr

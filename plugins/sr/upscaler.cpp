@@ -1,0 +1,234 @@
+#include "upscaler.hpp"
+
+#include "model_zoo.hpp"
+#include "ncnn_model.hpp"
+#include "stable_sr.hpp"
+#include "tfjs_model.hpp"
+
+#include <nfx/training/random.hpp>
+#include <nfx/training/resize.hpp>
+
+#include <torch/script.h>
+
+#include <dlfcn.h>
+
+#include <filesystem>
+#include <functional>
+
+namespace nfx::sr {
+
+namespace fs = std::filesystem;
+
+// A network on batches of RGB tiles in [0, 1], and what keeps it alive.
+struct Upscaler::Network {
+  std::string name;
+  int64_t parameters = 0;
+  std::function<torch::Tensor(const torch::Tensor& tiles, torch::Generator* generator)> run;
+};
+
+namespace {
+
+std::string with_commas(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::shared_ptr<Upscaler::Network> tfjs_network(const std::string& model_json, double range) {
+  auto model = std::make_shared<TfjsModel>(TfjsModel::load(model_json));
+  auto net = std::make_shared<Upscaler::Network>();
+  net->parameters = model->parameter_count();
+  net->run = [model, range](const torch::Tensor& t, torch::Generator*) { return model->forward(t * range) / range; };
+  return net;
+}
+
+std::shared_ptr<Upscaler::Network> ncnn_network(const std::string& param, const std::string& bin, double range) {
+  auto model = std::make_shared<NcnnModel>(NcnnModel::load(param, bin));
+  auto net = std::make_shared<Upscaler::Network>();
+  net->parameters = model->parameter_count();
+  net->run = [model, range](const torch::Tensor& t, torch::Generator*) { return model->forward(t * range) / range; };
+  return net;
+}
+
+std::shared_ptr<Upscaler::Network> stable_sr_network(const std::string& file, const UpscalerOptions& o) {
+  std::shared_ptr<StableSr> model;
+  try {
+    nfx::training::CheckpointReader reader(file, kStableSrFormat);
+    const StableSrSpec spec = read_stable_sr_spec(reader);
+    if (spec.scale != o.scale) {
+      throw nfx::Error(file + ": an x" + std::to_string(spec.scale) + " model, but scale = " + std::to_string(o.scale));
+    }
+    model = std::make_shared<StableSr>(spec, o.models_dir, 0);
+    read_stable_sr_weights(reader, *model);
+  } catch (const nfx::training::CheckpointError& e) {
+    throw nfx::Error(e.what(), NFX_ERR_IO);
+  }
+  model->eval();
+  auto net = std::make_shared<Upscaler::Network>();
+  net->parameters = model->encoder_parameters() + model->trainable_parameters();
+  const double temperature = o.temperature;
+  net->run = [model, temperature](const torch::Tensor& t, torch::Generator* g) { return model->upscale(t, temperature, g); };
+  return net;
+}
+
+std::shared_ptr<Upscaler::Network> torchscript_network(torch::jit::Module module, double range) {
+  module.eval();
+  auto net = std::make_shared<Upscaler::Network>();
+  for (const torch::Tensor& p : module.parameters()) net->parameters += p.numel();
+  auto shared = std::make_shared<torch::jit::Module>(std::move(module));
+  net->run = [shared, range](const torch::Tensor& t, torch::Generator*) {
+    return shared->forward({t * range}).toTensor() / range;
+  };
+  return net;
+}
+
+// A file: a TF.js model.json, an ncnn .param (its .bin beside it), an Affine-StableSR model or checkpoint (an archive without a forward method), or TorchScript.
+std::shared_ptr<Upscaler::Network> file_network(const std::string& file, const UpscalerOptions& o) {
+  if (fs::path(file).extension() == ".json") return tfjs_network(file, o.input_range);
+  if (fs::path(file).extension() == ".param") return ncnn_network(file, fs::path(file).replace_extension(".bin").string(), o.input_range);
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) throw nfx::Error(file + ": no such model file", NFX_ERR_IO);
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(file);
+  } catch (const std::exception&) {
+    throw nfx::Error(file + ": not a readable model (truncated, corrupt, or neither an Affine-StableSR model nor TorchScript)",
+                     NFX_ERR_IO);
+  }
+  if (module.find_method("forward")) return torchscript_network(std::move(module), o.input_range);
+  return stable_sr_network(file, o);
+}
+
+}  // namespace
+
+std::string stable_sr_weights(const std::string& weights_dir, int64_t scale) {
+  const std::string name = "affine-stablesr-x" + std::to_string(scale) + ".pt";
+  if (!weights_dir.empty()) return (fs::path(weights_dir) / name).string();
+  std::vector<fs::path> places;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&stable_sr_weights), &info) != 0 && info.dli_fname != nullptr) {
+    places.push_back(fs::path(info.dli_fname).parent_path() / "sr" / name);
+  }
+  places.push_back(fs::path(NFX_SR_SOURCE_MODELS) / name);
+  std::error_code ec;
+  for (const fs::path& place : places) {
+    if (fs::is_regular_file(place, ec)) return place.string();
+  }
+  return places.front().string();
+}
+
+Upscaler::Upscaler(const UpscalerOptions& options) : options_(options) {
+  tiles_.tile = options.tile;
+  tiles_.overlap = options.overlap;
+  tiles_.scale = options.scale;
+  const std::string& name = options.model;
+  if (name == "bicubic") return;
+  if (is_zoo_name(name)) {
+    const ZooModel zoo = find_zoo_model(name, static_cast<int>(options.scale), options.models_dir);
+    network_ = zoo.is_ncnn() ? ncnn_network(zoo.file, zoo.weights, zoo.input_range) : tfjs_network(zoo.file, zoo.input_range);
+  } else if (name == "affine-stablesr") {
+    const std::string file = stable_sr_weights(options.weights_dir, options.scale);
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+      throw nfx::Error("affine-stablesr has no x" + std::to_string(options.scale) + " weights at " + file +
+                       " (train them with graphs/sr-train.toml, or set `weights`)", NFX_ERR_IO);
+    }
+    network_ = stable_sr_network(file, options);
+  } else {
+    network_ = file_network(name, options);
+  }
+  network_->name = name;
+}
+
+Upscaler::~Upscaler() = default;
+
+nfx::training::TileOptions Upscaler::tile_options(const Progress& progress, double first, double share) const {
+  nfx::training::TileOptions tiles = tiles_;
+  if (progress) {
+    tiles.progress = [=](int64_t done, int64_t total) { progress(first + share * static_cast<double>(done) / static_cast<double>(total), 1.0); };
+  }
+  return tiles;
+}
+
+nfx::training::ImageModel Upscaler::bicubic_model() const {
+  const int64_t s = options_.scale;
+  return [s](const torch::Tensor& t) { return nfx::training::imresize_bicubic(t, t.size(2) * s, t.size(3) * s).clamp(0, 1); };
+}
+
+void Upscaler::upscale(const torch::Tensor& image, uint64_t seed, const nfx::training::RowSink& sink, const Progress& progress) const {
+  const int64_t c = image.size(0);
+  if (image.dim() != 3 || (c != 1 && c != 3 && c != 4) || image.scalar_type() != torch::kUInt8) {
+    throw nfx::Error("expected a gray, RGB or RGBA image (C x H x W uint8), got " + c10::str(image.sizes()), NFX_ERR_INVALID_ARGUMENT);
+  }
+  if (!network_) {
+    nfx::training::tiled_apply(image, bicubic_model(), tile_options(progress, 0, 1), sink);
+    return;
+  }
+  // Alpha first (bicubic, cheap), so each band of the network's rows leaves complete.
+  torch::Tensor alpha;
+  if (c == 4) alpha = nfx::training::tiled_apply(image.narrow(0, 3, 1).contiguous(), bicubic_model(), tile_options(progress, 0, 0.05))[0];
+  const torch::Tensor rgb = c == 1 ? image.expand({3, image.size(1), image.size(2)}).contiguous() : image.narrow(0, 0, 3).contiguous();
+  torch::Generator generator = nfx::training::make_generator(seed);
+  const Network& net = *network_;
+  const auto band = [&](int64_t first, const torch::Tensor& rows) {
+    if (c == 1) {  // back to gray as OpenCV's RGB2GRAY weighs the channels
+      const torch::Tensor f = rows.to(torch::kFloat);
+      sink(first, (0.299 * f.select(2, 0) + 0.587 * f.select(2, 1) + 0.114 * f.select(2, 2)).round().clamp(0, 255).to(torch::kUInt8).unsqueeze(2));
+    } else if (c == 4) {
+      sink(first, torch::cat({rows, alpha.narrow(0, first, rows.size(0)).unsqueeze(2)}, 2));
+    } else {
+      sink(first, rows);
+    }
+  };
+  try {
+    nfx::training::tiled_apply(rgb, [&](const torch::Tensor& t) { return net.run(t, &generator); },
+                               tile_options(progress, c == 4 ? 0.05 : 0, c == 4 ? 0.95 : 1), band);
+  } catch (const c10::Error& e) {
+    throw nfx::Error(net.name + ": " + e.what_without_backtrace());
+  }
+}
+
+torch::Tensor Upscaler::upscale(const torch::Tensor& image, uint64_t seed) const {
+  std::vector<torch::Tensor> rows;
+  upscale(image, seed, [&](int64_t, const torch::Tensor& r) { rows.push_back(r); });
+  return torch::cat(rows, 0).permute({2, 0, 1}).contiguous();
+}
+
+int64_t Upscaler::parameter_count() const { return network_ ? network_->parameters : 0; }
+
+std::string Upscaler::description() const {
+  return options_.model + " x" + std::to_string(options_.scale) + " (" + with_commas(parameter_count()) + " parameters)";
+}
+
+void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model) {
+  node.param(nfx::string_param("model", default_model,
+                               "bicubic (MATLAB's imresize), esrgan-slim, esrgan-medium, esrgan-thick (UpscalerJS), "
+                               "realesrgan-x4plus, realesrgan-x4fast (upscayl's ncnn files; all fetched by "
+                               "scripts/fetch-data.sh), affine-stablesr (nfx's flow, committed weights), or a file: a TF.js "
+                               "model.json, an ncnn .param, a model.pt / checkpoint.pt of sr.train, or a TorchScript module"))
+      .param(nfx::int_param("scale", 4, "output pixels per input pixel along each side (ESRGAN: 2, 3, 4, 8; affine-stablesr: 2, 4)", 2, 8))
+      .param(nfx::string_param("models", "", "where the fetched models are; empty: <data>/sr"))
+      .param(nfx::string_param("weights", "", "folder of affine-stablesr-x2.pt / -x4.pt; empty: the committed ones"))
+      .param(nfx::float_param("input_range", 255, "a model.json's or TorchScript file's pixel range: 255 (0-255) or 1 (0-1)", 1, 255))
+      .param(nfx::float_param("temperature", 0, "affine-stablesr: 0 the deterministic output, > 0 a sample (0.5-0.9 typical)", 0, 2))
+      .param(nfx::int_param("tile", 192, "input tile side: memory grows with its square", 32, 4096))
+      .param(nfx::int_param("overlap", 16, "input pixels shared by neighbouring tiles", 0, 256));
+}
+
+UpscalerOptions upscaler_options(nfx::Params& p) {
+  UpscalerOptions o;
+  o.model = p.get_string("model");
+  o.scale = p.get_int("scale");
+  o.models_dir = p.get_string("models");
+  o.weights_dir = p.get_string("weights");
+  o.input_range = p.get_float("input_range");
+  o.temperature = p.get_float("temperature");
+  o.tile = p.get_int("tile");
+  o.overlap = p.get_int("overlap");
+  return o;
+}
+
+}  // namespace nfx::sr

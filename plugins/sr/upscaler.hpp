@@ -1,0 +1,68 @@
+// Every upscaler sr.upscale and sr.eval can run, behind one interface: MATLAB's bicubic imresize, the
+// pre-trained networks of the zoo, a TF.js model.json, Affine-StableSR (the committed weights, or a model
+// or checkpoint file written by sr.train), or a user's TorchScript module. Images go through tile by tile
+// (memory follows the tile, not the image); gray images go through a network as RGB and come back gray,
+// alpha is upscaled bicubic.
+#pragma once
+
+#include <nfx/nfx.hpp>
+#include <nfx/training/tiled.hpp>
+
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace nfx::sr {
+
+struct UpscalerOptions {
+  std::string model = "esrgan-slim";
+  int64_t scale = 4;
+  std::string models_dir;    // the fetched packages; empty: <data>/sr
+  std::string weights_dir;   // Affine-StableSR's committed weights; empty: beside the plugin
+  double input_range = 255;  // the pixel range of a model.json or TorchScript file: 255 or 1
+  double temperature = 0;    // Affine-StableSR: 0 deterministic, > 0 a sample
+  int64_t tile = 192, overlap = 16;
+};
+
+class Upscaler {
+ public:
+  // Throws nfx::Error naming the file or package for a model that cannot be found or read.
+  explicit Upscaler(const UpscalerOptions& options);
+  ~Upscaler();
+
+  using Progress = std::function<void(double done, double total)>;
+
+  // A C x H x W uint8 image (1, 3 or 4 channels) upscaled, handed to `sink` band by band as rows
+  // (HWC uint8, C channels) become final, top to bottom, so the output is never held twice. `seed` draws
+  // Affine-StableSR's latent at temperature > 0; `progress` follows the tiles.
+  void upscale(const torch::Tensor& image, uint64_t seed, const nfx::training::RowSink& sink, const Progress& progress = {}) const;
+  // The same, collected into one C x (scale H) x (scale W) uint8 image.
+  torch::Tensor upscale(const torch::Tensor& image, uint64_t seed = 0) const;
+
+  // What runs, for logs and reports: "esrgan-thick x4 (7,260,740 parameters)".
+  std::string description() const;
+  int64_t parameter_count() const;
+  int64_t scale() const { return options_.scale; }
+
+  struct Network;  // a loaded network (defined in upscaler.cpp)
+
+ private:
+  nfx::training::TileOptions tile_options(const Progress& progress, double first, double share) const;
+  nfx::training::ImageModel bicubic_model() const;
+
+  UpscalerOptions options_;
+  nfx::training::TileOptions tiles_;
+  std::shared_ptr<Network> network_;  // null for bicubic
+};
+
+// The parameters of UpscalerOptions, shared by the nodes that upscale, and their values.
+void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model);
+UpscalerOptions upscaler_options(nfx::Params& params);
+
+// Where Affine-StableSR's committed weights for `scale` are: `weights_dir` (when set), else the sr/ folder
+// beside the binary that holds this code (the plugin's install folder), else the source tree's models.
+std::string stable_sr_weights(const std::string& weights_dir, int64_t scale);
+
+}  // namespace nfx::sr

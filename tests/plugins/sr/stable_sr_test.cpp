@@ -1,0 +1,181 @@
+// Affine-StableSR: the model's sizes, temperature and determinism, its files, and a few training steps.
+#include "stable_sr.hpp"
+#include "stable_sr_training.hpp"
+#include "test_support.hpp"
+#include "upscaler.hpp"
+
+#include <nfx/training/loop.hpp>
+#include <nfx/training/random.hpp>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <fstream>
+
+using namespace nfx::test;
+using nfx::sr::StableSr;
+using nfx::sr::StableSrSpec;
+
+namespace {
+
+// A small model on esrgan-slim's first block, quick enough for tests.
+StableSrSpec small_spec(int64_t scale) {
+  StableSrSpec spec;
+  spec.scale = scale;
+  spec.encoder = "esrgan-slim";
+  spec.encoder_blocks = 1;
+  spec.condition = 16;
+  spec.flow.levels = 2;
+  spec.flow.steps = 2;
+  spec.flow.hidden = 16;
+  spec.flow.mixing = "invconv1x1+finc3";
+  spec.flow.direction = nfx::flow::Direction::inverse;
+  return spec;
+}
+
+torch::Tensor read_rgb(const fs::path& file) {
+  cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR), rgb;
+  if (bgr.empty()) ADD_FAILURE() << "cannot read " << file;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({2, 0, 1}).clone();
+}
+
+// The flow's ActNorm layers initialize themselves on the first batch, as training does.
+void initialize(StableSr& model, const torch::Tensor& low) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor condition = model.condition(model.features(low));
+  const torch::Tensor residual = 0.05 * torch::randn({low.size(0), 3, low.size(2) * model.spec().scale, low.size(3) * model.spec().scale});
+  model.log_prob(residual, condition);
+}
+
+}  // namespace
+
+TEST(StableSr, UpscalesAnySizeAtX2AndX4) {
+  for (int64_t scale : {2, 4}) {
+    StableSr model(small_spec(scale), "", 1);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor low = torch::rand({1, 3, 13, 17});  // odd sides: padded for the squeezes, cropped again
+    EXPECT_EQ(model.upscale(low).sizes(), (std::vector<int64_t>{1, 3, 13 * scale, 17 * scale})) << "x" << scale;
+  }
+}
+
+TEST(StableSr, TemperatureZeroIsDeterministicAndHigherTemperaturesSpreadMore) {
+  StableSr model(small_spec(4), "", 2);
+  const torch::Tensor low = torch::rand({1, 3, 16, 16});
+  initialize(model, low);
+  torch::NoGradGuard no_grad;
+  model.eval();
+  const torch::Tensor mode = model.upscale(low);
+  EXPECT_TRUE(torch::equal(mode, model.upscale(low)));
+  torch::Generator g1 = nfx::training::make_generator(7), g2 = nfx::training::make_generator(7);
+  const torch::Tensor warm = model.upscale(low, 0.8, &g1);
+  EXPECT_TRUE(torch::equal(warm, model.upscale(low, 0.8, &g2))) << "the same seed gives the same sample";
+  torch::Generator g3 = nfx::training::make_generator(7);
+  const torch::Tensor cool = model.upscale(low, 0.3, &g3);
+  const double spread_warm = (warm - mode).std().item<double>(), spread_cool = (cool - mode).std().item<double>();
+  EXPECT_GT(spread_cool, 0.0);
+  EXPECT_GT(spread_warm, 2.0 * spread_cool) << "0.8 against 0.3";
+}
+
+TEST(StableSr, ModelFileRoundTripsInHalfPrecisionAndRefusesAnotherModel) {
+  TempDir dir;
+  StableSr model(small_spec(4), "", 3);
+  const torch::Tensor low = torch::rand({1, 3, 12, 12});
+  initialize(model, low);
+  {
+    torch::NoGradGuard no_grad;  // move the mean off zero so the weights matter
+    for (auto& p : model.parameters()) p.add_(0.01 * torch::randn(p.sizes()));
+  }
+  nfx::training::CheckpointWriter writer(nfx::sr::kStableSrFormat);
+  nfx::sr::write_stable_sr(writer, model, true);
+  writer.save(dir / "model.pt");
+
+  nfx::training::CheckpointReader reader(dir / "model.pt", nfx::sr::kStableSrFormat);
+  StableSr loaded(nfx::sr::read_stable_sr_spec(reader), "", 99);
+  nfx::sr::read_stable_sr_weights(reader, loaded);
+  torch::NoGradGuard no_grad;
+  model.eval();
+  loaded.eval();
+  const torch::Tensor a = model.upscale(low), b = loaded.upscale(low);
+  EXPECT_GT((a - nfx::sr::StableSr(small_spec(4), "", 3).base(low)).abs().max().item<double>(), 1e-3);
+  EXPECT_LT((a - b).abs().max().item<double>(), 2e-3) << "float16 weights";
+
+  StableSrSpec wider = small_spec(4);
+  wider.flow.hidden = 24;
+  StableSr other(wider, "", 0);
+  nfx::training::CheckpointReader again(dir / "model.pt", nfx::sr::kStableSrFormat);
+  try {
+    nfx::sr::read_stable_sr_weights(again, other);
+    ADD_FAILURE() << "a model of another shape was loaded";
+  } catch (const nfx::training::CheckpointError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.pt: tensor 'weights/flow."), std::string::npos) << e.what();
+  }
+}
+
+TEST(StableSr, CorruptOrMismatchedFilesGiveClearErrors) {
+  TempDir dir;
+  StableSr model(small_spec(2), "", 0);
+  nfx::training::CheckpointWriter writer(nfx::sr::kStableSrFormat);
+  nfx::sr::write_stable_sr(writer, model, true);
+  writer.save(dir / "x2.pt");
+  const auto error_of = [&](const std::string& file, int64_t scale) {
+    nfx::sr::UpscalerOptions options;
+    options.model = file;
+    options.scale = scale;
+    try {
+      nfx::sr::Upscaler upscaler(options);
+    } catch (const nfx::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of(dir / "x2.pt", 4).find("an x2 model, but scale = 4"), std::string::npos);
+  fs::copy_file(dir / "x2.pt", dir / "cut.pt");
+  fs::resize_file(dir / "cut.pt", fs::file_size(dir / "cut.pt") / 2);
+  EXPECT_NE(error_of(dir / "cut.pt", 2).find("cut.pt: not a readable model"), std::string::npos);
+  std::ofstream(dir / "text.pt") << "not a model";
+  EXPECT_NE(error_of(dir / "text.pt", 2).find("text.pt: not a readable model"), std::string::npos);
+  EXPECT_NE(error_of(dir / "none.pt", 2).find("none.pt: no such model file"), std::string::npos);
+  nfx::sr::UpscalerOptions missing;
+  missing.model = "affine-stablesr";
+  missing.weights_dir = dir / "empty";
+  EXPECT_THROW(nfx::sr::Upscaler{missing}, nfx::Error);
+}
+
+TEST(StableSrTraining, TheLossFallsInAFewSteps) {
+  TempDir dir;
+  auto model = std::make_shared<StableSr>(small_spec(4), "", 4);
+  const torch::Tensor baboon = read_rgb(data_dir() / "images/baboon.jpg");
+  // Two small crops, so the patches of different steps overlap and the loss is not dominated by which
+  // part of the image a batch happens to show.
+  std::vector<std::pair<std::string, torch::Tensor>> train{{"a", baboon.narrow(1, 0, 64).narrow(2, 0, 64)},
+                                                           {"b", baboon.narrow(1, 256, 64).narrow(2, 256, 64)}};
+  std::vector<std::pair<std::string, torch::Tensor>> held{{"c", baboon.narrow(1, 384, 64).narrow(2, 0, 64)}};
+  nfx::sr::SrTrainOptions options;
+  options.patch = 8;
+  options.batch = 8;
+  options.steps_per_epoch = 20;
+  options.learning_rate = 3e-3;
+  options.augment = false;
+  options.warmup_steps = 0;
+  options.schedule = "constant";
+  nfx::sr::StableSrTask task(model, options, nfx::sr::prepare_examples(*model, train, options.patch, [](size_t) {}),
+                             nfx::sr::prepare_examples(*model, held, 1, [](size_t) {}));
+  nfx::training::LoopOptions loop_options;
+  loop_options.out = dir.path();
+  loop_options.format = nfx::sr::kStableSrFormat;
+  loop_options.minutes = 0;
+  loop_options.epochs = 3;
+  loop_options.best = "y_psnr";
+  loop_options.higher_is_better = true;
+  nfx::training::Loop loop(task, loop_options);
+  loop.begin();
+  const auto first = loop.run_epoch();
+  loop.run_epoch();
+  const auto last = loop.run_epoch();
+  ASSERT_EQ(first.train.front().first, "loss");
+  std::printf("loss %.3f -> %.3f, held-out Y-PSNR %.2f -> %.2f dB\n", first.train.front().second, last.train.front().second,
+              first.held_out.front().second, last.held_out.front().second);
+  EXPECT_LT(last.train.front().second, first.train.front().second - 0.05);
+  EXPECT_TRUE(fs::exists(dir / "best.pt"));
+}
