@@ -21,7 +21,7 @@ echo "|---|---|---|---|---|---|---|---|"
 for scale in 4 2; do
   for model in "${models[@]}"; do
     [[ $scale == 2 && $model == realesrgan-* ]] && continue  # Real-ESRGAN comes at x4 only
-    "$bench" "$model" "$scale" "${images[@]}" | grep '^|'
+    "$bench" "$model" "$scale" "${images[@]}" 2>&1 | grep -E '^\||bench_sr:' || true
   done
 done
 
@@ -29,7 +29,7 @@ echo
 echo "| model | scale | BRISQUE on noisy JPEG inputs (lower is better) |"
 echo "|---|---|---|"
 for model in "${models[@]}"; do
-  "$bench" "$model" 4 --real "${images[@]}" | grep '^|'
+  "$bench" "$model" 4 --real "${images[@]}" 2>&1 | grep -E '^\||bench_sr:' || true
 done
 
 # upscayl-bin runs Real-ESRGAN with ncnn on Vulkan; lavapipe is slow, so only x4fast, on one shrunk image.

@@ -4,7 +4,7 @@
 // them), RGB PSNR, wall-clock milliseconds per output megapixel on all cores, and the process's peak
 // memory. bench/sr.sh runs every model in its own process and makes the table.
 //
-//   bench_sr MODEL SCALE IMAGE...        MODEL: as sr.upscale's `model`
+//   bench_sr [--temperature T] MODEL SCALE IMAGE...   MODEL: as sr.upscale's `model`; T: affine-stablesr's
 //   bench_sr MODEL SCALE --real IMAGE... the shrunk images also get Gaussian noise (sigma 5 grey levels,
 //                                        seeded) and JPEG compression (quality 60), as real photos do; prints
 //                                        the mean BRISQUE of the outputs (OpenCV's quality module, LIVE model;
@@ -112,6 +112,12 @@ int main(int argc, char** argv) try {
     const torch::Tensor truth = read_rgb(argv[2]);
     return cv::imwrite(argv[4], to_bgr_mat(nfx::sr::degrade_bicubic(truth, std::atoi(argv[3])))) ? 0 : 1;
   }
+  double temperature = 0;
+  if (argc > 2 && std::string(argv[1]) == "--temperature") {
+    temperature = std::atof(argv[2]);
+    argv += 2;
+    argc -= 2;
+  }
   if (argc < 4) {
     std::fprintf(stderr, "usage: bench_sr MODEL SCALE IMAGE...\n       bench_sr --compare TEST REFERENCE\n");
     return 2;
@@ -119,6 +125,7 @@ int main(int argc, char** argv) try {
   nfx::sr::UpscalerOptions options;
   options.model = argv[1];
   options.scale = std::atoi(argv[2]);
+  options.temperature = temperature;
   const nfx::sr::Upscaler upscaler(options);
   const int64_t scale = options.scale;
   if (std::string(argv[3]) == "--real") return brisque(upscaler, options.model, scale, argc, argv);

@@ -50,7 +50,7 @@ void add_upscale_node(nfx::PluginBuilder& plugin) {
                                                   "Affine-StableSR")
                    .input(nfx::image_port("image", "gray, RGB or RGBA image"))
                    .output(nfx::image_port("image", "the image, `scale` times wider and taller"));
-  add_upscaler_params(node, "esrgan-slim");
+  add_upscaler_params(node, "affine-stablesr");
   node.param(nfx::int_param("seed", 0, "seed of affine-stablesr's samples at temperature > 0", 0, 1e9)).reentrant();
 }
 

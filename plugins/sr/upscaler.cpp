@@ -70,7 +70,16 @@ std::shared_ptr<Upscaler::Network> stable_sr_network(const std::string& file, co
   auto net = std::make_shared<Upscaler::Network>();
   net->parameters = model->encoder_parameters() + model->trainable_parameters();
   const double temperature = o.temperature;
-  net->run = [model, temperature](const torch::Tensor& t, torch::Generator* g) { return model->upscale(t, temperature, g); };
+  net->run = [model, temperature](const torch::Tensor& t, torch::Generator* g) {
+    try {
+      return model->upscale(t, temperature, g);
+    } catch (const std::exception& e) {
+      if (temperature == 0) throw;
+      // Latents far out in the tails can leave the range the couplings were trained on.
+      throw nfx::Error("affine-stablesr at temperature " + std::to_string(temperature) + ": the sample left the flow's range (" +
+                       std::string(e.what()).substr(0, 200) + "); use a lower temperature");
+    }
+  };
   return net;
 }
 
@@ -213,7 +222,7 @@ void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model) 
       .param(nfx::string_param("models", "", "where the fetched models are; empty: <data>/sr"))
       .param(nfx::string_param("weights", "", "folder of affine-stablesr-x2.pt / -x4.pt; empty: the committed ones"))
       .param(nfx::float_param("input_range", 255, "a model.json's or TorchScript file's pixel range: 255 (0-255) or 1 (0-1)", 1, 255))
-      .param(nfx::float_param("temperature", 0, "affine-stablesr: 0 the deterministic output, > 0 a sample (0.5-0.9 typical)", 0, 2))
+      .param(nfx::float_param("temperature", 0, "affine-stablesr: 0 the deterministic output, > 0 a sample with more texture (0.5-0.8)", 0, 1))
       .param(nfx::int_param("tile", 192, "input tile side: memory grows with its square", 32, 4096))
       .param(nfx::int_param("overlap", 16, "input pixels shared by neighbouring tiles", 0, 256));
 }

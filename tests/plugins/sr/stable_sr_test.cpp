@@ -5,6 +5,7 @@
 #include "upscaler.hpp"
 
 #include <nfx/training/loop.hpp>
+#include <nfx/training/metrics.hpp>
 #include <nfx/training/random.hpp>
 
 #include <opencv2/imgcodecs.hpp>
@@ -178,4 +179,19 @@ TEST(StableSrTraining, TheLossFallsInAFewSteps) {
               first.held_out.front().second, last.held_out.front().second);
   EXPECT_LT(last.train.front().second, first.train.front().second - 0.05);
   EXPECT_TRUE(fs::exists(dir / "best.pt"));
+}
+
+// The committed x4 weights (plugins/sr/models, from graphs/sr-train.toml) on a held-out image.
+TEST(StableSr, CommittedModelBeatsBicubicOnAHeldOutImage) {
+  const torch::Tensor truth = read_rgb(sample("sr/eval/butterfly.png"));
+  const torch::Tensor low = nfx::sr::degrade_bicubic(truth, 4);
+  const auto y_psnr = [&](const std::string& model) {
+    nfx::sr::UpscalerOptions options;
+    options.model = model;
+    options.scale = 4;
+    return nfx::training::psnr(nfx::sr::Upscaler(options).upscale(low), truth, {255.0, 4, true});
+  };
+  const double bicubic = y_psnr("bicubic"), flow = y_psnr("affine-stablesr");
+  std::printf("butterfly x4: bicubic %.2f dB, affine-stablesr %.2f dB\n", bicubic, flow);
+  EXPECT_GT(flow, bicubic + 1.0);
 }
