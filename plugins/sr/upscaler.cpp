@@ -94,7 +94,8 @@ std::shared_ptr<Upscaler::Network> torchscript_network(torch::jit::Module module
   return net;
 }
 
-// A file: a TF.js model.json, an ncnn .param (its .bin beside it), an Affine-StableSR model or checkpoint (an archive without a forward method), or TorchScript.
+// A file: a TF.js model.json, an ncnn .param (its .bin beside it), an Affine-StableSR model or checkpoint
+// (an archive without a forward method), or TorchScript.
 std::shared_ptr<Upscaler::Network> file_network(const std::string& file, const UpscalerOptions& o) {
   if (fs::path(file).extension() == ".json") return tfjs_network(file, o.input_range);
   if (fs::path(file).extension() == ".param") return ncnn_network(file, fs::path(file).replace_extension(".bin").string(), o.input_range);
