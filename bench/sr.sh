@@ -3,7 +3,9 @@
 # own), on the held-out images (Set5's butterfly and scikit-image's astronaut, coffee and chelsea):
 #   1. x4 and x2 on clean inputs shrunk by MATLAB's bicubic imresize: Y-PSNR / Y-SSIM, speed, memory;
 #   2. x4 on inputs that also carry noise and JPEG artefacts: BRISQUE (no reference exists);
-#   3. the Real-ESRGAN port against upscayl's own upscayl-bin on one input, where Mesa's CPU Vulkan
+#   3. how far each model sees (its receptive radius, which sets the default tile overlap) and how much the
+#      tiled output differs from the whole image's with the defaults;
+#   4. the Real-ESRGAN port against upscayl's own upscayl-bin on one input, where Mesa's CPU Vulkan
 #      driver (lavapipe, package mesa-vulkan-drivers) lets it run.
 # Needs a build (bash scripts/build.sh) and the fetched models (scripts/fetch-data.sh).
 #
@@ -30,6 +32,16 @@ echo "| model | scale | BRISQUE on noisy JPEG inputs (lower is better) |"
 echo "|---|---|---|"
 for model in "${models[@]}"; do
   "$bench" "$model" 4 --real "${images[@]}" 2>&1 | grep -E '^\||bench_sr:' || true
+done
+
+echo
+echo "| model | scale | receptive radius (input pixels; difference < 1e-4) | default overlap | largest tiled - whole difference |"
+echo "|---|---|---|---|---|"
+for scale in 4 2; do
+  for model in "${models[@]}"; do
+    [[ $scale == 2 && $model == realesrgan-* ]] && continue
+    "$bench" --receptive "$model" "$scale" "${images[0]}" 2>&1 | grep -E '^\||bench_sr:' || true
+  done
 done
 
 # upscayl-bin runs Real-ESRGAN with ncnn on Vulkan; lavapipe is slow, so only x4fast, on one shrunk image.

@@ -14,6 +14,12 @@
 //   bench_sr --panel OUT SCALE IMAGE X Y SIZE MODEL...
 //                                        a PNG of the SIZE x SIZE crop at (X, Y) of each model's output side
 //                                        by side, the ground truth last, each labelled
+//   bench_sr --receptive MODEL SCALE IMAGE
+//                                        how far MODEL sees: the largest difference between its output on a
+//                                        160 x 160 corner crop of IMAGE and on the 200 x 200 crop around it,
+//                                        at d input pixels and more from the crop's inner edges; then the
+//                                        default overlap, and the largest difference between the whole
+//                                        output and tiles of 96 with that overlap
 #include "process_stats.hpp"
 #include "stable_sr_training.hpp"
 #include "upscaler.hpp"
@@ -105,7 +111,38 @@ int panel(int argc, char** argv) {
 
 }  // namespace
 
+// An output pixel depends on the input within the receptive radius only: the smallest d whose difference is
+// under 1e-4 (of the range 0-1) is the radius the model zoo records.
+int receptive(const std::string& model, int64_t scale, const std::string& file) {
+  const int64_t whole_side = 200, side = 160;
+  const torch::Tensor image = read_rgb(file).narrow(1, 0, whole_side).narrow(2, 0, whole_side).contiguous();
+  nfx::sr::UpscalerOptions options;
+  options.model = model;
+  options.scale = scale;
+  options.tile = 4096;
+  const nfx::sr::Upscaler whole(options);
+  const torch::Tensor all = whole.upscale_float(image);
+  const torch::Tensor corner = whole.upscale_float(image.narrow(1, 0, side).narrow(2, 0, side).contiguous());
+  std::printf("%s x%lld, largest difference at distance d (input pixels) from a cut:", model.c_str(), static_cast<long long>(scale));
+  int64_t radius = -1;
+  for (int64_t d = 0; d <= 112; d += 2) {
+    const int64_t n = scale * (side - d);
+    const double worst = (all.narrow(1, 0, n).narrow(2, 0, n) - corner.narrow(1, 0, n).narrow(2, 0, n)).abs().max().item<double>();
+    if (d % 8 == 0) std::printf(" d%lld %.1e", static_cast<long long>(d), worst);
+    if (worst < 1e-4 && radius < 0) radius = d;
+  }
+  // Tiles of 96 (so the crop holds several) overlapping as the default tiles of 192 do.
+  options.tile = nfx::sr::UpscalerOptions{}.tile;
+  options.overlap = nfx::sr::Upscaler(options).tiles().overlap;
+  options.tile = 96;
+  const double tiled = (nfx::sr::Upscaler(options).upscale_float(image) - all).abs().max().item<double>();
+  std::printf("\n| %s | x%lld | %s | %lld | %.1e |\n", model.c_str(), static_cast<long long>(scale),
+              radius < 0 ? "> 112" : std::to_string(radius).c_str(), static_cast<long long>(options.overlap), tiled);
+  return 0;
+}
+
 int main(int argc, char** argv) try {
+  if (argc == 5 && std::string(argv[1]) == "--receptive") return receptive(argv[2], std::atoi(argv[3]), argv[4]);
   if (argc == 4 && std::string(argv[1]) == "--compare") return compare(argv[2], argv[3]);
   if (argc > 8 && std::string(argv[1]) == "--panel") return panel(argc, argv);
   if (argc == 5 && std::string(argv[1]) == "--shrink") {

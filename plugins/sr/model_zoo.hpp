@@ -1,7 +1,8 @@
 // The pre-trained upscalers known by name: which fetched package holds them, where the fetch script put
-// it, and the pixel range each expects.
+// it, the pixel range each expects, and how far it sees.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace nfx::sr {
@@ -10,6 +11,9 @@ struct ZooModel {
   std::string file;          // the TF.js model.json, or the ncnn .param
   std::string weights;       // ncnn: the .bin (a TF.js model names its weight shards itself)
   double input_range = 255;  // pixels enter (and leave) the model as 0..input_range
+  // Input pixels beyond which an output pixel no longer depends on the input (by more than 1e-4 of the
+  // pixel range, measured on Set5's butterfly by bench/sr_bench --receptive): how much a tile must see.
+  int64_t receptive_radius = 0;
   bool is_ncnn() const { return !weights.empty(); }
 };
 

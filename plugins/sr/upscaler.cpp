@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 struct Upscaler::Network {
   std::string name;
   int64_t parameters = 0;
+  int64_t receptive_radius = -1;  // -1: unknown
   std::function<torch::Tensor(const torch::Tensor& tiles, torch::Generator* generator)> run;
 };
 
@@ -69,6 +70,7 @@ std::shared_ptr<Upscaler::Network> stable_sr_network(const std::string& file, co
   model->eval();
   auto net = std::make_shared<Upscaler::Network>();
   net->parameters = model->encoder_parameters() + model->trainable_parameters();
+  net->receptive_radius = kStableSrReceptiveRadius;
   const double temperature = o.temperature;
   net->run = [model, temperature](const torch::Tensor& t, torch::Generator* g) {
     try {
@@ -130,15 +132,31 @@ std::string stable_sr_weights(const std::string& weights_dir, int64_t scale) {
   return places.front().string();
 }
 
-Upscaler::Upscaler(const UpscalerOptions& options) : options_(options) {
-  tiles_.tile = options.tile;
-  tiles_.overlap = options.overlap;
-  tiles_.scale = options.scale;
+namespace {
+
+// Tiles for a model that sees `radius` input pixels (-1: unknown): an overlap of twice that, so each
+// tile's output is used only where it is the whole image's, unless the user set one.
+nfx::training::TileOptions tiles_for(const UpscalerOptions& o, int64_t radius) {
+  nfx::training::TileOptions tiles;
+  tiles.tile = o.tile;
+  tiles.scale = o.scale;
+  tiles.overlap = o.overlap >= 0 ? o.overlap : radius < 0 ? 16 : std::min(2 * radius, o.tile / 4);
+  if (radius >= 0 && 2 * radius <= tiles.overlap) tiles.margin = radius;  // else a blend over the whole overlap
+  return tiles;
+}
+
+constexpr int64_t kBicubicRadius = 2;  // MATLAB's upscaling kernel spans 4 input pixels
+
+}  // namespace
+
+Upscaler::Upscaler(const UpscalerOptions& options)
+    : options_(options), tiles_(tiles_for(options, kBicubicRadius)), bicubic_tiles_(tiles_) {
   const std::string& name = options.model;
   if (name == "bicubic") return;
   if (is_zoo_name(name)) {
     const ZooModel zoo = find_zoo_model(name, static_cast<int>(options.scale), options.models_dir);
     network_ = zoo.is_ncnn() ? ncnn_network(zoo.file, zoo.weights, zoo.input_range) : tfjs_network(zoo.file, zoo.input_range);
+    network_->receptive_radius = zoo.receptive_radius;
   } else if (name == "affine-stablesr") {
     const std::string file = stable_sr_weights(options.weights_dir, options.scale);
     std::error_code ec;
@@ -151,16 +169,20 @@ Upscaler::Upscaler(const UpscalerOptions& options) : options_(options) {
     network_ = file_network(name, options);
   }
   network_->name = name;
+  tiles_ = tiles_for(options, network_->receptive_radius);
 }
 
 Upscaler::~Upscaler() = default;
 
-nfx::training::TileOptions Upscaler::tile_options(const Progress& progress, double first, double share) const {
-  nfx::training::TileOptions tiles = tiles_;
+nfx::training::TileOptions Upscaler::tile_options(const nfx::training::TileOptions& tiles, const Progress& progress, double first,
+                                                  double share) const {
+  nfx::training::TileOptions with_progress = tiles;
   if (progress) {
-    tiles.progress = [=](int64_t done, int64_t total) { progress(first + share * static_cast<double>(done) / static_cast<double>(total), 1.0); };
+    with_progress.progress = [=](int64_t done, int64_t total) {
+      progress(first + share * static_cast<double>(done) / static_cast<double>(total), 1.0);
+    };
   }
-  return tiles;
+  return with_progress;
 }
 
 nfx::training::ImageModel Upscaler::bicubic_model() const {
@@ -168,43 +190,67 @@ nfx::training::ImageModel Upscaler::bicubic_model() const {
   return [s](const torch::Tensor& t) { return nfx::training::imresize_bicubic(t, t.size(2) * s, t.size(3) * s).clamp(0, 1); };
 }
 
-void Upscaler::upscale(const torch::Tensor& image, uint64_t seed, const nfx::training::RowSink& sink, const Progress& progress) const {
+namespace {
+
+torch::Tensor collect(const std::function<void(const nfx::training::FloatRowSink&)>& run) {
+  std::vector<torch::Tensor> bands;
+  run([&](int64_t, const torch::Tensor& rows) { bands.push_back(rows); });
+  return torch::cat(bands, 1);
+}
+
+}  // namespace
+
+void Upscaler::upscale_float(const torch::Tensor& image, uint64_t seed, const nfx::training::FloatRowSink& sink,
+                             const Progress& progress) const {
   const int64_t c = image.size(0);
   if (image.dim() != 3 || (c != 1 && c != 3 && c != 4) || image.scalar_type() != torch::kUInt8) {
     throw nfx::Error("expected a gray, RGB or RGBA image (C x H x W uint8), got " + c10::str(image.sizes()), NFX_ERR_INVALID_ARGUMENT);
   }
   if (!network_) {
-    nfx::training::tiled_apply(image, bicubic_model(), tile_options(progress, 0, 1), sink);
+    nfx::training::tiled_apply_float(image, bicubic_model(), tile_options(bicubic_tiles_, progress, 0, 1), sink);
     return;
   }
-  // Alpha first (bicubic, cheap), so each band of the network's rows leaves complete.
+  // Alpha first (bicubic, cheap), so each band of the network's rows leaves complete; held as uint8, a
+  // quarter of float's size at full resolution.
   torch::Tensor alpha;
-  if (c == 4) alpha = nfx::training::tiled_apply(image.narrow(0, 3, 1).contiguous(), bicubic_model(), tile_options(progress, 0, 0.05))[0];
+  if (c == 4) {
+    alpha = collect([&](const nfx::training::FloatRowSink& to) {
+      nfx::training::tiled_apply_float(image.narrow(0, 3, 1).contiguous(), bicubic_model(),
+                                       tile_options(bicubic_tiles_, progress, 0, 0.05), to);
+    }).mul(255.0).round().clamp(0, 255).to(torch::kUInt8);
+  }
   const torch::Tensor rgb = c == 1 ? image.expand({3, image.size(1), image.size(2)}).contiguous() : image.narrow(0, 0, 3).contiguous();
   torch::Generator generator = nfx::training::make_generator(seed);
   const Network& net = *network_;
   const auto band = [&](int64_t first, const torch::Tensor& rows) {
     if (c == 1) {  // back to gray as OpenCV's RGB2GRAY weighs the channels
-      const torch::Tensor f = rows.to(torch::kFloat);
-      sink(first, (0.299 * f.select(2, 0) + 0.587 * f.select(2, 1) + 0.114 * f.select(2, 2)).round().clamp(0, 255).to(torch::kUInt8).unsqueeze(2));
+      sink(first, (0.299 * rows[0] + 0.587 * rows[1] + 0.114 * rows[2]).unsqueeze(0));
     } else if (c == 4) {
-      sink(first, torch::cat({rows, alpha.narrow(0, first, rows.size(0)).unsqueeze(2)}, 2));
+      sink(first, torch::cat({rows, alpha.narrow(1, first, rows.size(1)).to(torch::kFloat).div(255.0)}, 0));
     } else {
       sink(first, rows);
     }
   };
   try {
-    nfx::training::tiled_apply(rgb, [&](const torch::Tensor& t) { return net.run(t, &generator); },
-                               tile_options(progress, c == 4 ? 0.05 : 0, c == 4 ? 0.95 : 1), band);
+    nfx::training::tiled_apply_float(rgb, [&](const torch::Tensor& t) { return net.run(t, &generator); },
+                                     tile_options(tiles_, progress, c == 4 ? 0.05 : 0, c == 4 ? 0.95 : 1), band);
   } catch (const c10::Error& e) {
     throw nfx::Error(net.name + ": " + e.what_without_backtrace());
   }
+}
+
+void Upscaler::upscale(const torch::Tensor& image, uint64_t seed, const nfx::training::RowSink& sink, const Progress& progress) const {
+  upscale_float(image, seed, [&](int64_t first, const torch::Tensor& rows) { sink(first, nfx::training::to_uint8_rows(rows)); }, progress);
 }
 
 torch::Tensor Upscaler::upscale(const torch::Tensor& image, uint64_t seed) const {
   std::vector<torch::Tensor> rows;
   upscale(image, seed, [&](int64_t, const torch::Tensor& r) { rows.push_back(r); });
   return torch::cat(rows, 0).permute({2, 0, 1}).contiguous();
+}
+
+torch::Tensor Upscaler::upscale_float(const torch::Tensor& image, uint64_t seed) const {
+  return collect([&](const nfx::training::FloatRowSink& to) { upscale_float(image, seed, to); });
 }
 
 int64_t Upscaler::parameter_count() const { return network_ ? network_->parameters : 0; }
@@ -225,7 +271,8 @@ void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model) 
       .param(nfx::float_param("input_range", 255, "a model.json's or TorchScript file's pixel range: 255 (0-255) or 1 (0-1)", 1, 255))
       .param(nfx::float_param("temperature", 0, "affine-stablesr: 0 the deterministic output, > 0 a sample with more texture (0.5-0.8)", 0, 1))
       .param(nfx::int_param("tile", 192, "input tile side: memory grows with its square", 32, 4096))
-      .param(nfx::int_param("overlap", 16, "input pixels shared by neighbouring tiles", 0, 256));
+      .param(nfx::int_param("overlap", -1, "input pixels shared by neighbouring tiles; -1: twice the model's receptive radius "
+                                             "(tiled and whole-image outputs then agree), at most tile / 4", -1, 1024));
 }
 
 UpscalerOptions upscaler_options(nfx::Params& p) {

@@ -23,7 +23,10 @@ struct UpscalerOptions {
   std::string weights_dir;   // Affine-StableSR's committed weights; empty: beside the plugin
   double input_range = 255;  // the pixel range of a model.json or TorchScript file: 255 or 1
   double temperature = 0;    // Affine-StableSR: 0 deterministic, > 0 a sample
-  int64_t tile = 192, overlap = 16;
+  int64_t tile = 192;
+  // Input pixels shared by neighbouring tiles; -1: twice the model's receptive radius (so tiles leave no
+  // trace), at most a quarter of the tile (then a blend hides what is left), 16 for a model of unknown reach.
+  int64_t overlap = -1;
 };
 
 class Upscaler {
@@ -40,20 +43,27 @@ class Upscaler {
   void upscale(const torch::Tensor& image, uint64_t seed, const nfx::training::RowSink& sink, const Progress& progress = {}) const;
   // The same, collected into one C x (scale H) x (scale W) uint8 image.
   torch::Tensor upscale(const torch::Tensor& image, uint64_t seed = 0) const;
+  // The rows before rounding to uint8, C x R x W float in [0, 1] as the model made them (not clamped).
+  void upscale_float(const torch::Tensor& image, uint64_t seed, const nfx::training::FloatRowSink& sink,
+                     const Progress& progress = {}) const;
+  torch::Tensor upscale_float(const torch::Tensor& image, uint64_t seed = 0) const;
 
   // What runs, for logs and reports: "esrgan-thick x4 (7,260,740 parameters)".
   std::string description() const;
   int64_t parameter_count() const;
   int64_t scale() const { return options_.scale; }
+  // The network's tiles (size, overlap and the margin each tile's output ignores next to a neighbour).
+  const nfx::training::TileOptions& tiles() const { return tiles_; }
 
   struct Network;  // a loaded network (defined in upscaler.cpp)
 
  private:
-  nfx::training::TileOptions tile_options(const Progress& progress, double first, double share) const;
+  nfx::training::TileOptions tile_options(const nfx::training::TileOptions& tiles, const Progress& progress, double first,
+                                          double share) const;
   nfx::training::ImageModel bicubic_model() const;
 
   UpscalerOptions options_;
-  nfx::training::TileOptions tiles_;
+  nfx::training::TileOptions tiles_, bicubic_tiles_;
   std::shared_ptr<Network> network_;  // null for bicubic
 };
 
