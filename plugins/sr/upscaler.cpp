@@ -190,16 +190,6 @@ nfx::training::ImageModel Upscaler::bicubic_model() const {
   return [s](const torch::Tensor& t) { return nfx::training::imresize_bicubic(t, t.size(2) * s, t.size(3) * s).clamp(0, 1); };
 }
 
-namespace {
-
-torch::Tensor collect(const std::function<void(const nfx::training::FloatRowSink&)>& run) {
-  std::vector<torch::Tensor> bands;
-  run([&](int64_t, const torch::Tensor& rows) { bands.push_back(rows); });
-  return torch::cat(bands, 1);
-}
-
-}  // namespace
-
 void Upscaler::upscale_float(const torch::Tensor& image, uint64_t seed, const nfx::training::FloatRowSink& sink,
                              const Progress& progress) const {
   const int64_t c = image.size(0);
@@ -210,14 +200,11 @@ void Upscaler::upscale_float(const torch::Tensor& image, uint64_t seed, const nf
     nfx::training::tiled_apply_float(image, bicubic_model(), tile_options(bicubic_tiles_, progress, 0, 1), sink);
     return;
   }
-  // Alpha first (bicubic, cheap), so each band of the network's rows leaves complete; held as uint8, a
-  // quarter of float's size at full resolution.
+  // Alpha first (bicubic, cheap, held as uint8), so each band of the network's rows leaves complete.
   torch::Tensor alpha;
   if (c == 4) {
-    alpha = collect([&](const nfx::training::FloatRowSink& to) {
-      nfx::training::tiled_apply_float(image.narrow(0, 3, 1).contiguous(), bicubic_model(),
-                                       tile_options(bicubic_tiles_, progress, 0, 0.05), to);
-    }).mul(255.0).round().clamp(0, 255).to(torch::kUInt8);
+    alpha = nfx::training::tiled_apply(image.narrow(0, 3, 1).contiguous(), bicubic_model(),
+                                       tile_options(bicubic_tiles_, progress, 0, 0.05));
   }
   const torch::Tensor rgb = c == 1 ? image.expand({3, image.size(1), image.size(2)}).contiguous() : image.narrow(0, 0, 3).contiguous();
   torch::Generator generator = nfx::training::make_generator(seed);
@@ -250,7 +237,9 @@ torch::Tensor Upscaler::upscale(const torch::Tensor& image, uint64_t seed) const
 }
 
 torch::Tensor Upscaler::upscale_float(const torch::Tensor& image, uint64_t seed) const {
-  return collect([&](const nfx::training::FloatRowSink& to) { upscale_float(image, seed, to); });
+  std::vector<torch::Tensor> bands;
+  upscale_float(image, seed, [&](int64_t, const torch::Tensor& rows) { bands.push_back(rows); });
+  return torch::cat(bands, 1);
 }
 
 int64_t Upscaler::parameter_count() const { return network_ ? network_->parameters : 0; }
