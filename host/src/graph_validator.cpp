@@ -239,72 +239,103 @@ void use_extensions(const RawNode& raw, PlannedNode& node, std::vector<Diagnosti
   }
 }
 
-}  // namespace
+// The passes of validate_graph over one graph. Each reports what it finds and goes on, so one run shows every
+// error; a node whose type is unknown is left out of the later passes (its error is already reported).
+class Validator {
+ public:
+  Validator(const GraphSource& source, const PluginRegistry& registry, std::vector<Diagnostic>& out)
+      : source_(source), registry_(registry), out_(out) {
+    plan_.file = source.file;
+    plan_.name = source.name;
+    plan_.description = source.description;
+    plan_.threads = source.threads;
+    plan_.max_tensor_bytes = source.max_tensor_bytes;
+  }
 
-GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& registry, std::vector<Diagnostic>& out) {
-  GraphPlan plan;
-  plan.file = source.file;
-  plan.name = source.name;
-  plan.description = source.description;
-  plan.threads = source.threads;
-  plan.max_tensor_bytes = source.max_tensor_bytes;
+  GraphPlan run() {
+    check_required_plugins();
+    for (const RawNode& raw : source_.nodes) plan_node(raw);
+    predecessors_.assign(plan_.nodes.size(), {});
+    for (size_t i = 0; i < plan_.nodes.size(); ++i) {
+      if (usable_[i]) connect_inputs(static_cast<int>(i));
+    }
+    std::vector<int> in_cycle;
+    const std::vector<int> order = topological_order(predecessors_, in_cycle);
+    if (!in_cycle.empty()) {
+      report_cycle(in_cycle);
+      return std::move(plan_);
+    }
+    // In topological order, so an output that has its input's kind knows that kind when it is read.
+    for (int i : order) {
+      if (usable_[i]) check_port_kinds(i);
+    }
+    if (out_.empty()) put_in_order(order);
+    return std::move(plan_);
+  }
 
-  for (const RawRequirement& r : source.requires_plugins) {
-    auto plugins = registry.plugins();
-    auto it = std::find_if(plugins.begin(), plugins.end(), [&](const PluginInfo& p) { return p.name == r.plugin; });
-    if (it == plugins.end()) {
-      report(out, r.location, "graph requires plugin '" + r.plugin + "' " + r.min_version +
-                                  " but it is not loaded (check --plugin-path and NFX_PLUGIN_PATH)");
-    } else if (!version_at_least(it->version, r.min_version)) {
-      report(out, r.location, "graph requires plugin '" + r.plugin + "' version " + r.min_version +
-                                  " or newer, but the loaded one (" + it->path + ") is version " + it->version);
+ private:
+  // [graph] requires: each plugin loaded, at least at its version.
+  void check_required_plugins() {
+    const auto plugins = registry_.plugins();
+    for (const RawRequirement& r : source_.requires_plugins) {
+      auto it = std::find_if(plugins.begin(), plugins.end(), [&](const PluginInfo& p) { return p.name == r.plugin; });
+      if (it == plugins.end()) {
+        report(out_, r.location, "graph requires plugin '" + r.plugin + "' " + r.min_version +
+                                     " but it is not loaded (check --plugin-path and NFX_PLUGIN_PATH)");
+      } else if (!version_at_least(it->version, r.min_version)) {
+        report(out_, r.location, "graph requires plugin '" + r.plugin + "' version " + r.min_version +
+                                     " or newer, but the loaded one (" + it->path + ") is version " + it->version);
+      }
     }
   }
 
-  // Pass 1: node types and parameters.
-  std::map<std::string, int> index_of;
-  std::vector<bool> usable;
-  for (const RawNode& raw : source.nodes) {
+  // Pass 1: the node's type, its extensions and its parameters.
+  void plan_node(const RawNode& raw) {
     PlannedNode node;
     node.id = raw.id;
     node.location = raw.location;
     node.skip_errors = raw.skip_errors;
-    index_of[raw.id] = static_cast<int>(plan.nodes.size());
-    const NodeTypeEntry* entry = raw.type.empty() ? nullptr : registry.find(raw.type);
+    index_of_[raw.id] = static_cast<int>(plan_.nodes.size());
+    const NodeTypeEntry* entry = raw.type.empty() ? nullptr : registry_.find(raw.type);
     if (entry == nullptr) {
       if (!raw.type.empty()) {
-        report(out, raw.type_location, "node '" + raw.id + "': unknown node type '" + raw.type + "'" +
-                                           suggestion(raw.type, registry.node_type_ids()) +
-                                           "; `nfx plugins` lists the types loaded");
+        report(out_, raw.type_location, "node '" + raw.id + "': unknown node type '" + raw.type + "'" +
+                                            suggestion(raw.type, registry_.node_type_ids()) +
+                                            "; `nfx plugins` lists the types loaded");
       }
-      plan.nodes.push_back(std::move(node));
-      usable.push_back(false);
-      continue;
+      plan_.nodes.push_back(std::move(node));
+      usable_.push_back(false);
+      return;
     }
-    if (const std::vector<std::string> others = registry.shadowed(entry->plugin); !others.empty()) {
-      std::string list;
-      for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
-      report(out, raw.type_location, "node '" + raw.id + "': node type '" + raw.type + "' is ambiguous: plugin '" +
-                                         entry->plugin + "' was found more than once on the plugin path (" +
-                                         (entry->path.empty() ? "the host" : entry->path) + ", loaded first; also " +
-                                         list + "); remove all but one from the plugin path");
+    if (const std::vector<std::string> others = registry_.shadowed(entry->plugin); !others.empty()) {
+      report(out_, raw.type_location, "node '" + raw.id + "': node type '" + raw.type + "' is ambiguous: plugin '" +
+                                          entry->plugin + "' was found more than once on the plugin path (" +
+                                          (entry->path.empty() ? "the host" : entry->path) + ", loaded first; also " +
+                                          join(others) + "); remove all but one from the plugin path");
     }
-    const nfx_node_type* t = entry->type;
-    node.type = t;
-    if (raw.invert || !raw.state.empty()) use_extensions(raw, node, out);
-    t = node.type;
+    node.type = entry->type;
+    if (raw.invert || !raw.state.empty()) use_extensions(raw, node, out_);
+    check_params(raw, node);
+    node.inputs.assign(node.type->input_count, PortRef{});
+    plan_.nodes.push_back(std::move(node));
+    usable_.push_back(true);
+  }
+
+  // Every parameter the graph sets is known and valid; every required one is set; the rest get defaults.
+  void check_params(const RawNode& raw, PlannedNode& node) {
+    const nfx_node_type* t = node.type;
     std::vector<std::string> param_names;
     for (uint32_t p = 0; p < t->param_count; ++p) param_names.push_back(t->params[p].name);
     for (const RawParam& raw_param : raw.params) {
       auto it = std::find(param_names.begin(), param_names.end(), raw_param.name);
       if (it == param_names.end()) {
-        report(out, raw_param.location, "node '" + raw.id + "': unknown parameter '" + raw_param.name + "' for " +
-                                            t->id + suggestion(raw_param.name, param_names) +
-                                            " (parameters: " + join(param_names) + ")");
+        report(out_, raw_param.location, "node '" + raw.id + "': unknown parameter '" + raw_param.name + "' for " +
+                                             t->id + suggestion(raw_param.name, param_names) +
+                                             " (parameters: " + join(param_names) + ")");
         continue;
       }
       ParamValue value;
-      if (check_param(raw.id, t->params[it - param_names.begin()], raw_param, value, out)) {
+      if (check_param(raw.id, t->params[it - param_names.begin()], raw_param, value, out_)) {
         node.params[raw_param.name] = value;
         node.param_locations[raw_param.name] = raw_param.location;
       }
@@ -315,94 +346,85 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
                                      [&](const RawParam& rp) { return rp.name == desc.name; });
       if (given) continue;
       if (desc.flags & NFX_PARAM_REQUIRED) {
-        report(out, raw.location, "node '" + raw.id + "': missing required parameter '" + desc.name + "' (" +
-                                      (desc.doc ? desc.doc : "") + ")");
+        report(out_, raw.location, "node '" + raw.id + "': missing required parameter '" + desc.name + "' (" +
+                                       (desc.doc ? desc.doc : "") + ")");
       } else {
         node.params[desc.name] = default_value(desc);
       }
     }
-    node.inputs.assign(t->input_count, PortRef{});
-    plan.nodes.push_back(std::move(node));
-    usable.push_back(true);
   }
 
-  // Pass 2: edges.
-  const int n = static_cast<int>(plan.nodes.size());
-  std::vector<std::vector<int>> predecessors(n);
-  for (int i = 0; i < n; ++i) {
-    const RawNode& raw = source.nodes[i];
-    PlannedNode& node = plan.nodes[i];
-    if (!usable[i]) continue;
+  // Pass 2: node i's edges: each in.PORT names a port of the type and an output of another node; every
+  // required input is connected.
+  void connect_inputs(int i) {
+    const RawNode& raw = source_.nodes[i];
+    PlannedNode& node = plan_.nodes[i];
     const nfx_node_type* t = node.type;
     for (const RawInput& in : raw.inputs) {
       const std::string where = "node '" + raw.id + "' input '" + in.port + "'";
       int port = port_index(t->input_count, t->inputs, in.port);
       if (port < 0) {
         std::vector<std::string> names = port_names(t->input_count, t->inputs);
-        report(out, in.location, "node '" + raw.id + "': " + t->id + " has no input '" + in.port + "'" +
-                                     suggestion(in.port, names) + " (inputs: " + join(names) + ")");
+        report(out_, in.location, "node '" + raw.id + "': " + t->id + " has no input '" + in.port + "'" +
+                                      suggestion(in.port, names) + " (inputs: " + join(names) + ")");
         continue;
       }
       const size_t dot = in.from.rfind('.');
       if (dot == std::string::npos || dot == 0 || dot + 1 == in.from.size()) {
-        report(out, in.location, where + ": expected \"node.port\", got \"" + in.from + "\"");
+        report(out_, in.location, where + ": expected \"node.port\", got \"" + in.from + "\"");
         continue;
       }
       const std::string from_node = in.from.substr(0, dot), from_port = in.from.substr(dot + 1);
-      auto it = index_of.find(from_node);
-      if (it == index_of.end()) {
+      auto it = index_of_.find(from_node);
+      if (it == index_of_.end()) {
         std::vector<std::string> ids;
-        for (const PlannedNode& p : plan.nodes) ids.push_back(p.id);
-        report(out, in.location, where + ": no node '" + from_node + "' in the graph" + suggestion(from_node, ids));
+        for (const PlannedNode& p : plan_.nodes) ids.push_back(p.id);
+        report(out_, in.location, where + ": no node '" + from_node + "' in the graph" + suggestion(from_node, ids));
         continue;
       }
-      const PlannedNode& producer = plan.nodes[it->second];
-      if (!usable[it->second]) continue;  // its unknown type is already reported
+      const PlannedNode& producer = plan_.nodes[it->second];
+      if (!usable_[it->second]) continue;  // its unknown type is already reported
       int out_port = port_index(producer.type->output_count, producer.type->outputs, from_port);
       if (out_port < 0) {
         std::vector<std::string> names = port_names(producer.type->output_count, producer.type->outputs);
-        report(out, in.location, where + ": node '" + from_node + "' (" + producer.type->id + ") has no output '" +
-                                     from_port + "'" + suggestion(from_port, names) + " (outputs: " + join(names) + ")");
+        report(out_, in.location, where + ": node '" + from_node + "' (" + producer.type->id + ") has no output '" +
+                                      from_port + "'" + suggestion(from_port, names) + " (outputs: " + join(names) + ")");
         continue;
       }
       if (it->second == i) {
-        report(out, in.location, where + ": a node cannot read its own output");
+        report(out_, in.location, where + ": a node cannot read its own output");
         continue;
       }
       node.inputs[port] = PortRef{it->second, out_port};
-      if (std::find(predecessors[i].begin(), predecessors[i].end(), it->second) == predecessors[i].end()) {
-        predecessors[i].push_back(it->second);
-      }
+      std::vector<int>& before = predecessors_[i];
+      if (std::find(before.begin(), before.end(), it->second) == before.end()) before.push_back(it->second);
     }
     for (uint32_t p = 0; p < t->input_count; ++p) {
       const bool written = std::any_of(raw.inputs.begin(), raw.inputs.end(),
                                        [&](const RawInput& in) { return in.port == t->inputs[p].name; });
       if (!written && !(t->inputs[p].flags & NFX_PORT_OPTIONAL)) {
-        report(out, raw.location, "node '" + raw.id + "': required input '" + t->inputs[p].name +
-                                      "' is not connected (add in." + t->inputs[p].name + " = \"node.port\")");
+        report(out_, raw.location, "node '" + raw.id + "': required input '" + t->inputs[p].name +
+                                       "' is not connected (add in." + t->inputs[p].name + " = \"node.port\")");
       }
     }
   }
 
-  // Pass 3: order, then port kinds in that order so "same as input" outputs are known when read.
-  std::vector<int> in_cycle;
-  std::vector<int> order = topological_order(predecessors, in_cycle);
-  if (!in_cycle.empty()) {
+  void report_cycle(const std::vector<int>& in_cycle) {
     std::string names;
-    for (int c : in_cycle) names += (names.empty() ? "" : ", ") + plan.nodes[c].id;
-    report(out, plan.nodes[in_cycle.front()].location, "cycle: nodes " + names + " read from each other");
-    return plan;
+    for (int c : in_cycle) names += (names.empty() ? "" : ", ") + plan_.nodes[c].id;
+    report(out_, plan_.nodes[in_cycle.front()].location, "cycle: nodes " + names + " read from each other");
   }
-  for (int i : order) {
-    PlannedNode& node = plan.nodes[i];
-    if (!usable[i]) continue;
+
+  // Pass 3: node i's output kinds, then whether each input takes the kind, dtype and rank its producer gives.
+  void check_port_kinds(int i) {
+    PlannedNode& node = plan_.nodes[i];
     const nfx_node_type* t = node.type;
     for (uint32_t p = 0; p < t->output_count; ++p) {
       nfx_port_kind kind = t->outputs[p].kind;
       if (kind == NFX_KIND_ANY && t->input_count > 0 && node.inputs[0].node >= 0) {
         const PortRef& first = node.inputs[0];
-        kind = plan.nodes[first.node].output_kinds.empty() ? NFX_KIND_ANY
-                                                             : plan.nodes[first.node].output_kinds[first.port];
+        kind = plan_.nodes[first.node].output_kinds.empty() ? NFX_KIND_ANY
+                                                              : plan_.nodes[first.node].output_kinds[first.port];
       }
       node.output_kinds.push_back(kind);
     }
@@ -414,53 +436,71 @@ GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& regist
     }
     for (uint32_t p = 0; p < t->input_count; ++p) {
       const PortRef& ref = node.inputs[p];
-      if (ref.node < 0 || !usable[ref.node]) continue;
-      const PlannedNode& producer = plan.nodes[ref.node];
+      if (ref.node < 0 || !usable_[ref.node]) continue;
+      const PlannedNode& producer = plan_.nodes[ref.node];
       const nfx_port_desc& want = t->inputs[p];
       const nfx_port_desc& give = producer.type->outputs[ref.port];
       const nfx_port_kind give_kind = producer.output_kinds[ref.port];
       const std::string consumer_port = node.id + "." + want.name;
       const std::string producer_port = producer.id + "." + give.name;
-      const SourceLocation& at = [&]() -> const SourceLocation& {
-        for (const RawInput& in : source.nodes[i].inputs) {
-          if (in.port == want.name) return in.location;
-        }
-        return node.location;
-      }();
+      const SourceLocation& at = input_location(i, want.name);
       if (want.kind != NFX_KIND_ANY && give_kind != NFX_KIND_ANY && want.kind != give_kind) {
-        report(out, at, "port kind mismatch: " + consumer_port + " takes " + kind_name(want.kind) + " but " +
-                            producer_port + " gives " + kind_name(give_kind));
+        report(out_, at, "port kind mismatch: " + consumer_port + " takes " + kind_name(want.kind) + " but " +
+                             producer_port + " gives " + kind_name(give_kind));
         continue;
       }
       if (want.kind == give_kind && want.dtypes && give.dtypes && !(want.dtypes & give.dtypes)) {
-        report(out, at, "dtype mismatch: " + consumer_port + " takes " + dtype_names(want.dtypes) + " but " +
-                            producer_port + " gives " + dtype_names(give.dtypes));
+        report(out_, at, "dtype mismatch: " + consumer_port + " takes " + dtype_names(want.dtypes) + " but " +
+                             producer_port + " gives " + dtype_names(give.dtypes));
         continue;
       }
       if (want.kind == give_kind && want.rank >= 0 && give.rank >= 0 && want.rank != give.rank) {
-        report(out, at, "rank mismatch: " + consumer_port + " takes rank " + std::to_string(want.rank) + " but " +
-                            producer_port + " gives rank " + std::to_string(give.rank));
+        report(out_, at, "rank mismatch: " + consumer_port + " takes rank " + std::to_string(want.rank) + " but " +
+                             producer_port + " gives rank " + std::to_string(give.rank));
       }
     }
   }
-  if (!out.empty()) return plan;
 
-  // Reorder topologically and remap indices.
-  std::vector<int> new_index(n);
-  for (int k = 0; k < n; ++k) new_index[order[k]] = k;
-  std::vector<PlannedNode> ordered(n);
-  for (int k = 0; k < n; ++k) {
-    PlannedNode node = std::move(plan.nodes[order[k]]);
-    for (PortRef& ref : node.inputs) {
-      if (ref.node >= 0) ref.node = new_index[ref.node];
+  // Where node i's in.PORT is written, else the node's table.
+  const SourceLocation& input_location(int i, const std::string& port) const {
+    for (const RawInput& in : source_.nodes[i].inputs) {
+      if (in.port == port) return in.location;
     }
-    for (int p : predecessors[order[k]]) ordered[new_index[p]].successors.push_back(k);
-    node.predecessor_count = static_cast<int>(predecessors[order[k]].size());
-    node.successors.clear();  // filled as the nodes after this one are placed
-    ordered[k] = std::move(node);
+    return plan_.nodes[i].location;
   }
-  plan.nodes = std::move(ordered);
-  return plan;
+
+  // The plan's nodes in topological order, their inputs and successors renumbered to match.
+  void put_in_order(const std::vector<int>& order) {
+    const int n = static_cast<int>(plan_.nodes.size());
+    std::vector<int> new_index(n);
+    for (int k = 0; k < n; ++k) new_index[order[k]] = k;
+    std::vector<PlannedNode> ordered(n);
+    for (int k = 0; k < n; ++k) {
+      PlannedNode node = std::move(plan_.nodes[order[k]]);
+      for (PortRef& ref : node.inputs) {
+        if (ref.node >= 0) ref.node = new_index[ref.node];
+      }
+      for (int p : predecessors_[order[k]]) ordered[new_index[p]].successors.push_back(k);
+      node.predecessor_count = static_cast<int>(predecessors_[order[k]].size());
+      node.successors.clear();  // filled as the nodes after this one are placed
+      ordered[k] = std::move(node);
+    }
+    plan_.nodes = std::move(ordered);
+  }
+
+  const GraphSource& source_;
+  const PluginRegistry& registry_;
+  std::vector<Diagnostic>& out_;
+  GraphPlan plan_;
+  std::map<std::string, int> index_of_;
+  std::vector<bool> usable_;  // the node's type is known
+  std::vector<std::vector<int>> predecessors_;
+};
+
+}  // namespace
+
+GraphPlan validate_graph(const GraphSource& source, const PluginRegistry& registry, std::vector<Diagnostic>& out) {
+  return Validator(source, registry, out).run();
 }
 
 }  // namespace nfx::detail
