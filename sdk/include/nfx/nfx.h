@@ -4,13 +4,18 @@
  * The only contract between the nfx host and a plugin. C only, so any compiler and language can build a
  * plugin. Rules (see docs/plugin-guide.md):
  *   - A plugin exports exactly one symbol, nfx_plugin_entry, returning a const nfx_plugin_descriptor.
- *   - Every struct handed across starts with its size or with {abi_major, abi_minor, struct_size}.
- *     Same major = compatible. A minor release only appends fields at the end of a struct; a reader
- *     checks struct_size before touching an appended field. Layouts of v1 are frozen by the
- *     static asserts at the end of this file.
+ *   - Same major = compatible. A minor release only appends fields, and only at the end of a struct that
+ *     starts with its size (nfx_plugin_descriptor and nfx_host_api with {abi_major, abi_minor,
+ *     struct_size}; nfx_node_type and the extension tables with struct_size); a reader checks the size
+ *     before touching an appended field. Array elements carry no size of their own: the struct that
+ *     holds the array gives it (nfx_node_type.port_size and param_size for nfx_port_desc and
+ *     nfx_param_desc), so a host walks arrays of any later size. Layouts of v1 are frozen by the static
+ *     asserts at the end of this file.
+ *   - A new capability of a node is an extension looked up by string id (NFX_EXT_*), never a new field of
+ *     nfx_node_type. A new service of the host is a function appended to nfx_host_api (set_error_param in
+ *     1.1, thread_count in 1.2), which a plugin uses only after checking struct_size.
  *   - Every call returns an nfx_status. No C++ exception, no C++ type and no allocator ownership crosses.
  *   - Tensors cross as DLPack (0.6) DLTensor / DLManagedTensor: the producer's deleter frees.
- *   - Optional capabilities are extensions looked up by string id (NFX_EXT_*), never new v1 fields.
  *
  * Threading and lifetime are written beside each function and field with these tags (grep for them):
  *   [any-thread]       called from any thread, also concurrently with other calls
@@ -297,6 +302,17 @@ typedef struct nfx_trainable_v1 {
   nfx_status (*load_state)(void* instance, nfx_context* ctx, const char* path);
 } nfx_trainable_v1;
 
+/* A node that reports facts about one instance: the model it loaded, its parameter counts. `nfx inspect`
+ * prints them (docs/plugin-guide.md, "Describing an instance"). Key and value are [copied]. */
+#define NFX_EXT_DESCRIBABLE "nfx.describable.v1"
+typedef void (*nfx_fact_fn)(void* user, const char* key, const char* value);
+typedef struct nfx_describable_v1 {
+  uint32_t struct_size;
+  /* Calls fact(user, key, value) once per fact, in the order they are shown, e.g. ("parameters",
+   * "2,150,339"). [alone], after create. */
+  nfx_status (*describe)(void* instance, nfx_context* ctx, nfx_fact_fn fact, void* user);
+} nfx_describable_v1;
+
 /* ---- frozen v1 layouts (LP64) ------------------------------------------------------------------ */
 
 #ifdef __cplusplus
@@ -325,6 +341,7 @@ NFX_STATIC_ASSERT(offsetof(nfx_host_api, thread_count) == 208, "nfx_host_api v1.
 NFX_STATIC_ASSERT(sizeof(nfx_host_api) == 216, "nfx_host_api v1.2 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_invertible_v1) == 24, "nfx_invertible_v1 layout changed");
 NFX_STATIC_ASSERT(sizeof(nfx_trainable_v1) == 24, "nfx_trainable_v1 layout changed");
+NFX_STATIC_ASSERT(sizeof(nfx_describable_v1) == 16, "nfx_describable_v1 layout changed");
 #endif
 
 /* The entry point every plugin defines (with NFX_EXPORT). */
