@@ -226,4 +226,14 @@ RunStats Graph::run(const RunOptions& options) {
   return run.run();
 }
 
+std::vector<NodeDescription> Graph::describe(const RunOptions& options) {
+  std::lock_guard<std::mutex> lock(state_->run_mutex);
+  detail::RunEnvironment env;
+  env.log = state_->host->options.log;
+  env.cancel = &state_->host->cancel;
+  env.feeds = &state_->feeds;
+  detail::RunState run(state_->plan, env, options);
+  return run.describe();
+}
+
 }  // namespace nfx

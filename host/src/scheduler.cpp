@@ -200,6 +200,40 @@ void RunState::create_instances() {
   }
 }
 
+std::vector<NodeDescription> RunState::describe() {
+  create_instances();
+  std::vector<NodeDescription> out;
+  for (auto& state : nodes_) {
+    const PlannedNode& node = *state->plan;
+    NodeDescription d;
+    d.node = node.id;
+    d.type = node.type->id;
+    const nfx_describable_v1* ext = nullptr;
+    try {
+      if (node.type->extension) ext = static_cast<const nfx_describable_v1*>(node.type->extension(NFX_EXT_DESCRIBABLE));
+    } catch (...) {  // an exception across the C ABI: as if the extension were missing
+    }
+    d.describable = ext != nullptr && ext->struct_size >= sizeof(nfx_describable_v1);
+    if (d.describable) {
+      nfx_context ctx;
+      ctx.run = this;
+      ctx.node = &node;
+      ctx.params = &node.params;
+      ctx.cancelled = env_.cancel;
+      const nfx_fact_fn add = [](void* user, const char* key, const char* value) {
+        static_cast<NodeDescription*>(user)->facts.emplace_back(key ? key : "", value ? value : "");
+      };
+      const nfx_status status = call_node(ctx, [&] { return ext->describe(state->instance, &ctx, add, &d); });
+      if (status != NFX_OK) {
+        throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot describe itself: " + ctx.error, status,
+                       node.id, -1, "");
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 // Writes each state = "file" node's state to a temporary file beside it, then renames it into place, so a
 // failed save keeps the previous state.
 void RunState::save_states() {
@@ -333,6 +367,7 @@ std::string RunState::error_location(const nfx_context& ctx) const {
   const auto it = ctx.node->param_locations.find(ctx.error_param);
   // A parameter left at its default is reported at the node's table.
   const SourceLocation& at = it != ctx.node->param_locations.end() ? it->second : ctx.node->location;
+  if (at.line == 0 && !at.file.empty()) return at.file + ": ";  // a --set override
   return plan_.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": ";
 }
 

@@ -44,6 +44,7 @@ class RunState {
   RunState& operator=(const RunState&) = delete;
 
   RunStats run();  // throws RunError
+  std::vector<NodeDescription> describe();  // Graph::describe
 
   // Called by the host API and the built-in nodes, from any thread.
   void log(nfx_log_level level, const std::string& node, const std::string& message);

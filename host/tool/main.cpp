@@ -1,4 +1,5 @@
 // The `nfx` command-line tool: run, validate, draw and inspect graphs; list plugins.
+#include "inspect.hpp"
 #include "isolate.hpp"
 #include "progress_line.hpp"
 
@@ -27,44 +28,6 @@ extern "C" void on_interrupt(int) {
   if (g_cancel != nullptr) g_cancel->store(true);
   const char message[] = "\nnfx: stopping after the items in progress (Ctrl-C again to quit at once)\n";
   (void)!write(STDERR_FILENO, message, sizeof message - 1);
-}
-
-void print_ports(const char* title, uint32_t count, const nfx_port_desc* ports) {
-  std::printf("%s:\n", title);
-  if (count == 0) std::printf("  (none)\n");
-  for (uint32_t i = 0; i < count; ++i) {
-    const nfx_port_desc& p = ports[i];
-    std::string type = nfx::kind_name(p.kind);
-    if (p.dtypes) type += " " + nfx::dtype_names(p.dtypes);
-    if (p.rank >= 0) type += " rank " + std::to_string(p.rank);
-    if (p.flags & NFX_PORT_OPTIONAL) type += " (optional)";
-    std::printf("  %-12s %-28s %s\n", p.name, type.c_str(), p.doc ? p.doc : "");
-  }
-}
-
-std::string number(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", v);
-  return b;
-}
-
-void print_params(uint32_t count, const nfx_param_desc* params) {
-  std::printf("parameters:\n");
-  if (count == 0) std::printf("  (none)\n");
-  for (uint32_t i = 0; i < count; ++i) {
-    const nfx_param_desc& p = params[i];
-    std::string type, value;
-    switch (p.type) {
-      case NFX_PARAM_BOOL: type = "bool"; value = p.default_int ? "true" : "false"; break;
-      case NFX_PARAM_INT: type = "int"; value = std::to_string(p.default_int); break;
-      case NFX_PARAM_FLOAT: type = "float"; value = number(p.default_float); break;
-      default: type = "string"; value = std::string("\"") + (p.default_string ? p.default_string : "") + "\""; break;
-    }
-    std::string extra = (p.flags & NFX_PARAM_REQUIRED) ? "required" : "default " + value;
-    if (p.min <= p.max) extra += ", range [" + number(p.min) + ", " + number(p.max) + "]";
-    if (p.choices) extra += ", one of " + std::string(p.choices);
-    std::printf("  %-12s %-7s %s\n  %-12s         %s\n", p.name, type.c_str(), p.doc ? p.doc : "", "", extra.c_str());
-  }
 }
 
 // Loads plugins and reports refusals on stderr. Returns false when any was refused.
@@ -129,8 +92,14 @@ int main(int argc, char** argv) {
 
   CLI::App* plugins = app.add_subcommand("plugins", "List loaded plugins, their versions, ABI and node types");
 
-  CLI::App* inspect = app.add_subcommand("inspect", "Show a node type's ports and parameters");
-  inspect->add_option("node_type", node_type, "Node type id, e.g. io.resize")->required();
+  CLI::App* inspect = app.add_subcommand(
+      "inspect", "Show a node type's ports and parameters, and what an instance reports (its model's parameter count)");
+  inspect->add_option("node_type", node_type, "Node type id, e.g. io.resize");
+  std::string inspect_graph;
+  inspect->add_option("--graph", inspect_graph, "Instead of a type: create every node of this graph and show what each reports");
+  inspect->add_option("--set", sets, "PARAM=VALUE for the type's instance; NODE.PARAM=VALUE or VARIABLE=VALUE with --graph")
+      ->expected(1)
+      ->take_all();
 
   CLI::App* graph = app.add_subcommand("graph", "Print a graph for Graphviz");
   graph->add_option("graph", graph_file, "Graph file (.toml)")->required();
@@ -189,22 +158,12 @@ int main(int argc, char** argv) {
     load_plugins(host, false);
 
     if (*inspect) {
-      const nfx_node_type* t = host.node_type(node_type);
-      if (t == nullptr) {
-        std::fprintf(stderr, "nfx: unknown node type '%s'; `nfx plugins` lists the loaded ones\n", node_type.c_str());
+      if (node_type.empty() == inspect_graph.empty()) {
+        std::fprintf(stderr, "nfx: inspect takes a node type or --graph FILE (one of them)\n");
         return kExitError;
       }
-      std::printf("%s\n  %s\n", t->id, t->doc ? t->doc : "");
-      std::string flags = (t->flags & NFX_NODE_ORDERED) ? "ordered (one item at a time, in order)"
-                          : (t->flags & NFX_NODE_REENTRANT) ? "reentrant (items run concurrently)"
-                                                            : "one item at a time";
-      if (t->extension && t->extension(NFX_EXT_INVERTIBLE)) flags += ", invertible";
-      if (t->extension && t->extension(NFX_EXT_TRAINABLE)) flags += ", trainable";
-      std::printf("  %s%s\n", t->input_count == 0 ? "source, " : "", flags.c_str());
-      print_ports("inputs", t->input_count, t->inputs);
-      print_ports("outputs", t->output_count, t->outputs);
-      print_params(t->param_count, t->params);
-      return 0;
+      return node_type.empty() ? nfx::tool::inspect_graph(host, inspect_graph, sets)
+                               : nfx::tool::inspect_type(host, node_type, sets);
     }
 
     nfx::Graph g = host.load_graph(graph_file, sets);

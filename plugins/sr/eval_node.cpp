@@ -28,7 +28,7 @@ struct Scores {
   double y_psnr = 0, y_ssim = 0, rgb_psnr = 0, seconds = 0, megapixels = 0;
 };
 
-class Eval : public nfx::Node {
+class Eval : public nfx::Node, public nfx::Describable {
  public:
   explicit Eval(nfx::Params& p)
       : report_(p.get_string("report")), seed_(static_cast<uint64_t>(p.get_int("seed"))) {
@@ -98,6 +98,12 @@ class Eval : public nfx::Node {
                   {"ms_per_output_mp", 1000 * mean.seconds / mean.megapixels}}}};
     const std::string text = report.dump(2) + "\n";
     nfx::plugins::write_file_atomically(report_, text.data(), text.size());
+  }
+
+  nfx::training::Facts describe(nfx::Context&) override {
+    nfx::training::Facts facts = upscaler_->facts();
+    facts.emplace_back("report", report_);
+    return facts;
   }
 
  private:

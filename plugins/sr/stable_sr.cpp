@@ -3,6 +3,7 @@
 #include "model_zoo.hpp"
 #include "tfjs_model.hpp"
 
+#include <nfx/training/facts.hpp>
 #include <nfx/training/random.hpp>
 
 #include <nfx/nfx.hpp>
@@ -25,12 +26,6 @@ std::vector<std::string> feature_layers(const StableSrSpec& spec) {
 
 constexpr int64_t kFeatureChannels = 64;  // every block of the ESRGAN family outputs 64 channels
 
-int64_t count(const std::vector<torch::Tensor>& tensors) {
-  int64_t n = 0;
-  for (const torch::Tensor& t : tensors) n += t.numel();
-  return n;
-}
-
 }  // namespace
 
 StableSrSpec checked(StableSrSpec spec) {
@@ -48,9 +43,7 @@ StableSrSpec checked(StableSrSpec spec) {
 
 std::string describe(const StableSrSpec& s) {
   return "x" + std::to_string(s.scale) + ", " + s.encoder + " blocks 1-" + std::to_string(s.encoder_blocks) + ", condition " +
-         std::to_string(s.condition) + ", " + std::to_string(s.flow.levels) + " levels x " + std::to_string(s.flow.steps) +
-         " steps, hidden " + std::to_string(s.flow.hidden) + ", " + s.flow.mixing + ", " + s.flow.coupling + " coupling, " +
-         (s.flow.direction == nfx::flow::Direction::inverse ? "inverse" : "standard") + " direction";
+         std::to_string(s.condition) + ", " + nfx::flow::describe_layers(s.flow);
 }
 
 StableSr::StableSr(const StableSrSpec& spec, const std::string& models_dir, uint64_t seed) : spec_(checked(spec)) {
@@ -131,9 +124,16 @@ torch::Tensor StableSr::upscale(const torch::Tensor& low, double temperature, to
   return up.slice(2, 0, h * spec_.scale).slice(3, 0, w * spec_.scale);
 }
 
-int64_t StableSr::trainable_parameters() const { return count(parameters()); }
+int64_t StableSr::trainable_parameters() const { return nfx::training::count_elements(parameters()); }
 
 int64_t StableSr::encoder_parameters() const { return encoder_->parameter_count(); }
+
+std::vector<std::pair<std::string, int64_t>> StableSr::parameter_parts() const {
+  return {{"frozen encoder (" + spec_.encoder + " blocks 1-" + std::to_string(spec_.encoder_blocks) + ")", encoder_parameters()},
+          {"condition (trained)", nfx::training::count_elements(lift_->parameters())},
+          {"mean (trained)", nfx::training::count_elements(mean_->parameters())},
+          {"flow (trained)", nfx::training::count_elements(flow_->parameters())}};
+}
 
 void write_stable_sr(nfx::training::CheckpointWriter& c, const StableSr& model, bool half) {
   const StableSrSpec& s = model.spec();

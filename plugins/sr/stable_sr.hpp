@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nfx::sr {
@@ -39,7 +40,7 @@ StableSrSpec checked(StableSrSpec spec);
 StableSrSpec spec_from_fields(const std::function<int64_t(const char*)>& integer,
                               const std::function<std::string(const char*)>& text);
 
-// One line for logs and errors: "x4, esrgan-thick blocks 1-3, condition 64, 2 levels x 6 steps ...".
+// One line for logs and errors: "x4, esrgan-thick blocks 1-3, condition 64, 2 levels x 6 steps, ...".
 std::string describe(const StableSrSpec& spec);
 
 // Input pixels beyond which an output pixel of the committed models no longer depends on the input:
@@ -77,6 +78,9 @@ class StableSr : public torch::nn::Module {
   const StableSrSpec& spec() const { return spec_; }
   int64_t trainable_parameters() const;
   int64_t encoder_parameters() const;
+  // The parameters by part, in the order data flows: the frozen encoder, then the trained condition, mean
+  // and flow; they add up to encoder_parameters() + trainable_parameters().
+  std::vector<std::pair<std::string, int64_t>> parameter_parts() const;
   // Input pixels a side of the low-resolution image must be a multiple of.
   int64_t input_multiple() const;
 

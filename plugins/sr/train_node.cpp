@@ -4,6 +4,7 @@
 #include "sr_nodes.hpp"
 #include "stable_sr_training.hpp"
 
+#include <nfx/training/facts.hpp>
 #include <nfx/training/images.hpp>
 #include <nfx/training/model_state.hpp>
 #include <nfx/training/random.hpp>
@@ -25,7 +26,7 @@ StableSrSpec spec_from(nfx::Params& p) {
   }
 }
 
-class Train : public nfx::Node, public training::LoopState {
+class Train : public nfx::Node, public training::LoopState, public nfx::Describable {
  public:
   explicit Train(nfx::Params& p)
       : images_(p.get_string("images")), models_(p.get_string("models")), hold_out_(p.get_float("hold_out")),
@@ -84,6 +85,16 @@ class Train : public nfx::Node, public training::LoopState {
     if (!epoch.train.empty()) ctx.output_scalar(1, epoch.train.front().second);
   }
 
+  training::Facts describe(nfx::Context&) override {
+    training::Facts facts{
+        {"architecture", "Affine-StableSR, " + sr::describe(spec_)},
+        {"parameters", training::with_commas(model_->encoder_parameters() + model_->trainable_parameters())}};
+    for (const auto& [part, count] : model_->parameter_parts()) facts.emplace_back("  " + part, training::with_commas(count));
+    facts.emplace_back("images", images_);
+    facts.emplace_back("out", loop_options_.out);
+    return facts;
+  }
+
  protected:
   training::Loop* loop() override { return loop_.get(); }
 
@@ -103,7 +114,7 @@ class Train : public nfx::Node, public training::LoopState {
     if (train.empty()) throw nfx::Error(images_ + ": no image left for training after the held-out split", NFX_ERR_INVALID_ARGUMENT);
     std::string names;
     for (const auto& [name, image] : held_out) names += (names.empty() ? "" : ", ") + name;
-    ctx.log(NFX_LOG_INFO, describe(spec_) + ": " + std::to_string(model_->encoder_parameters()) + " frozen encoder + " +
+    ctx.log(NFX_LOG_INFO, sr::describe(spec_) + ": " + std::to_string(model_->encoder_parameters()) + " frozen encoder + " +
                               std::to_string(model_->trainable_parameters()) + " trained parameters; " +
                               std::to_string(train.size()) + " training images, held out for validation: " + names);
     const size_t total = train.size() + held_out.size();

@@ -14,7 +14,7 @@ namespace nfx::sr {
 
 namespace {
 
-class Upscale : public nfx::Node {
+class Upscale : public nfx::Node, public nfx::Describable {
  public:
   explicit Upscale(nfx::Params& p) : seed_(static_cast<uint64_t>(p.get_int("seed"))) {
     nfx::training::apply_thread_policy(p);
@@ -37,6 +37,8 @@ class Upscale : public nfx::Node {
     }, [&](double done, double total) { ctx.progress(done, total); });
     ctx.output(0, std::move(out));
   }
+
+  nfx::training::Facts describe(nfx::Context&) override { return upscaler_->facts(); }
 
  private:
   uint64_t seed_;

@@ -5,6 +5,7 @@
 #include "stable_sr.hpp"
 #include "tfjs_model.hpp"
 
+#include <nfx/training/facts.hpp>
 #include <nfx/training/random.hpp>
 #include <nfx/training/resize.hpp>
 
@@ -12,6 +13,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 
@@ -23,25 +25,19 @@ namespace fs = std::filesystem;
 struct Upscaler::Network {
   std::string name;
   int64_t parameters = 0;
-  int64_t receptive_radius = -1;  // -1: unknown
+  std::string architecture;                             // empty: not known beyond the file's kind
+  std::vector<std::pair<std::string, int64_t>> parts;  // parameters by part, where the model has them
+  int64_t receptive_radius = -1;                        // -1: unknown
   std::function<torch::Tensor(const torch::Tensor& tiles, torch::Generator* generator)> run;
 };
 
 namespace {
 
-std::string with_commas(int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::shared_ptr<Upscaler::Network> tfjs_network(const std::string& model_json, double range) {
   auto model = std::make_shared<TfjsModel>(TfjsModel::load(model_json));
   auto net = std::make_shared<Upscaler::Network>();
   net->parameters = model->parameter_count();
+  net->architecture = "TF.js layers model";
   net->run = [model, range](const torch::Tensor& t, torch::Generator*) { return model->forward(t * range) / range; };
   return net;
 }
@@ -50,6 +46,7 @@ std::shared_ptr<Upscaler::Network> ncnn_network(const std::string& param, const 
   auto model = std::make_shared<NcnnModel>(NcnnModel::load(param, bin));
   auto net = std::make_shared<Upscaler::Network>();
   net->parameters = model->parameter_count();
+  net->architecture = "ncnn network";
   net->run = [model, range](const torch::Tensor& t, torch::Generator*) { return model->forward(t * range) / range; };
   return net;
 }
@@ -70,6 +67,8 @@ std::shared_ptr<Upscaler::Network> stable_sr_network(const std::string& file, co
   model->eval();
   auto net = std::make_shared<Upscaler::Network>();
   net->parameters = model->encoder_parameters() + model->trainable_parameters();
+  net->architecture = "Affine-StableSR, " + describe(model->spec());
+  net->parts = model->parameter_parts();
   net->receptive_radius = kStableSrReceptiveRadius;
   const double temperature = o.temperature;
   net->run = [model, temperature](const torch::Tensor& t, torch::Generator* g) {
@@ -89,6 +88,7 @@ std::shared_ptr<Upscaler::Network> torchscript_network(torch::jit::Module module
   module.eval();
   auto net = std::make_shared<Upscaler::Network>();
   for (const torch::Tensor& p : module.parameters()) net->parameters += p.numel();
+  net->architecture = "TorchScript module";
   auto shared = std::make_shared<torch::jit::Module>(std::move(module));
   net->run = [shared, range](const torch::Tensor& t, torch::Generator*) {
     return shared->forward({t * range}).toTensor() / range;
@@ -245,7 +245,29 @@ torch::Tensor Upscaler::upscale_float(const torch::Tensor& image, uint64_t seed)
 int64_t Upscaler::parameter_count() const { return network_ ? network_->parameters : 0; }
 
 std::string Upscaler::description() const {
-  return options_.model + " x" + std::to_string(options_.scale) + " (" + with_commas(parameter_count()) + " parameters)";
+  return options_.model + " x" + std::to_string(options_.scale) + " (" + nfx::training::with_commas(parameter_count()) + " parameters)";
+}
+
+nfx::training::Facts Upscaler::facts() const {
+  nfx::training::Facts facts{{"model", options_.model}, {"scale", "x" + std::to_string(options_.scale)}};
+  if (!network_) {
+    facts.emplace_back("architecture", "MATLAB's bicubic imresize");
+    facts.emplace_back("parameters", "0");
+  } else {
+    if (!network_->architecture.empty()) facts.emplace_back("architecture", network_->architecture);
+    facts.emplace_back("parameters", nfx::training::with_commas(network_->parameters));
+    for (const auto& [part, count] : network_->parts) facts.emplace_back("  " + part, nfx::training::with_commas(count));
+  }
+  const int64_t radius = network_ ? network_->receptive_radius : kBicubicRadius;
+  facts.emplace_back("receptive radius", radius < 0 ? "unknown" : std::to_string(radius) + " input pixels");
+  facts.emplace_back("tiles", std::to_string(tiles_.tile) + " input pixels, overlap " + std::to_string(tiles_.overlap) +
+                                  ", margin " + std::to_string(tiles_.margin));
+  if (network_ && !network_->parts.empty()) {  // Affine-StableSR
+    char temperature[32];
+    std::snprintf(temperature, sizeof temperature, "%g", options_.temperature);
+    facts.emplace_back("temperature", options_.temperature == 0 ? "0 (the mode: deterministic)" : temperature);
+  }
+  return facts;
 }
 
 void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <nfx/nfx.hpp>
+#include <nfx/training/facts.hpp>
 #include <nfx/training/tiled.hpp>
 
 #include <torch/types.h>
@@ -51,6 +52,9 @@ class Upscaler {
   // What runs, for logs and reports: "esrgan-thick x4 (7,260,740 parameters)".
   std::string description() const;
   int64_t parameter_count() const;
+  // What `nfx inspect` shows of it, (key, value) in order: model, architecture, parameters (by part where
+  // known), receptive radius, tiles.
+  nfx::training::Facts facts() const;
   int64_t scale() const { return options_.scale; }
   // The network's tiles (size, overlap and the margin each tile's output ignores next to a neighbour).
   const nfx::training::TileOptions& tiles() const { return tiles_; }

@@ -113,3 +113,55 @@ TEST(Extensions, AParamErrorIsReportedAtTheParametersLine) {
         << e.what();
   }
 }
+
+// A --set value has no line in the file: the error starts with the override itself.
+TEST(Extensions, AParamErrorFromAnOverrideIsReportedAtTheOverride) {
+  auto host = make_host();
+  auto graph = host->parse_graph(scale_graph("in.x = \"in.value\"") + "in.value = \"scale.y\"\n", "p.toml", {"scale.factor=0"});
+  graph.feed("in", nfx::Value::scalar(1.0));
+  try {
+    graph.run();
+    FAIL() << "factor 0 must be refused";
+  } catch (const nfx::RunError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--set scale.factor=0: node 'scale' (test.scale): cannot create: factor = 0", 0), 0u)
+        << e.what();
+  }
+}
+
+// Graph::describe creates every node (loading its state) and collects the facts of those that have
+// nfx.describable.v1, in the file's order; the others are listed as not describable.
+TEST(Extensions, DescribeCollectsEachNodesFactsAfterLoadingItsState) {
+  auto host = make_host();
+  TempDir dir;
+  const std::string state = dir / "state.txt";
+  std::ofstream(state) << "8\n";
+  auto graph = host->parse_graph(scale_graph("factor = 2.0\nstate = \"" + state + "\"\nin.x = \"in.value\"") +
+                                     "in.value = \"scale.y\"\n", "d.toml");
+  const std::vector<nfx::NodeDescription> nodes = graph.describe();
+  ASSERT_EQ(nodes.size(), 3u);
+  EXPECT_EQ(nodes[0].node, "in");
+  EXPECT_FALSE(nodes[0].describable);
+  EXPECT_TRUE(nodes[0].facts.empty());
+  EXPECT_EQ(nodes[1].node, "scale");
+  EXPECT_EQ(nodes[1].type, "test.scale");
+  EXPECT_TRUE(nodes[1].describable);
+  using Facts = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(nodes[1].facts, (Facts{{"factor", "8"}, {"inverse factor", "0.125"}})) << "the loaded state, not the parameter";
+  EXPECT_EQ(nodes[2].node, "out");
+  EXPECT_EQ(read_file(state), "8\n") << "describing does not save the state";
+  // The graph still runs afterwards, from the same state.
+  EXPECT_EQ(run_scalars(graph, {1.0}), (std::vector<double>{8.0}));
+}
+
+TEST(Extensions, ANodeThatCannotDescribeItselfIsARunErrorNamingIt) {
+  auto host = make_host();
+  auto graph = host->parse_graph(scale_graph("factor = -1.0\nin.x = \"in.value\"") + "in.value = \"scale.y\"\n", "n.toml");
+  try {
+    graph.describe();
+    FAIL() << "a negative factor cannot be described";
+  } catch (const nfx::RunError& e) {
+    EXPECT_EQ(e.node(), "scale");
+    EXPECT_NE(std::string(e.what()).find("node 'scale' (test.scale): cannot describe itself: a negative factor cannot be described"),
+              std::string::npos) << e.what();
+  }
+}

@@ -119,7 +119,7 @@ class Guard : public nfx::Node {
 
 // y = factor * x on scalars, invertible (x = y / factor) and trainable: its state is the factor, which
 // grows by `growth` after every item, so a state carried across runs is observable.
-class Scale : public nfx::Node, public nfx::Invertible, public nfx::Trainable {
+class Scale : public nfx::Node, public nfx::Invertible, public nfx::Trainable, public nfx::Describable {
  public:
   explicit Scale(nfx::Params& p) : factor_(p.get_float("factor")), growth_(p.get_float("growth")) {
     if (factor_ == 0) throw nfx::ParamError("factor", "factor = 0 has no inverse");
@@ -140,6 +140,13 @@ class Scale : public nfx::Node, public nfx::Invertible, public nfx::Trainable {
   }
   void load_state(nfx::Context&, const std::string& path) override {
     if (!(std::ifstream(path) >> factor_)) throw nfx::Error("no factor in " + path, NFX_ERR_IO);
+  }
+  std::vector<std::pair<std::string, std::string>> describe(nfx::Context&) override {
+    if (factor_ < 0) throw nfx::Error("a negative factor cannot be described", NFX_ERR_INVALID_ARGUMENT);
+    std::ostringstream factor, inverse;
+    factor << factor_;
+    inverse << 1 / factor_;
+    return {{"factor", factor.str()}, {"inverse factor", inverse.str()}};
   }
 
  private:
@@ -219,7 +226,7 @@ NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
       .input(nfx::any_port("value", ""))
       .param(nfx::bool_param("check_order", true, "also require item order"))
       .ordered();
-  plugin.node<Scale>("test.scale", "y = factor * x; invertible and trainable (the factor, which grows per item)")
+  plugin.node<Scale>("test.scale", "y = factor * x; invertible, trainable (the factor, which grows per item) and describable")
       .input(nfx::port("x", NFX_KIND_SCALAR, "")).output(nfx::port("y", NFX_KIND_SCALAR, ""))
       .param(nfx::float_param("factor", 2.0, "initial factor", -1e9, 1e9))
       .param(nfx::float_param("growth", 0.0, "added to the factor after each item", -1e9, 1e9));

@@ -81,6 +81,44 @@ TEST(Tool, InspectShowsPortsParametersAndDefaults) {
   EXPECT_EQ(nfx_cmd("inspect io.nope").code, 1);
 }
 
+// A describable type shows an instance's facts: with its defaults, then as --set changes them.
+TEST(Tool, InspectShowsWhatAnInstanceReports) {
+  const std::string tool = "--plugin-path " + test_plugins("test_nodes") + " inspect test.scale";
+  Result r = nfx_cmd(tool);
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "describable")) << r.output;
+  EXPECT_TRUE(has(r, "instance (defaults):\n  factor          2\n  inverse factor  0.5\n")) << r.output;
+  r = nfx_cmd(tool + " --set factor=4");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "instance (defaults, factor=4):\n  factor          4\n  inverse factor  0.25\n")) << r.output;
+  r = nfx_cmd(tool + " --set factor=0");  // the node refuses to be created
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(has(r, "--set node.factor=0: node 'node' (test.scale): cannot create: factor = 0 has no inverse")) << r.output;
+  r = nfx_cmd(tool + " --set nope=1");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(has(r, "nope")) << r.output;
+  r = nfx_cmd("inspect io.resize --set width=3");  // not describable: --set has nothing to show
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(has(r, "does not describe its instances")) << r.output;
+}
+
+TEST(Tool, InspectGraphDescribesEveryNode) {
+  TempDir dir;
+  std::ofstream(dir / "g.toml") << "[nodes.in]\ntype = \"host.input\"\nkind = \"scalar\"\n"
+                                   "[nodes.triple]\ntype = \"test.scale\"\nfactor = 3.0\nin.x = \"in.value\"\n";
+  const std::string tool = "--plugin-path " + test_plugins("test_nodes") + " inspect ";
+  Result r = nfx_cmd(tool + "--graph " + dir / "g.toml");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "in (host.input): does not describe itself\n")) << r.output;
+  EXPECT_TRUE(has(r, "triple (test.scale)\n  factor          3\n  inverse factor  0.333333\n")) << r.output;
+  r = nfx_cmd(tool + "--graph " + dir / "g.toml --set triple.factor=-2");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(has(r, "node 'triple' (test.scale): cannot describe itself: a negative factor cannot be described")) << r.output;
+  EXPECT_EQ(nfx_cmd(tool + "test.scale --graph " + dir / "g.toml").code, 1) << "a type or a graph, not both";
+  EXPECT_EQ(nfx_cmd(tool).code, 1) << "a type or a graph";
+  EXPECT_EQ(nfx_cmd(tool + "--graph " + dir / "missing.toml").code, 1);
+}
+
 TEST(Tool, ValidateListsEveryErrorAndFails) {
   TempDir dir;
   std::ofstream(dir / "bad.toml") << "[nodes.a]\ntype = \"io.read_images\"\npath = 3\n"

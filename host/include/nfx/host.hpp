@@ -154,6 +154,14 @@ struct RunStats {
   int64_t skipped = 0;  // items dropped by a node with on_error = "skip" (each error was logged)
 };
 
+// What a node told about its instance through nfx.describable.v1 (`nfx inspect`).
+struct NodeDescription {
+  std::string node;  // the node's id in the graph
+  std::string type;
+  bool describable = false;  // the type has the extension (else facts is empty)
+  std::vector<std::pair<std::string, std::string>> facts;  // (key, value) in the node's order
+};
+
 class Host;
 struct GraphState;
 
@@ -174,6 +182,10 @@ class Graph {
   // Runs the graph to the end of its item stream. Throws RunError on the first node error or on
   // cancellation; every item finished before that keeps its outputs.
   RunStats run(const RunOptions& options = {});
+
+  // Creates every node as a run would (models and state = "file" loaded), asks each describable one for
+  // its facts, and destroys them again; no item runs. Throws RunError when a node cannot be created.
+  std::vector<NodeDescription> describe(const RunOptions& options = {});
 
   // Graphviz source of the graph.
   std::string to_dot() const;

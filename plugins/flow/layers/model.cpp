@@ -63,6 +63,12 @@ double max_model_weights() {
 
 }  // namespace
 
+std::string describe_layers(const ModelSpec& s) {
+  return std::to_string(s.levels) + " levels x " + std::to_string(s.steps) + " steps, hidden " + std::to_string(s.hidden) + ", " +
+         s.mixing + " mixing, " + s.coupling + " coupling, " + (s.direction == Direction::inverse ? "inverse" : "standard") +
+         " direction";
+}
+
 void check_spec(const ModelSpec& spec) {
   auto fail = [](const char* field, const std::string& m) { throw SpecError(field, m); };
   if (spec.channels < 1 || spec.height < 1 || spec.width < 1) fail("data", "channels, height and width must be positive");

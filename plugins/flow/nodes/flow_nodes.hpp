@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nfx/flow/training/checkpoint.hpp>
+#include <nfx/training/facts.hpp>
 #include <nfx/training/images.hpp>
 #include <nfx/training/model_state.hpp>
 #include <nfx/training/threads.hpp>
@@ -20,8 +21,8 @@ void register_codec_nodes(nfx::PluginBuilder& plugin);  // flow.encode, flow.dec
 
 // The trained model of a node that reads one (flow.sample, flow.eval, flow.encode, flow.decode), its
 // `checkpoint` parameter, in eval mode, as the node's learned state: `state` in a graph swaps in another
-// checkpoint's model.
-class ModelState : public training::ModelState {
+// checkpoint's model. `nfx inspect` shows the model's layers and parameter count.
+class ModelState : public training::ModelState, public nfx::Describable {
  public:
   explicit ModelState(const nfx::Params& p)
       : training::ModelState(
@@ -33,6 +34,13 @@ class ModelState : public training::ModelState {
             [this](training::CheckpointWriter& c) { write_model(c, *model_); }) {
     training::apply_thread_policy(p);
     load(p.get_string("checkpoint"));
+  }
+
+  training::Facts describe(nfx::Context&) override {
+    const ModelSpec& s = model_->spec();
+    return {{"images", std::to_string(s.channels) + " x " + std::to_string(s.height) + " x " + std::to_string(s.width)},
+            {"layers", describe_layers(s)},
+            {"parameters", training::with_commas(training::count_elements(model_->parameters()))}};
   }
 
  protected:

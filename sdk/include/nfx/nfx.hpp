@@ -172,6 +172,13 @@ class Trainable {
   virtual void load_state(Context& ctx, const std::string& path) = 0;
 };
 
+// Mix in for NFX_EXT_DESCRIBABLE: facts about the instance (key, value) in the order shown.
+class Describable {
+ public:
+  virtual ~Describable() = default;
+  virtual std::vector<std::pair<std::string, std::string>> describe(Context& ctx) = 0;
+};
+
 namespace detail {
 
 // What the user is shown of an exception: LibTorch's errors carry a C++ stack trace after the message
@@ -263,14 +270,26 @@ struct Trampolines {
       dynamic_cast<Trainable&>(*static_cast<Node*>(instance)).load_state(c, path);
     });
   }
+  static nfx_status describe(void* instance, nfx_context* ctx, nfx_fact_fn fact, void* user) {
+    return guarded(ctx, [&] {
+      Context c(ctx);
+      for (const auto& [key, value] : dynamic_cast<Describable&>(*static_cast<Node*>(instance)).describe(c)) {
+        fact(user, key.c_str(), value.c_str());
+      }
+    });
+  }
   static const void* extension(const char* id) {
     static const nfx_invertible_v1 invertible{sizeof(nfx_invertible_v1), &inverse, &log_det};
     static const nfx_trainable_v1 trainable{sizeof(nfx_trainable_v1), &save_state, &load_state};
+    static const nfx_describable_v1 describable{sizeof(nfx_describable_v1), &describe};
     if constexpr (std::is_base_of_v<Invertible, T>) {
       if (std::strcmp(id, NFX_EXT_INVERTIBLE) == 0) return &invertible;
     }
     if constexpr (std::is_base_of_v<Trainable, T>) {
       if (std::strcmp(id, NFX_EXT_TRAINABLE) == 0) return &trainable;
+    }
+    if constexpr (std::is_base_of_v<Describable, T>) {
+      if (std::strcmp(id, NFX_EXT_DESCRIBABLE) == 0) return &describable;
     }
     return nullptr;
   }

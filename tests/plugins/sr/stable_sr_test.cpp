@@ -197,3 +197,47 @@ TEST(StableSr, CommittedModelsBeatBicubicOnAHeldOutImage) {
     EXPECT_GT(flow, bicubic + 1.0) << "x" << scale;
   }
 }
+
+// The parts nfx inspect shows: the frozen encoder and the trained condition, mean and flow, adding up to
+// the total; the condition's and mean's counts by hand from their layers.
+TEST(StableSr, ParameterPartsAddUpAndMatchTheirLayers) {
+  for (int64_t scale : {2, 4}) {
+    StableSr model(small_spec(scale), "", 1);
+    const auto parts = model.parameter_parts();
+    ASSERT_EQ(parts.size(), 4u);
+    int64_t sum = 0;
+    for (const auto& [name, count] : parts) sum += count;
+    EXPECT_EQ(sum, model.encoder_parameters() + model.trainable_parameters()) << "x" << scale;
+    EXPECT_EQ(parts[0].first, "frozen encoder (esrgan-slim blocks 1-1)");
+    EXPECT_EQ(parts[0].second, model.encoder_parameters());
+    // condition: 1 x 1 from 64 feature channels to c = 16, then 3 x 3 from c to c (scale / 2)^2
+    const int64_t c = 16, lift = scale / 2, out = c * lift * lift;
+    EXPECT_EQ(parts[1].second, 64 * c + c + 9 * c * out + out) << "x" << scale;
+    // mean: 3 x 3 from c to c, then 3 x 3 from c to 12 (3 colours x 2 x 2 pixel shuffle)
+    EXPECT_EQ(parts[2].second, 9 * c * c + c + 9 * c * 12 + 12) << "x" << scale;
+  }
+}
+
+// The claim: 5x fewer parameters than ESRGAN. Real-ESRGAN x4plus is counted from its ncnn file and
+// checked against RRDBNet's layers (23 blocks of 3 dense blocks, 64 features, growth 32).
+TEST(StableSr, CommittedModelsHaveFiveTimesFewerParametersThanEsrgan) {
+  const auto conv3 = [](int64_t in, int64_t out) { return 9 * in * out + out; };
+  int64_t dense_block = 0;
+  for (int64_t i = 0; i < 4; ++i) dense_block += conv3(64 + 32 * i, 32);
+  dense_block += conv3(64 + 32 * 4, 64);
+  const int64_t rrdbnet = conv3(3, 64) + 23 * 3 * dense_block + 4 * conv3(64, 64) + conv3(64, 3);
+  nfx::sr::UpscalerOptions options;
+  options.model = "realesrgan-x4plus";
+  EXPECT_EQ(nfx::sr::Upscaler(options).parameter_count(), rrdbnet);
+  EXPECT_EQ(rrdbnet, 16697987);
+  options.model = "affine-stablesr";
+  for (int64_t scale : {2, 4}) {
+    options.scale = scale;
+    const nfx::sr::Upscaler upscaler(options);
+    EXPECT_LE(5 * upscaler.parameter_count(), rrdbnet) << "x" << scale << ": " << upscaler.description();
+    const auto facts = upscaler.facts();
+    const auto total = std::find_if(facts.begin(), facts.end(), [](const auto& f) { return f.first == "parameters"; });
+    ASSERT_NE(total, facts.end());
+    EXPECT_EQ(total->second, nfx::training::with_commas(upscaler.parameter_count()));
+  }
+}

@@ -39,6 +39,10 @@ class SpecError : public std::invalid_argument {
 // channel counts a layer cannot split).
 void check_spec(const ModelSpec& spec);
 
+// The layers in one line, for logs and `nfx inspect`: "2 levels x 8 steps, hidden 64, finc3 mixing, affine
+// coupling, standard direction".
+std::string describe_layers(const ModelSpec& spec);
+
 class FlowModel : public torch::nn::Module {
  public:
   // Random initial weights drawn from a generator seeded with `seed` (never from LibTorch's global one).
