@@ -21,8 +21,8 @@
 //                                        default overlap, and the largest difference between the whole
 //                                        output and tiles of 96 with that overlap
 #include "process_stats.hpp"
-#include "stable_sr_training.hpp"
-#include "upscaler.hpp"
+#include "model/stable_sr_training.hpp"
+#include "model/upscaler.hpp"
 
 #include <nfx/training/metrics.hpp>
 

@@ -1,4 +1,4 @@
-# LibTorch, for the folders that use it (plugins/, bench/, tests/) and no others: each of them includes this
+# LibTorch, for the folders that use it (lib/, plugins/, bench/, tests/) and no others: each of them includes this
 # file, which finds LibTorch for that folder and, once, wraps it as the one target the project links,
 # nfx::torch. host/, sdk/ and kernels/ never see LibTorch (nfx_forbid_torch checks that at configure time).
 find_package(Torch QUIET)
@@ -26,4 +26,4 @@ endfunction()
 
 # nfx_add_torch_plugin(): a model plugin linking nfx::training (installed with the training library, so
 # third-party plugins have it too).
-include(${PROJECT_SOURCE_DIR}/plugins/training/cmake/nfxTrainingPlugin.cmake)
+include(${PROJECT_SOURCE_DIR}/lib/training/cmake/nfxTrainingPlugin.cmake)

@@ -1,5 +1,5 @@
 // Reading image files as a stream of items and writing items back as files.
-#include "../common/item_paths.hpp"
+#include <nfx/common/item_paths.hpp>
 #include "exif_segment.hpp"
 #include "image_files.hpp"
 #include "io_nodes.hpp"

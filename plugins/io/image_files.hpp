@@ -2,8 +2,8 @@
 // and writing files atomically.
 #pragma once
 
-#include "../common/atomic_file.hpp"
-#include "../common/image_mat.hpp"
+#include <nfx/common/atomic_file.hpp>
+#include <nfx/common/image_mat.hpp>
 
 #include <nfx/nfx.hpp>
 

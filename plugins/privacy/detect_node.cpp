@@ -1,5 +1,5 @@
 // privacy.detect: faces and licence plates in an image, as boxes with class and score.
-#include "../common/image_mat.hpp"
+#include <nfx/common/image_mat.hpp>
 #include "detectors.hpp"
 #include "hog_detector.hpp"
 #include "privacy_nodes.hpp"

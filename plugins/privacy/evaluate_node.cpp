@@ -1,6 +1,6 @@
 // privacy.evaluate: recall, removal success and false positives per class over a run (evaluation.hpp).
-#include "../common/atomic_file.hpp"
-#include "../common/image_mat.hpp"
+#include <nfx/common/atomic_file.hpp>
+#include <nfx/common/image_mat.hpp>
 #include "evaluation.hpp"
 #include "privacy_nodes.hpp"
 

@@ -1,7 +1,7 @@
 // dlib's HOG object detectors and their trainer, in their own file: their headers are slow to build.
 #include "hog_detector.hpp"
 
-#include "../common/atomic_file.hpp"
+#include <nfx/common/atomic_file.hpp>
 
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>

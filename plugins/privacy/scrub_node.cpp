@@ -1,5 +1,5 @@
 // privacy.scrub: paints the detected faces and plates out of an image.
-#include "../common/image_mat.hpp"
+#include <nfx/common/image_mat.hpp>
 #include "model_fill.hpp"
 #include "privacy_nodes.hpp"
 #include "scrub.hpp"

@@ -1,7 +1,7 @@
 // privacy.sidecar: every box of every item as JSON, for audits: one file per item, or one file for the
 // whole run (a video), written atomically.
-#include "../common/atomic_file.hpp"
-#include "../common/item_paths.hpp"
+#include <nfx/common/atomic_file.hpp>
+#include <nfx/common/item_paths.hpp>
 #include "boxes_json.hpp"
 #include "privacy_nodes.hpp"
 

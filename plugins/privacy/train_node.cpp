@@ -1,6 +1,6 @@
 // privacy.train_detector: trains a HOG + linear SVM detector (hog_detector.hpp) on images and their
 // boxes of one class, e.g. synthetic plates, and saves it for privacy.detect's plate_model.
-#include "../common/image_mat.hpp"
+#include <nfx/common/image_mat.hpp>
 #include "hog_detector.hpp"
 #include "privacy_nodes.hpp"
 

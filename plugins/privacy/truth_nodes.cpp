@@ -1,6 +1,6 @@
 // Ground truth for privacy.evaluate: synthetic plates pasted onto images, and boxes read from a JSON file
 // in the format privacy.sidecar writes.
-#include "../common/image_mat.hpp"
+#include <nfx/common/image_mat.hpp>
 #include "boxes_json.hpp"
 #include "privacy_nodes.hpp"
 #include "synthetic_faces.hpp"

@@ -16,8 +16,10 @@ using training::image_tensor;
 using training::stack_collected;
 
 void register_train_node(nfx::PluginBuilder& plugin);   // flow.train
-void register_sample_nodes(nfx::PluginBuilder& plugin); // flow.sample, flow.eval
-void register_codec_nodes(nfx::PluginBuilder& plugin);  // flow.encode, flow.decode
+void register_eval_node(nfx::PluginBuilder& plugin);    // flow.eval
+void register_sample_node(nfx::PluginBuilder& plugin);  // flow.sample
+void register_encode_node(nfx::PluginBuilder& plugin);  // flow.encode
+void register_decode_node(nfx::PluginBuilder& plugin);  // flow.decode
 
 // The trained model of a node that reads one (flow.sample, flow.eval, flow.encode, flow.decode), its
 // `checkpoint` parameter, in eval mode, as the node's learned state: `state` in a graph swaps in another

@@ -7,6 +7,7 @@
 #include <nfx/training/digits.hpp>
 #include <nfx/training/loop.hpp>
 #include <nfx/training/random.hpp>
+#include <nfx/training/train_params.hpp>
 
 #include <map>
 #include <thread>
@@ -32,8 +33,10 @@ class LikelihoodTask : public training::Task {
   void begin_epoch(training::Run& run) override { order_ = torch::randperm(data_.train.size(0), run.generator()); }
   training::Values step(training::Run& run, int64_t index) override {
     trainer_.set_budget_used(run.budget_used());
-    const int64_t batch = trainer_.options().batch, size = std::min(batch, data_.train.size(0) - index * batch);
-    return {{"bpd", trainer_.step(data_.train.index({order_.narrow(0, index * batch, size)}), run.generator())}};
+    const int64_t n = data_.train.size(0), pass_step = index % steps_per_epoch();
+    if (pass_step == 0 && index > 0) order_ = torch::randperm(n, run.generator());  // an epoch longer than a pass
+    const int64_t batch = trainer_.options().batch, size = std::min(batch, n - pass_step * batch);
+    return {{"bpd", trainer_.step(data_.train.index({order_.narrow(0, pass_step * batch, size)}), run.generator())}};
   }
   training::Values validate(training::Run&) override { return {{"bpd", trainer_.evaluate(data_.held_out, seed_)}}; }
   void save(training::CheckpointWriter& c) override {
@@ -61,26 +64,16 @@ class Train : public nfx::Node, public training::LoopState {
   explicit Train(nfx::Params& p) : data_(p.get_string("data")) {
     training::apply_thread_policy(p);  // the batch is shared over that many threads
     spec_.levels = p.get_int("levels");
-    spec_.steps = p.get_int("steps");
+    spec_.steps = p.get_int("steps_per_level");
     spec_.hidden = p.get_int("hidden");
     spec_.mixing = p.get_string("mixing");
     spec_.coupling = p.get_string("coupling");
     spec_.direction = p.get_string("direction") == "inverse" ? Direction::inverse : Direction::standard;
-    options_.batch = p.get_int("batch");
-    options_.learning_rate = p.get_float("learning_rate");
-    options_.warmup_steps = p.get_int("warmup_steps");
-    options_.clip_norm = p.get_float("clip_norm");
-    options_.schedule = p.get_string("schedule");
-    loop_options_.out = p.get_string("out");
+    const training::TrainParams shared = training::read_train_params(p);
+    static_cast<training::StepOptions&>(options_) = shared.step;
+    loop_options_ = shared.loop;
     loop_options_.format = kCheckpointFormat;
-    loop_options_.minutes = p.get_float("minutes");
-    loop_options_.epochs = p.get_int("epochs");
     loop_options_.best = "bpd";
-    loop_options_.resume = p.get_bool("resume");
-    loop_options_.seed = static_cast<uint64_t>(p.get_int("seed"));
-    if (loop_options_.minutes <= 0 && loop_options_.epochs <= 0) {
-      throw nfx::ParamError("minutes", "set a time budget (minutes > 0) or a number of epochs: with neither, training never ends");
-    }
     if (!data_.empty()) build(training::load_digits(data_));
   }
 
@@ -134,7 +127,7 @@ class Train : public nfx::Node, public training::LoopState {
     try {
       check_spec(spec_);
     } catch (const SpecError& e) {
-      throw nfx::ParamError(e.field(), e.what());  // reported at the field's line in the graph
+      throw nfx::ParamError(e.param(), e.what());  // reported at the parameter's line in the graph
     }
     task_ = std::make_unique<LikelihoodTask>(spec_, options_, std::move(data), loop_options_.seed);
     loop_ = std::make_unique<training::Loop>(*task_, loop_options_);
@@ -160,7 +153,11 @@ class Train : public nfx::Node, public training::LoopState {
 }  // namespace
 
 void register_train_node(nfx::PluginBuilder& plugin) {
-  plugin.node<Train>("flow.train", "Trains a normalizing flow: on the 20 x 20 digits (`data`; 4,500 train, every "
+  training::TrainDefaults defaults;
+  defaults.batch = 64;
+  defaults.learning_rate = 1e-3;
+  defaults.warmup_steps = 200;
+  nfx::NodeTypeBuilder& node = plugin.node<Train>("flow.train", "Trains a normalizing flow: on the 20 x 20 digits (`data`; 4,500 train, every "
                                    "10th held out), one item per epoch; or on the images an io source sends to "
                                    "in.image (every 10th held out), trained at the end of the run. checkpoint.pt "
                                    "(the last state), best.pt (the lowest held-out bits/dim) and the curve in `out`; "
@@ -171,9 +168,8 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .output(nfx::port("train_bpd", NFX_KIND_SCALAR, "mean training loss of the epoch, bits per dimension"))
       .param(nfx::string_param("data", "", "digits.png of the sample data (${data}/digits.png); leave empty when "
                                            "in.image is connected"))
-      .param(nfx::required(nfx::string_param("out", "", "folder for checkpoint.pt, best.pt, curve.csv and curve.png")))
       .param(nfx::int_param("levels", 2, "multi-scale levels (each squeezes 2x2 and, but the last, splits half off)", 1, 4))
-      .param(nfx::int_param("steps", 8, "flow steps per level: ActNorm, mixing, coupling", 1, 64))
+      .param(nfx::int_param("steps_per_level", 8, "flow steps per level: ActNorm, mixing, coupling", 1, 64))
       .param(nfx::int_param("hidden", 64, "channels inside each coupling network", 1, 1024))
       .param(nfx::string_param("mixing", "invconv1x1", "mixing layers of each step: invconv1x1 (Glow), finc<k> "
                                                         "(four-corner k x k invertible convolution within channel "
@@ -183,18 +179,8 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::string_param("coupling", "affine", "affine (Glow, two blocks) or quad (four blocks)", "affine|quad"))
       .param(nfx::string_param("direction", "standard", "standard, or inverse (Inverse-Flow: k x k layers solve on the "
                                                         "way to the latent and sample with plain convolutions)",
-                               "standard|inverse"))
-      .param(nfx::float_param("minutes", 10.0, "training-time budget over all runs, minutes; 0: no time limit (then "
-                                               "set epochs)", 0, 1e6))
-      .param(nfx::int_param("epochs", 0, "stop after this many epochs; 0: only the time budget", 0, 1000000))
-      .param(nfx::int_param("batch", 64, "images per step", 1, 4096))
-      .param(nfx::float_param("learning_rate", 1e-3, "Adam learning rate after warm-up", 0, 1))
-      .param(nfx::int_param("warmup_steps", 200, "steps of linear learning-rate warm-up", 0, 1000000))
-      .param(nfx::float_param("clip_norm", 50.0, "gradient norm clipping threshold", 0, 1e9))
-      .param(nfx::string_param("schedule", "constant", "learning rate after warm-up: constant, or cosine (falls to 0 "
-                                                       "as the time or epoch budget runs out)", "constant|cosine"))
-      .param(nfx::int_param("seed", 0, "seed of the run: initialization, shuffling, noise and evaluation", 0, 1e9))
-      .param(nfx::bool_param("resume", true, "continue from out/checkpoint.pt when it exists"));
+                               "standard|inverse"));
+  training::add_train_params(node, defaults);
 }
 
 }  // namespace nfx::flow

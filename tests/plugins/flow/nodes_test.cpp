@@ -22,7 +22,7 @@ type = "flow.train"
 data = ")" + sample("digits.png").string() + R"("
 out = ")" + out.string() + R"("
 epochs = "${epochs}"
-steps = 1
+steps_per_level = 1
 hidden = 8
 mixing = "finc3"
 coupling = "quad"
@@ -275,7 +275,7 @@ type = "flow.train"
 in.image = "read.image"
 out = ")" + out.string() + R"("
 epochs = 2
-steps = 1
+steps_per_level = 1
 hidden = 8
 batch = 9
 )";

@@ -27,7 +27,7 @@ TEST(SrNodes, TrainWritesAModelThatUpscaleAndEvalLoad) {
   fs::create_directories(dir / "train");
   for (int i = 0; i < 3; ++i) cv::imwrite(dir / ("train/crop" + std::to_string(i) + ".png"), baboon(cv::Rect(i * 160, 0, 96, 96)));
   run_graph("[nodes.train]\ntype = \"sr.train\"\nimages = \"" + dir / "train" + "\"\nout = \"" + dir / "run" +
-            "\"\nencoder = \"esrgan-slim\"\nencoder_blocks = 1\ncondition = 8\nsteps = 1\nhidden = 8\nminutes = 0\n"
+            "\"\nencoder = \"esrgan-slim\"\nencoder_blocks = 1\ncondition = 8\nsteps_per_level = 1\nhidden = 8\nminutes = 0\n"
             "epochs = 2\nsteps_per_epoch = 2\nbatch = 4\npatch = 8\n");
   for (const char* file : {"checkpoint.pt", "best.pt", "model.pt", "curve.csv", "curve.png"}) {
     EXPECT_TRUE(fs::exists(dir / ("run/" + std::string(file)))) << file;

@@ -1,8 +1,9 @@
 // The sr plugin: the TF.js port reproduces UpscalerJS's own outputs; sr.upscale as a graph node.
-#include "model_zoo.hpp"
+#include "model/upscaler.hpp"
 #include "test_support.hpp"
-#include "tfjs_model.hpp"
-#include "upscaler.hpp"
+
+#include <nfx/models/model_zoo.hpp>
+#include <nfx/models/tfjs_model.hpp>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -31,8 +32,8 @@ fs::path package(const std::string& name) { return data_dir() / "sr" / name; }
 
 // The package's fixture through the port, against the package's own result for that scale.
 double reproduction_psnr(const std::string& name, int scale) {
-  const nfx::sr::ZooModel zoo = nfx::sr::find_zoo_model(name, scale, "");
-  const nfx::sr::TfjsModel model = nfx::sr::TfjsModel::load(zoo.file);
+  const nfx::models::ZooModel zoo = nfx::models::find_zoo_model(name, scale, "");
+  const nfx::models::TfjsModel model = nfx::models::TfjsModel::load(zoo.file);
   const torch::Tensor in = read_rgb(package(name) / "assets/fixture.png");
   const torch::Tensor out = model.forward(in * (zoo.input_range / 255.0)) * (255.0 / zoo.input_range);
   const torch::Tensor expected = read_rgb(package(name) / ("assets/samples/" + std::to_string(scale) + "x/result.png"));

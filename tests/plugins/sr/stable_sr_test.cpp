@@ -1,9 +1,10 @@
 // Affine-StableSR: the model's sizes, temperature and determinism, its files, and a few training steps.
-#include "stable_sr.hpp"
-#include "stable_sr_training.hpp"
+#include "model/stable_sr.hpp"
+#include "model/stable_sr_training.hpp"
+#include "model/upscaler.hpp"
 #include "test_support.hpp"
-#include "upscaler.hpp"
 
+#include <nfx/base.hpp>
 #include <nfx/training/loop.hpp>
 #include <nfx/training/metrics.hpp>
 #include <nfx/training/random.hpp>
@@ -155,7 +156,6 @@ TEST(StableSrTraining, TheLossFallsInAFewSteps) {
   nfx::sr::SrTrainOptions options;
   options.patch = 8;
   options.batch = 8;
-  options.steps_per_epoch = 20;
   options.learning_rate = 3e-3;
   options.augment = false;
   options.warmup_steps = 0;
@@ -167,6 +167,7 @@ TEST(StableSrTraining, TheLossFallsInAFewSteps) {
   loop_options.format = nfx::sr::kStableSrFormat;
   loop_options.minutes = 0;
   loop_options.epochs = 3;
+  loop_options.steps_per_epoch = 20;
   loop_options.best = "y_psnr";
   loop_options.higher_is_better = true;
   nfx::training::Loop loop(task, loop_options);

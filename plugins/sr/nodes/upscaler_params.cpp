@@ -1,0 +1,34 @@
+#include "upscaler_params.hpp"
+
+namespace nfx::sr {
+
+void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model) {
+  node.param(nfx::string_param("model", default_model,
+                               "bicubic (MATLAB's imresize), esrgan-slim, esrgan-medium, esrgan-thick (UpscalerJS), "
+                               "realesrgan-x4plus, realesrgan-x4fast (upscayl's ncnn files; all fetched by "
+                               "scripts/fetch-data.sh), affine-stablesr (nfx's flow, committed weights), or a file: a TF.js "
+                               "model.json, an ncnn .param, a model.pt / checkpoint.pt of sr.train, or a TorchScript module"))
+      .param(nfx::int_param("scale", 4, "output pixels per input pixel along each side (ESRGAN: 2, 3, 4, 8; affine-stablesr: 2, 4)", 2, 8))
+      .param(nfx::string_param("models", "", "where the fetched models are; empty: <data>/sr"))
+      .param(nfx::string_param("weights", "", "folder of affine-stablesr-x2.pt / -x4.pt; empty: the committed ones"))
+      .param(nfx::float_param("input_range", 255, "a model.json's or TorchScript file's pixel range: 255 (0-255) or 1 (0-1)", 1, 255))
+      .param(nfx::float_param("temperature", 0, "affine-stablesr: 0 the deterministic output, > 0 a sample with more texture (0.5-0.8)", 0, 1))
+      .param(nfx::int_param("tile", 192, "input tile side: memory grows with its square", 32, 4096))
+      .param(nfx::int_param("overlap", -1, "input pixels shared by neighbouring tiles; -1: twice the model's receptive radius "
+                                             "(tiled and whole-image outputs then agree), at most tile / 4", -1, 1024));
+}
+
+UpscalerOptions upscaler_options(nfx::Params& p) {
+  UpscalerOptions o;
+  o.model = p.get_string("model");
+  o.scale = p.get_int("scale");
+  o.models_dir = p.get_string("models");
+  o.weights_dir = p.get_string("weights");
+  o.input_range = p.get_float("input_range");
+  o.temperature = p.get_float("temperature");
+  o.tile = p.get_int("tile");
+  o.overlap = p.get_int("overlap");
+  return o;
+}
+
+}  // namespace nfx::sr
