@@ -216,24 +216,28 @@ void Graph::feed(const std::string& node_id, Value value) {
 
 std::string Graph::to_dot() const { return detail::to_dot(state_->plan); }
 
-RunStats Graph::run(const RunOptions& options) {
-  std::lock_guard<std::mutex> lock(state_->run_mutex);
+namespace {
+
+// Runs `use` on a RunState of the graph, one at a time per graph.
+template <typename Use>
+auto with_run_state(GraphState& state, const RunOptions& options, Use use) {
+  std::lock_guard<std::mutex> lock(state.run_mutex);
   detail::RunEnvironment env;
-  env.log = state_->host->options.log;
-  env.cancel = &state_->host->cancel;
-  env.feeds = &state_->feeds;
-  detail::RunState run(state_->plan, env, options);
-  return run.run();
+  env.log = state.host->options.log;
+  env.cancel = &state.host->cancel;
+  env.feeds = &state.feeds;
+  detail::RunState run(state.plan, env, options);
+  return use(run);
+}
+
+}  // namespace
+
+RunStats Graph::run(const RunOptions& options) {
+  return with_run_state(*state_, options, [](detail::RunState& run) { return run.run(); });
 }
 
 std::vector<NodeDescription> Graph::describe(const RunOptions& options) {
-  std::lock_guard<std::mutex> lock(state_->run_mutex);
-  detail::RunEnvironment env;
-  env.log = state_->host->options.log;
-  env.cancel = &state_->host->cancel;
-  env.feeds = &state_->feeds;
-  detail::RunState run(state_->plan, env, options);
-  return run.describe();
+  return with_run_state(*state_, options, [](detail::RunState& run) { return run.describe(); });
 }
 
 }  // namespace nfx

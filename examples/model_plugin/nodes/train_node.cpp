@@ -56,37 +56,20 @@ class Train : public nfx::Node, public training::LoopState {
       throw nfx::Error(std::to_string(collected_.size()) + " images give " + std::to_string(train.size()) +
                        " to train on and " + std::to_string(held_out.size()) + " held out; both must be non-empty");
     }
-    task_ = std::make_unique<DenoiseTask>(settings_, as_float(train), as_float(held_out), options_.seed);
-    loop_ = std::make_unique<training::Loop>(*task_, options_);
-    const training::ContextHooks hooks(*loop_, ctx);
-    try {
-      loop_->begin(pending_state());
-    } catch (const training::CheckpointError& e) {
-      throw nfx::Error(e.what(), NFX_ERR_IO);
-    }
-    loop_->run();
+    make_loop(std::make_unique<DenoiseTask>(settings_, as_float(train), as_float(held_out), options_.seed), options_);
+    run_all(ctx);  // begins (or resumes) the loop and runs it to the end, reporting to this call's context
   }
-
- protected:
-  training::Loop* loop() override { return loop_.get(); }
 
  private:
   Settings settings_;
   double held_out_percent_;
   training::LoopOptions options_;
   std::map<std::string, torch::Tensor> collected_;  // by name: the split follows names, not arrival order
-  std::unique_ptr<DenoiseTask> task_;
-  std::unique_ptr<training::Loop> loop_;
 };
 
 }  // namespace
 
 void register_train_node(nfx::PluginBuilder& plugin) {
-  training::TrainDefaults defaults;
-  defaults.batch = 8;
-  defaults.steps_per_epoch = 10;
-  defaults.minutes = 0;
-  defaults.clip_norm = 1.0;
   nfx::NodeTypeBuilder& node =
       plugin.node<Train>("denoise.train", "Trains the denoiser on the images sent to in.image (noisy random patches; "
                                           "PSNR on the held-out images); checkpoint.pt, best.pt and the curve in `out`")
@@ -95,6 +78,11 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::int_param("width", 16, "channels inside the network", 1, 512))
       .param(nfx::float_param("sigma", 25, "noise standard deviation, 0..255 units", 0, 255))
       .param(nfx::float_param("held_out_percent", 25, "share of the images held out by name, percent", 1, 99));
+  training::TrainDefaults defaults;  // the shared parameters' defaults for this model
+  defaults.batch = 8;
+  defaults.steps_per_epoch = 10;
+  defaults.minutes = 0;  // then the graph sets epochs
+  defaults.clip_norm = 1.0;
   training::add_train_params(node, defaults);
 }
 

@@ -63,6 +63,18 @@ double max_model_weights() {
 
 }  // namespace
 
+std::string layer_param(const std::string& field) { return field == "steps" ? "steps_per_level" : field; }
+
+void read_layer_fields(ModelSpec& s, const std::function<int64_t(const std::string&)>& integer,
+                       const std::function<std::string(const std::string&)>& text) {
+  s.levels = integer("levels");
+  s.steps = integer("steps");
+  s.hidden = integer("hidden");
+  s.mixing = text("mixing");
+  s.coupling = text("coupling");
+  s.direction = text("direction") == "inverse" ? Direction::inverse : Direction::standard;
+}
+
 std::string describe_layers(const ModelSpec& s) {
   return std::to_string(s.levels) + " levels x " + std::to_string(s.steps) + " steps, hidden " + std::to_string(s.hidden) + ", " +
          s.mixing + " mixing, " + s.coupling + " coupling, " + (s.direction == Direction::inverse ? "inverse" : "standard") +

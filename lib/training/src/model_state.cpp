@@ -61,6 +61,38 @@ void LoopState::load_state(nfx::Context&, const std::string& path) {
   }
 }
 
+void LoopState::make_loop(std::unique_ptr<Task> task, const LoopOptions& options) {
+  loop_.reset();
+  task_ = std::move(task);
+  loop_ = std::make_unique<Loop>(*task_, options);
+}
+
+void LoopState::begin() {
+  try {
+    loop_->begin(pending_.value_or(""));
+  } catch (const CheckpointError& e) {
+    throw nfx::Error(e.what(), NFX_ERR_IO);
+  }
+}
+
+bool LoopState::run_epoch_item(nfx::Context& ctx) {
+  if (loop_->options().epochs > 0) ctx.set_item_count(loop_->options().epochs);
+  const ContextHooks hooks(*loop_, ctx);
+  if (!loop_->begun()) begin();
+  if (loop_->done()) return false;
+  const EpochResult epoch = loop_->run_epoch();
+  ctx.set_item_name("epoch " + std::to_string(epoch.epoch));
+  if (!epoch.held_out.empty()) ctx.output_scalar(0, epoch.held_out.front().second);
+  if (!epoch.train.empty()) ctx.output_scalar(1, epoch.train.front().second);
+  return true;
+}
+
+void LoopState::run_all(nfx::Context& ctx) {
+  const ContextHooks hooks(*loop_, ctx);
+  begin();
+  loop_->run();
+}
+
 ContextHooks::ContextHooks(Loop& loop, nfx::Context& ctx) : hooks_(loop.hooks()) {
   hooks_.cancelled = [&ctx] { return ctx.cancelled(); };
   hooks_.progress = [&ctx](double done, double total) { ctx.progress(done, total); };

@@ -33,7 +33,7 @@ class ShareThreads {
 
   void run(const std::vector<std::function<void()>>& tasks) {
     std::unique_lock<std::mutex> lock(mutex_);
-    grow_to(tasks.size());
+    grow_to(tasks.size(), lock);
     if (threads_.empty()) {
       lock.unlock();
       for (const auto& task : tasks) task();
@@ -47,22 +47,28 @@ class ShareThreads {
   }
 
  private:
-  // Starts threads until there are `count` (or none more can be had). Called with the lock held.
-  void grow_to(size_t count) {
+  // Starts threads until there are `count` (or none more can be had), and waits until each has set itself
+  // up. Otherwise a thread that another took the tasks from could still be in LibTorch's setup, which
+  // rebuilds LibTorch's process-wide pool, when a short program exits and LibTorch tears that pool down
+  // (seen: crashes and hangs at exit). Called with the lock held.
+  void grow_to(size_t count, std::unique_lock<std::mutex>& lock) {
     while (threads_.size() < count) {
       try {
         threads_.emplace_back([this] { work(); });
         threads_.back().detach();  // lives as long as the process: the pool is never destroyed
       } catch (const std::system_error&) {
-        return;
+        break;
       }
     }
+    set_up_.wait(lock, [this] { return ready_ == threads_.size(); });
   }
 
   void work() {
     at::internal::lazy_init_num_threads();  // LibTorch's own per-thread setup, before ours overrides it
     omp_set_num_threads(1);
     std::unique_lock<std::mutex> lock(mutex_);
+    ++ready_;
+    set_up_.notify_all();
     for (;;) {
       work_.wait(lock, [this] { return !jobs_.empty(); });
       const Job job = jobs_.front();
@@ -76,6 +82,8 @@ class ShareThreads {
 
   std::mutex mutex_;
   std::condition_variable work_;
+  std::condition_variable set_up_;
+  size_t ready_ = 0;  // threads that have set themselves up
   std::deque<Job> jobs_;
   std::vector<std::thread> threads_;
 };

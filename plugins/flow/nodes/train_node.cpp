@@ -63,12 +63,8 @@ class Train : public nfx::Node, public training::LoopState {
  public:
   explicit Train(nfx::Params& p) : data_(p.get_string("data")) {
     training::apply_thread_policy(p);  // the batch is shared over that many threads
-    spec_.levels = p.get_int("levels");
-    spec_.steps = p.get_int("steps_per_level");
-    spec_.hidden = p.get_int("hidden");
-    spec_.mixing = p.get_string("mixing");
-    spec_.coupling = p.get_string("coupling");
-    spec_.direction = p.get_string("direction") == "inverse" ? Direction::inverse : Direction::standard;
+    read_layer_fields(spec_, [&](const std::string& field) { return p.get_int(layer_param(field).c_str()); },
+                      [&](const std::string& field) { return p.get_string(layer_param(field).c_str()); });
     const training::TrainParams shared = training::read_train_params(p);
     static_cast<training::StepOptions&>(options_) = shared.step;
     loop_options_ = shared.loop;
@@ -83,21 +79,11 @@ class Train : public nfx::Node, public training::LoopState {
       collected_.emplace(ctx.item_index(), image_tensor(ctx.input(0), ctx.item_name()));
       return;
     }
-    if (!loop_) {
+    if (!loop()) {
       throw nfx::Error("no training data: set `data` to digits.png or connect in.image to an image source",
                        NFX_ERR_INVALID_ARGUMENT);
     }
-    if (loop_options_.epochs > 0) ctx.set_item_count(loop_options_.epochs);
-    const training::ContextHooks hooks(*loop_, ctx);
-    if (!loop_->begun()) begin();
-    if (loop_->done()) {
-      ctx.end_of_stream();
-      return;
-    }
-    const training::EpochResult epoch = loop_->run_epoch();
-    ctx.set_item_name("epoch " + std::to_string(epoch.epoch));
-    if (!epoch.held_out.empty()) ctx.output_scalar(0, epoch.held_out.front().second);
-    if (!epoch.train.empty()) ctx.output_scalar(1, epoch.train.front().second);
+    if (!run_epoch_item(ctx)) ctx.end_of_stream();
   }
 
   void finish(nfx::Context& ctx) override {
@@ -110,13 +96,8 @@ class Train : public nfx::Node, public training::LoopState {
                        NFX_ERR_INVALID_ARGUMENT);
     }
     build(std::move(split));
-    const training::ContextHooks hooks(*loop_, ctx);
-    begin();
-    loop_->run();
+    run_all(ctx);
   }
-
- protected:
-  training::Loop* loop() override { return loop_.get(); }
 
  private:
   // The model for the images' shape, its task and the loop that runs it.
@@ -129,16 +110,7 @@ class Train : public nfx::Node, public training::LoopState {
     } catch (const SpecError& e) {
       throw nfx::ParamError(e.param(), e.what());  // reported at the parameter's line in the graph
     }
-    task_ = std::make_unique<LikelihoodTask>(spec_, options_, std::move(data), loop_options_.seed);
-    loop_ = std::make_unique<training::Loop>(*task_, loop_options_);
-  }
-
-  void begin() {
-    try {
-      loop_->begin(pending_state());
-    } catch (const training::CheckpointError& e) {
-      throw nfx::Error(e.what(), NFX_ERR_IO);
-    }
+    make_loop(std::make_unique<LikelihoodTask>(spec_, options_, std::move(data), loop_options_.seed), loop_options_);
   }
 
   std::string data_;
@@ -146,17 +118,11 @@ class Train : public nfx::Node, public training::LoopState {
   TrainOptions options_;
   training::LoopOptions loop_options_;
   std::map<int64_t, torch::Tensor> collected_;  // by item index, so the split does not depend on timing
-  std::unique_ptr<LikelihoodTask> task_;
-  std::unique_ptr<training::Loop> loop_;
 };
 
 }  // namespace
 
 void register_train_node(nfx::PluginBuilder& plugin) {
-  training::TrainDefaults defaults;
-  defaults.batch = 64;
-  defaults.learning_rate = 1e-3;
-  defaults.warmup_steps = 200;
   nfx::NodeTypeBuilder& node = plugin.node<Train>("flow.train", "Trains a normalizing flow: on the 20 x 20 digits (`data`; 4,500 train, every "
                                    "10th held out), one item per epoch; or on the images an io source sends to "
                                    "in.image (every 10th held out), trained at the end of the run. checkpoint.pt "
@@ -180,7 +146,7 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::string_param("direction", "standard", "standard, or inverse (Inverse-Flow: k x k layers solve on the "
                                                         "way to the latent and sample with plain convolutions)",
                                "standard|inverse"));
-  training::add_train_params(node, defaults);
+  training::add_train_params(node, {/*batch*/ 64, /*learning_rate*/ 1e-3, /*warmup_steps*/ 200});
 }
 
 }  // namespace nfx::flow

@@ -151,25 +151,21 @@ void write_stable_sr(nfx::training::CheckpointWriter& c, const StableSr& model, 
   }
 }
 
-StableSrSpec spec_from_fields(const std::function<int64_t(const char*)>& integer,
-                              const std::function<std::string(const char*)>& text) {
+StableSrSpec spec_from_fields(const std::function<int64_t(const std::string&)>& integer,
+                              const std::function<std::string(const std::string&)>& text) {
   StableSrSpec s;
   s.scale = integer("scale");
   s.encoder = text("encoder");
   s.encoder_blocks = integer("encoder_blocks");
   s.condition = integer("condition");
-  s.flow.levels = integer("levels");
-  s.flow.steps = integer("steps");
-  s.flow.hidden = integer("hidden");
-  s.flow.mixing = text("mixing");
-  s.flow.coupling = text("coupling");
-  s.flow.direction = text("direction") == "inverse" ? nfx::flow::Direction::inverse : nfx::flow::Direction::standard;
+  nfx::flow::read_layer_fields(s.flow, integer, text);
   return checked(s);
 }
 
 StableSrSpec read_stable_sr_spec(nfx::training::CheckpointReader& c) {
   try {
-    return spec_from_fields([&](const char* key) { return c.integer(key); }, [&](const char* key) { return c.text(key); });
+    return spec_from_fields([&](const std::string& key) { return c.integer(key); },
+                            [&](const std::string& key) { return c.text(key); });
   } catch (const nfx::flow::SpecError& e) {
     throw nfx::training::CheckpointError(c.path() + ": field '" + e.field() + "': " + e.what());
   }

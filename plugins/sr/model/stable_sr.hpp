@@ -38,9 +38,10 @@ struct StableSrSpec {
 StableSrSpec checked(StableSrSpec spec);
 
 // The spec from its fields by name (scale, encoder, encoder_blocks, condition, levels, steps, hidden,
-// mixing, coupling, direction), as sr.train's parameters and the checkpoints both name them; checked.
-StableSrSpec spec_from_fields(const std::function<int64_t(const char*)>& integer,
-                              const std::function<std::string(const char*)>& text);
+// mixing, coupling, direction), as the checkpoints name them (sr.train's parameters too, but for
+// steps_per_level: nfx::flow::layer_param); checked.
+StableSrSpec spec_from_fields(const std::function<int64_t(const std::string&)>& integer,
+                              const std::function<std::string(const std::string&)>& text);
 
 // One line for logs and errors: "x4, esrgan-thick blocks 1-3, condition 64, 2 levels x 6 steps, ...".
 std::string describe(const StableSrSpec& spec);

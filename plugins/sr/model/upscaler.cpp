@@ -6,6 +6,7 @@
 #include <nfx/models/model_zoo.hpp>
 #include <nfx/models/ncnn_model.hpp>
 #include <nfx/models/tfjs_model.hpp>
+#include <nfx/models/torchscript.hpp>
 #include <nfx/training/facts.hpp>
 #include <nfx/training/random.hpp>
 #include <nfx/training/resize.hpp>
@@ -102,15 +103,8 @@ std::shared_ptr<Upscaler::Network> torchscript_network(torch::jit::Module module
 std::shared_ptr<Upscaler::Network> file_network(const std::string& file, const UpscalerOptions& o) {
   if (fs::path(file).extension() == ".json") return tfjs_network(file, o.input_range);
   if (fs::path(file).extension() == ".param") return ncnn_network(file, fs::path(file).replace_extension(".bin").string(), o.input_range);
-  std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) throw nfx::Error(file + ": no such model file", NFX_ERR_IO);
-  torch::jit::Module module;
-  try {
-    module = torch::jit::load(file);
-  } catch (const std::exception&) {
-    throw nfx::Error(file + ": not a readable model (truncated, corrupt, or neither an Affine-StableSR model nor TorchScript)",
-                     NFX_ERR_IO);
-  }
+  // An Affine-StableSR file is a LibTorch archive too, one without a forward method.
+  torch::jit::Module module = models::load_torchscript(file, "an Affine-StableSR model or TorchScript");
   if (module.find_method("forward")) return torchscript_network(std::move(module), o.input_range);
   return stable_sr_network(file, o);
 }

@@ -21,10 +21,8 @@ namespace training = nfx::training;
 
 StableSrSpec spec_from(nfx::Params& p) {
   try {
-    // The spec's field names, but for steps (the checkpoint's name), which is steps_per_level here.
-    const auto param = [](const char* key) { return std::string(key) == "steps" ? "steps_per_level" : key; };
-    return spec_from_fields([&](const char* key) { return p.get_int(param(key)); },
-                            [&](const char* key) { return p.get_string(param(key)); });
+    return spec_from_fields([&](const std::string& key) { return p.get_int(nfx::flow::layer_param(key).c_str()); },
+                            [&](const std::string& key) { return p.get_string(nfx::flow::layer_param(key).c_str()); });
   } catch (const nfx::flow::SpecError& e) {
     throw nfx::ParamError(e.param(), e.what());  // reported at the parameter's line in the graph
   }
@@ -57,25 +55,11 @@ class Train : public nfx::Node, public training::LoopState, public nfx::Describa
   }
 
   void process(nfx::Context& ctx) override {
-    if (!loop_) build(ctx);
-    if (loop_options_.epochs > 0) ctx.set_item_count(loop_options_.epochs);
-    const training::ContextHooks hooks(*loop_, ctx);
-    if (!loop_->begun()) {
-      try {
-        loop_->begin(pending_state());
-      } catch (const training::CheckpointError& e) {
-        throw nfx::Error(e.what(), NFX_ERR_IO);
-      }
-    }
-    if (loop_->done()) {
+    if (!loop()) build(ctx);
+    if (!run_epoch_item(ctx)) {
       export_model(ctx);
       ctx.end_of_stream();
-      return;
     }
-    const training::EpochResult epoch = loop_->run_epoch();
-    ctx.set_item_name("epoch " + std::to_string(epoch.epoch));
-    if (!epoch.held_out.empty()) ctx.output_scalar(0, epoch.held_out.front().second);
-    if (!epoch.train.empty()) ctx.output_scalar(1, epoch.train.front().second);
   }
 
   training::Facts describe(nfx::Context&) override {
@@ -87,9 +71,6 @@ class Train : public nfx::Node, public training::LoopState, public nfx::Describa
     facts.emplace_back("out", loop_options_.out);
     return facts;
   }
-
- protected:
-  training::Loop* loop() override { return loop_.get(); }
 
  private:
   // The folder's images, shrunk and encoded once; a share of them (by a hash of the name) held out for
@@ -117,16 +98,16 @@ class Train : public nfx::Node, public training::LoopState, public nfx::Describa
     try {
       std::vector<SrExample> train_examples = prepare_examples(*model_, train, options_.patch, progress(0));
       std::vector<SrExample> held_out_examples = prepare_examples(*model_, held_out, 1, progress(train.size()));
-      task_ = std::make_unique<StableSrTask>(model_, options_, std::move(train_examples), std::move(held_out_examples));
+      make_loop(std::make_unique<StableSrTask>(model_, options_, std::move(train_examples), std::move(held_out_examples)),
+                loop_options_);
     } catch (const nfx::Error& e) {
       throw nfx::Error(images_ + "/" + e.what(), NFX_ERR_INVALID_ARGUMENT);
     }
-    loop_ = std::make_unique<training::Loop>(*task_, loop_options_);
   }
 
   // model.pt: the best state's weights (the last state's when nothing was validated) in float16.
   void export_model(nfx::Context& ctx) {
-    const std::filesystem::path best = loop_->best_path(), file = loop_options_.out / "model.pt";
+    const std::filesystem::path best = loop()->best_path(), file = loop_options_.out / "model.pt";
     try {
       if (std::filesystem::exists(best)) {
         training::CheckpointReader reader(best.string(), kStableSrFormat);
@@ -147,19 +128,11 @@ class Train : public nfx::Node, public training::LoopState, public nfx::Describa
   SrTrainOptions options_;
   training::LoopOptions loop_options_;
   std::shared_ptr<StableSr> model_;
-  std::unique_ptr<StableSrTask> task_;
-  std::unique_ptr<training::Loop> loop_;
 };
 
 }  // namespace
 
 void register_train_node(nfx::PluginBuilder& plugin) {
-  training::TrainDefaults defaults;
-  defaults.batch = 16;
-  defaults.learning_rate = 5e-4;
-  defaults.warmup_steps = 100;
-  defaults.schedule = "cosine";
-  defaults.steps_per_epoch = 100;
   nfx::NodeTypeBuilder& node = plugin.node<Train>("sr.train", "Trains Affine-StableSR (a conditional flow on a frozen pre-trained encoder) on a folder "
                                  "of images shrunk by MATLAB's bicubic imresize, one item per epoch; checkpoint.pt, "
                                  "best.pt (highest held-out Y-PSNR), the curve, and at the end model.pt (float16) in "
@@ -187,7 +160,8 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::bool_param("augment", true, "random flips and rotations of the patches"))
       .param(nfx::float_param("hold_out", 10.0, "percent of the folder's images held out for validation (by a hash of "
                                                 "the name; at least one)", 0, 50));
-  training::add_train_params(node, defaults);
+  training::add_train_params(
+      node, {/*batch*/ 16, /*learning_rate*/ 5e-4, /*warmup_steps*/ 100, /*schedule*/ "cosine", /*steps_per_epoch*/ 100});
 }
 
 }  // namespace nfx::sr

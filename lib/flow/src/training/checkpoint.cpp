@@ -9,12 +9,8 @@ ModelSpec read_spec(training::CheckpointReader& c) {
   s.channels = c.integer("spec.channels");
   s.height = c.integer("spec.height");
   s.width = c.integer("spec.width");
-  s.levels = c.integer("spec.levels");
-  s.steps = c.integer("spec.steps");
-  s.hidden = c.integer("spec.hidden");
-  s.mixing = c.text("spec.mixing");
-  s.coupling = c.text("spec.coupling");
-  s.direction = c.text("spec.direction") == "inverse" ? Direction::inverse : Direction::standard;
+  read_layer_fields(s, [&](const std::string& field) { return c.integer("spec." + field); },
+                    [&](const std::string& field) { return c.text("spec." + field); });
   if (c.has("spec.condition_channels")) s.condition_channels = c.integer("spec.condition_channels");  // absent before conditional models
   return s;
 }

@@ -4,6 +4,8 @@
 
 #include <nfx/flow/flow_layer.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -26,13 +28,15 @@ struct ModelSpec {
 };
 
 // A spec that cannot be built, and the field to change.
+// The train nodes' parameter for a spec field (flow.train, sr.train): the field's name, but steps_per_level
+// for steps (steps_per_epoch and warmup_steps count training steps there).
+std::string layer_param(const std::string& field);
+
 class SpecError : public std::invalid_argument {
  public:
   SpecError(std::string field, const std::string& message) : std::invalid_argument(message), field_(std::move(field)) {}
   const std::string& field() const { return field_; }
-  // The train nodes' parameter that sets the field (flow.train, sr.train): the field's name, but for steps,
-  // which is steps_per_level there (steps_per_epoch and warmup_steps count training steps).
-  std::string param() const { return field_ == "steps" ? "steps_per_level" : field_; }
+  std::string param() const { return layer_param(field_); }  // the train nodes' parameter that sets it
 
  private:
   std::string field_;
@@ -41,6 +45,11 @@ class SpecError : public std::invalid_argument {
 // Throws SpecError for a spec that cannot be built (odd sizes for the squeezes, unknown layer names,
 // channel counts a layer cannot split).
 void check_spec(const ModelSpec& spec);
+
+// The layer fields of `spec` (levels, steps, hidden, mixing, coupling, direction) from named values, by the
+// field's name: a checkpoint's fields, or a train node's parameters.
+void read_layer_fields(ModelSpec& spec, const std::function<int64_t(const std::string&)>& integer,
+                       const std::function<std::string(const std::string&)>& text);
 
 // The layers in one line, for logs and `nfx inspect`: "2 levels x 8 steps, hidden 64, finc3 mixing, affine
 // coupling, standard direction".

@@ -47,6 +47,7 @@ class Run {
   // The run's generator: data order, noise, augmentation. Saved in every checkpoint and restored on resume.
   torch::Generator& generator() { return generator_; }
   uint64_t seed() const { return options_.seed; }
+  const LoopOptions& options() const { return options_; }
   const Progress& progress() const { return progress_; }
   // The share of the training budget (time, or epochs where that ends sooner) spent so far, 0 to 1: what a
   // cosine schedule follows.

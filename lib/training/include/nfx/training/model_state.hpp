@@ -10,6 +10,7 @@
 #include <nfx/nfx.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -40,20 +41,35 @@ class ModelState : public nfx::Trainable {
   std::string loaded_;  // the bytes of the checkpoint last loaded
 };
 
+// What a train node derives from: it owns the node's task and loop, drives them from node calls, and is
+// the node's nfx.trainable.v1 (state = "file" in a graph saves and resumes the whole run).
 class LoopState : public nfx::Trainable {
  public:
   void save_state(nfx::Context& ctx, const std::string& path) override;
-  // Before the loop exists (a train node builds it once its data is known) the path is kept and
-  // pending_state() hands it to Loop::begin.
+  // Before the loop exists (a train node makes it once its data is known) the path is kept, and the loop
+  // begins from it.
   void load_state(nfx::Context& ctx, const std::string& path) override;
 
  protected:
-  // The node's loop, or nullptr while it has none yet.
-  virtual Loop* loop() = 0;
-  std::string pending_state() const { return pending_.value_or(""); }
+  // The loop over `task`, made once the node's data is known.
+  void make_loop(std::unique_ptr<Task> task, const LoopOptions& options);
+  // The node's loop, or nullptr before make_loop.
+  Loop* loop() const { return loop_.get(); }
+
+  // For a train node that is a source, one epoch per item: the next epoch as this call's item, named
+  // "epoch N", with the first held-out figure on output 0 and the first training figure on output 1. The
+  // first call begins the loop (from the graph's state file, else out/checkpoint.pt, else afresh).
+  // Returns false, taking no step, once the loop is done: the node then ends its stream.
+  bool run_epoch_item(nfx::Context& ctx);
+  // For a train node that trains in one call (at the end of a run, in finish): begins and runs every epoch.
+  void run_all(nfx::Context& ctx);
 
  private:
+  void begin();  // Loop::begin, a checkpoint that cannot be resumed from as an nfx::Error (NFX_ERR_IO)
+
   std::optional<std::string> pending_;
+  std::unique_ptr<Task> task_;  // before loop_, so the loop goes first
+  std::unique_ptr<Loop> loop_;
 };
 
 // For the length of one node call: the loop's cancellation, progress and log go to `ctx`, and back to

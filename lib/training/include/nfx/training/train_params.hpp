@@ -12,7 +12,8 @@
 
 namespace nfx::training {
 
-// The defaults a node gives the shared parameters: its model's good settings.
+// The defaults a node gives the shared parameters: its model's good settings. The fields are in the order
+// that most nodes change, so `{/*batch*/ 64, /*learning_rate*/ 1e-3}` gives the first ones.
 struct TrainDefaults {
   int64_t batch = 16;
   double learning_rate = 1e-3;
