@@ -257,6 +257,24 @@ TEST(FlowNodes, EncodeNamesAWrongImageSize) {
   }
 }
 
+// The loop parameters every train node shares: an epoch longer than one pass over the data (18 steps of
+// 250 digits) goes on into the next pass, and validation comes at its interval.
+TEST(FlowNodes, StepsPerEpochAndValidateEveryAreTheLoops) {
+  auto host = make_host(false);
+  TempDir dir;
+  host->parse_graph(train_graph(dir.path(), "steps_per_epoch = 20\nvalidate_every = 2\n"), "train.toml", {"epochs=2"})
+      .run({});
+  // The curve gets a row per validation: epoch 2 only, after 2 epochs of 20 steps.
+  EXPECT_EQ(lines_of(dir.path() / "curve.csv"), 2);
+  std::ifstream csv(dir.path() / "curve.csv");
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  ASSERT_EQ(header, "epoch,step,seconds,train_bpd,held_out_bpd");
+  EXPECT_EQ(row.substr(0, 5), "2,40,") << row;
+  EXPECT_GT(std::stod(row.substr(row.rfind(',') + 1)), 0) << row;
+}
+
 // Training data from an io source: digit files read by io.read_images, collected, split and trained on.
 TEST(FlowNodes, TrainsOnImagesFromAnIoSource) {
   auto host = make_host(false);

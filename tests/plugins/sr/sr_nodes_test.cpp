@@ -21,6 +21,28 @@ void run_graph(const std::string& toml) {
 
 }  // namespace
 
+// sr.train and flow.train declare the loop's parameters once (nfx::training::add_train_params): the same
+// names with the same documentation; only the defaults are each model's.
+TEST(SrNodes, TrainHasFlowTrainsLoopParameters) {
+  auto host = make_host(false);
+  const nfx_node_type* sr = host->node_type("sr.train");
+  const nfx_node_type* flow = host->node_type("flow.train");
+  ASSERT_NE(sr, nullptr);
+  ASSERT_NE(flow, nullptr);
+  auto doc_of = [](const nfx_node_type* t, const std::string& name) -> std::string {
+    for (uint32_t i = 0; i < t->param_count; ++i) {
+      if (name == t->params[i].name) return t->params[i].doc;
+    }
+    return "(missing)";
+  };
+  for (const char* name : {"out", "minutes", "epochs", "steps_per_epoch", "validate_every", "batch", "learning_rate",
+                           "warmup_steps", "schedule", "clip_norm", "seed", "resume", "steps_per_level"}) {
+    EXPECT_NE(doc_of(sr, name), "(missing)") << name;
+    EXPECT_EQ(doc_of(sr, name), doc_of(flow, name)) << name;
+  }
+  EXPECT_EQ(doc_of(sr, "steps"), "(missing)") << "renamed steps_per_level: steps counts training steps elsewhere";
+}
+
 TEST(SrNodes, TrainWritesAModelThatUpscaleAndEvalLoad) {
   TempDir dir;
   const cv::Mat baboon = cv::imread(sample("images/baboon.jpg").string());
