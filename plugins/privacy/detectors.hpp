@@ -51,4 +51,8 @@ struct OnnxOptions {
 };
 std::unique_ptr<Detector> make_onnx_detector(const OnnxOptions& options);
 
+// MediaPipe's BlazeFace (blazeface.hpp): faces, each box grown from its keypoints to the whole head.
+struct BlazeFaceOptions;
+std::unique_ptr<Detector> make_blazeface_detector(const BlazeFaceOptions& options);
+
 }  // namespace nfx::privacy

@@ -1,5 +1,6 @@
 #include "detectors.hpp"
 #include "instance_pool.hpp"
+#include "onnx_net.hpp"
 
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -8,9 +9,7 @@
 
 namespace nfx::privacy {
 
-namespace {
-
-std::unique_ptr<cv::dnn::Net> load_net(const std::string& path) {
+std::unique_ptr<cv::dnn::Net> load_onnx_net(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw nfx::Error(path + ": no such ONNX model file", NFX_ERR_IO);
   auto net = std::make_unique<cv::dnn::Net>();
   try {
@@ -22,10 +21,12 @@ std::unique_ptr<cv::dnn::Net> load_net(const std::string& path) {
   return net;
 }
 
+namespace {
+
 class OnnxDetector : public Detector {
  public:
   explicit OnnxDetector(const OnnxOptions& options)
-      : options_(options), pool_([path = options.path] { return load_net(path); }) {
+      : options_(options), pool_([path = options.path] { return load_onnx_net(path); }) {
     if (options_.format != "yolov8" && options_.format != "yolov5") {
       throw nfx::Error("unknown ONNX output format \"" + options_.format + "\" (expected yolov8 or yolov5)");
     }

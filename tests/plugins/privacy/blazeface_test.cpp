@@ -1,0 +1,171 @@
+// BlazeFace: the decoding of its outputs against values worked out by hand, the fetched model on a real
+// face labelled by hand, and bad model files.
+#include <blazeface.hpp>
+#include <detectors.hpp>
+
+#include "test_support.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <fstream>
+#include <vector>
+
+using namespace nfx::test;
+using nfx::privacy::FaceFound;
+
+namespace {
+
+fs::path front_model() { return sample("privacy/blazeface/ONNX/face_detection_front_128x128_barracuda.onnx"); }
+
+// Share of `truth` that `box` covers.
+float covered(const cv::Rect2f& box, const cv::Rect2f& truth) { return (box & truth).area() / truth.area(); }
+
+}  // namespace
+
+// One anchor of each grid set by hand; every other anchor scores sigmoid(-10).
+TEST(BlazeFace, DecodesAnchorsAsWorkedOutByHand) {
+  std::vector<float> scores16(512, -10.0f), scores8(384, -10.0f), boxes16(512 * 16, 0.0f), boxes8(384 * 16, 0.0f);
+  // 16 x 16 grid, row 3, column 5, second anchor: index (3 * 16 + 5) * 2 + 1 = 107. Anchor centre
+  // (5.5 / 16, 3.5 / 16) = (0.34375, 0.21875).
+  scores16[107] = 2.0f;
+  const float r[16] = {6.4f, -3.2f, 32.0f, 25.6f, 12.8f, 0, 0, 12.8f, 0, 0, 0, 0, 0, 0, -6.4f, 6.4f};
+  std::copy(r, r + 16, boxes16.begin() + 107 * 16);
+  // 8 x 8 grid, row 7, column 0, sixth anchor: index (7 * 8 + 0) * 6 + 5 = 341, score sigmoid(0) = 0.5;
+  // anchor (0.5 / 8, 7.5 / 8) = (0.0625, 0.9375).
+  scores8[341] = 0.0f;
+  boxes8[341 * 16 + 2] = 12.8f;
+  boxes8[341 * 16 + 3] = 12.8f;
+  const nfx::privacy::BlazeFaceRaw raw{scores16.data(), scores8.data(), boxes16.data(), boxes8.data()};
+
+  std::vector<FaceFound> faces = nfx::privacy::decode_blazeface(raw, 128.0f, 0.4f);
+  ASSERT_EQ(faces.size(), 2u);
+  const FaceFound& a = faces[0];
+  EXPECT_NEAR(a.score, 0.880797f, 1e-5);  // 1 / (1 + e^-2)
+  // centre (0.34375 + 6.4 / 128, 0.21875 - 3.2 / 128) = (0.39375, 0.19375); size (0.25, 0.2)
+  EXPECT_NEAR(a.box.x, 0.26875f, 1e-6);
+  EXPECT_NEAR(a.box.y, 0.09375f, 1e-6);
+  EXPECT_NEAR(a.box.width, 0.25f, 1e-6);
+  EXPECT_NEAR(a.box.height, 0.2f, 1e-6);
+  EXPECT_NEAR(a.points[0].x, 0.44375f, 1e-6);  // right eye: anchor + (12.8, 0) / 128
+  EXPECT_NEAR(a.points[1].y, 0.31875f, 1e-6);  // left eye: anchor + (0, 12.8) / 128
+  EXPECT_NEAR(a.points[5].x, 0.29375f, 1e-6);  // left ear: anchor + (-6.4, 6.4) / 128
+  EXPECT_NEAR(a.points[5].y, 0.26875f, 1e-6);
+  const FaceFound& b = faces[1];
+  EXPECT_NEAR(b.score, 0.5f, 1e-6);
+  EXPECT_NEAR(b.box.x, 0.0625f - 0.05f, 1e-6);  // size 12.8 / 128 = 0.1 about the anchor
+  EXPECT_NEAR(b.box.y, 0.9375f - 0.05f, 1e-6);
+  EXPECT_EQ(nfx::privacy::decode_blazeface(raw, 128.0f, 0.6f).size(), 1u) << "0.5 is below a 0.6 threshold";
+}
+
+// A face turned 90 degrees (eye line vertical) gets a head box turned with it: taller than wide.
+TEST(BlazeFace, TheHeadBoxTurnsWithTheEyeLine) {
+  FaceFound upright;
+  upright.box = cv::Rect2f(40, 40, 20, 20);
+  upright.points = {cv::Point2f(45, 45), cv::Point2f(55, 45), cv::Point2f(50, 50), cv::Point2f(50, 55),
+                    cv::Point2f(40, 47), cv::Point2f(60, 47)};
+  const cv::Rect2f head = nfx::privacy::head_box(upright);
+  EXPECT_GT(head.height, head.width) << "forehead to chin is longer than ear to ear";
+  EXPECT_LT(head.y, upright.box.y - 5) << "the forehead above the brows is covered";
+  FaceFound turned = upright;  // the same face lying on its side: eyes one above the other
+  turned.points = {cv::Point2f(45, 45), cv::Point2f(45, 55), cv::Point2f(50, 50), cv::Point2f(55, 50),
+                   cv::Point2f(43, 40), cv::Point2f(43, 60)};
+  const cv::Rect2f side = nfx::privacy::head_box(turned);
+  EXPECT_NEAR(side.width, head.height, 1e-3);
+  EXPECT_NEAR(side.height, head.width, 1e-3);
+}
+
+// scikit-image's astronaut (Eileen Collins), labelled by hand on the image: eyes at about (205, 102) and
+// (250, 102), mouth (227, 145); the head from hair to chin and ear to ear spans x 152-302, y 15-172.
+TEST(BlazeFace, FindsTheAstronautsFaceAndCoversHerHead) {
+  const cv::Mat bgr = cv::imread(sample("photos/astronaut.png").string());
+  ASSERT_FALSE(bgr.empty());
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  nfx::privacy::BlazeFaceOptions options;
+  options.model = front_model().string();
+  const std::vector<FaceFound> faces = nfx::privacy::BlazeFace(options).find(rgb);
+  ASSERT_FALSE(faces.empty());
+  // Found in several squares, every time at the same place; no other face in the photo.
+  for (const FaceFound& f : faces) {
+    EXPECT_GT(f.score, 0.75f);
+    EXPECT_LT(cv::norm(f.points[0] - cv::Point2f(205, 102)), 10) << "right eye at " << f.points[0];
+    EXPECT_LT(cv::norm(f.points[1] - cv::Point2f(250, 102)), 10) << "left eye at " << f.points[1];
+    EXPECT_LT(cv::norm(f.points[3] - cv::Point2f(227, 145)), 12) << "mouth at " << f.points[3];
+    const cv::Rect2f head = nfx::privacy::head_box(f);
+    EXPECT_GT(covered(head, cv::Rect2f(152, 15, 150, 157)), 0.97f) << "head box " << head;
+    EXPECT_LT(head.area(), 2.0f * 150 * 157) << "and not much more: " << head;
+  }
+}
+
+TEST(BlazeFace, MissingAndCorruptModelFilesAreNamed) {
+  TempDir dir;
+  nfx::privacy::BlazeFaceOptions options;
+  options.model = (dir.path() / "none.onnx").string();
+  try {
+    nfx::privacy::make_blazeface_detector(options);
+    FAIL() << "a missing model file";
+  } catch (const nfx::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("none.onnx: no such ONNX model file"), std::string::npos) << e.what();
+  }
+  // The real model cut short.
+  std::ifstream whole(front_model(), std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(whole)), std::istreambuf_iterator<char>());
+  options.model = (dir.path() / "cut.onnx").string();
+  std::ofstream(options.model, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 3));
+  try {
+    nfx::privacy::make_blazeface_detector(options);
+    FAIL() << "a truncated model file";
+  } catch (const nfx::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cut.onnx: not an ONNX model OpenCV can read"), std::string::npos) << e.what();
+  }
+}
+
+// privacy.detect with faces = "blazeface+hog": both run; BlazeFace's head box covers the astronaut's head.
+// A detector name it does not know, and a model file that is not one, are named at their lines.
+TEST(BlazeFace, DetectRunsItBesideHogAndNamesBadSettings) {
+  auto host = make_host(false);
+  auto graph = [&](const std::string& settings) {
+    return host->parse_graph(R"(
+[nodes.read]
+type = "io.read_images"
+path = ")" + sample("photos/astronaut.png").string() + R"("
+[nodes.detect]
+type = "privacy.detect"
+in.image = "read.image"
+plates = "none"
+margin = 1.0
+)" + settings + R"(
+[nodes.out]
+type = "host.output"
+in.value = "detect.boxes"
+)", "detect.toml");
+  };
+  std::vector<cv::Rect2f> boxes;
+  nfx::RunOptions options;
+  options.on_output = [&](const nfx::OutputEvent& e) {
+    for (const nfx::privacy::Detection& d : nfx::privacy::read_boxes(*e.value.dl())) boxes.push_back(d.box);
+  };
+  graph("faces = \"blazeface+hog\"").run(options);
+  ASSERT_GE(boxes.size(), 1u);
+  float best = 0;
+  for (const cv::Rect2f& b : boxes) best = std::max(best, covered(b, cv::Rect2f(152, 15, 150, 157)));
+  EXPECT_GT(best, 0.97f);
+
+  try {
+    graph("faces = \"blazeface+nope\"").run({});
+    FAIL() << "an unknown face detector";
+  } catch (const nfx::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown detector 'nope'"), std::string::npos) << e.what();
+  }
+  TempDir dir;
+  std::ofstream(dir.path() / "bad.onnx") << "not a model";
+  try {
+    graph("faces = \"blazeface\"\nface_model = \"" + (dir.path() / "bad.onnx").string() + "\"").run({});
+    FAIL() << "a model file that is not one";
+  } catch (const nfx::RunError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("detect.toml:11:"), std::string::npos) << message;
+    EXPECT_NE(message.find("bad.onnx: not an ONNX model OpenCV can read"), std::string::npos) << message;
+  }
+}
