@@ -30,6 +30,8 @@ defaults: HOG faces + HOG plates, inpaint|
 faces only: HOG|--set detect.plates=none
 faces only: Haar cascade|--set detect.plates=none --set detect.faces=haar
 faces only: LBP cascade|--set detect.plates=none --set detect.faces=lbp
+faces only: BlazeFace, faces from 24 px|--set detect.plates=none --set detect.faces=blazeface
+faces only: BlazeFace, faces from 48 px|--set detect.plates=none --set detect.faces=blazeface --set detect.min_face=48
 plates only: HOG|--set detect.faces=none
 plates only: stock cascade|--set detect.faces=none --set detect.plates=cascade
 defaults, blur|--set scrub.mode=blur

