@@ -70,7 +70,8 @@ bool has_face_at(const Detections& found, const cv::Rect2f& head) {
 class Detect : public nfx::Node {
  public:
   explicit Detect(nfx::Params& p)
-      : max_width_(static_cast<int>(p.get_int("max_width"))), nms_iou_(static_cast<float>(p.get_float("nms_iou"))),
+      : max_width_(static_cast<int>(p.get_int("max_width"))), every_(p.get_int("every")),
+        nms_iou_(static_cast<float>(p.get_float("nms_iou"))),
         margin_(static_cast<float>(p.get_float("margin"))) {
     const std::string faces = p.get_string("faces"), plates = p.get_string("plates");
     const std::string cascade_dir = p.get_string("cascade_dir");
@@ -131,6 +132,10 @@ class Detect : public nfx::Node {
   }
 
   void process(nfx::Context& ctx) override {
+    if (ctx.item_index() % every_ != 0) {  // a frame between detections: privacy.hold carries the boxes
+      ctx.output(0, boxes_tensor({}));
+      return;
+    }
     const cv::Mat image = nfx::plugins::as_mat(ctx.input(0));
     Frame frame;
     if (image.channels() == 3) cv::cvtColor(image, frame.gray, cv::COLOR_RGB2GRAY);
@@ -170,6 +175,7 @@ class Detect : public nfx::Node {
 
  private:
   int max_width_;
+  int64_t every_;
   float nms_iou_, margin_;
   bool needs_color_ = false;
   std::vector<std::unique_ptr<Detector>> detectors_;
@@ -224,6 +230,8 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .param(nfx::int_param("min_neighbors", 3, "cascades: raw detections needed to keep a box", 1, 100))
       .param(nfx::int_param("max_width", 0, "search a copy shrunk to this width when the image is wider; 0: full size",
                             0, 100000))
+      .param(nfx::int_param("every", 1, "video: detect on every n-th frame only and give no boxes on the others, for "
+                            "privacy.hold to carry its tracks through (set hold.frames to at least n)", 1, 1000))
       .param(nfx::float_param("nms_iou", 0.3, "boxes of one class overlapping more than this are merged", 0.0, 1.0))
       .param(nfx::float_param("margin", 1.3, "grow each box about its centre by this factor", 1.0, 4.0))
       .reentrant();

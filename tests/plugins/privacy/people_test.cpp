@@ -1,11 +1,14 @@
 // Walkers in street video: the people detector turns each one into the box of their head, on frame 300 of
 // the sample vtest.avi, where the heads were labelled by hand.
+#include <boxes.hpp>
 #include <detectors.hpp>
 
 #include "test_support.hpp"
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+
+#include <map>
 
 using namespace nfx::test;
 
@@ -47,4 +50,33 @@ TEST(PrivacyPeople, TheHeadSitsAFifthOfTheWayDownTheBox) {
   EXPECT_NEAR(head.x + head.width / 2, 125, 1e-4);
   EXPECT_NEAR(head.y + head.height / 2, 70, 1e-4);
   EXPECT_NEAR(head.width, 22, 1e-4);
+}
+
+// detect.every = 2 detects on items 0, 2, 4 ... and gives no boxes on the others (privacy.hold carries
+// the tracks through them).
+TEST(PrivacyPeople, EveryNthFrameIsSearched) {
+  TempDir dir;
+  for (const char* name : {"a.png", "b.png", "c.png"}) fs::copy_file(sample("photos/astronaut.png"), dir.path() / name);
+  auto host = make_host(false);
+  nfx::Graph graph = host->parse_graph(R"(
+[nodes.read]
+type = "io.read_images"
+path = ")" + dir.path().string() + R"("
+[nodes.detect]
+type = "privacy.detect"
+in.image = "read.image"
+plates = "none"
+every = 2
+[nodes.out]
+type = "host.output"
+in.value = "detect.boxes"
+)", "every.toml");
+  std::map<int64_t, size_t> boxes;
+  nfx::RunOptions options;
+  options.on_output = [&](const nfx::OutputEvent& e) { boxes[e.item] = nfx::privacy::read_boxes(*e.value.dl()).size(); };
+  graph.run(options);
+  ASSERT_EQ(boxes.size(), 3u);
+  EXPECT_EQ(boxes[0], 1u);
+  EXPECT_EQ(boxes[1], 0u);
+  EXPECT_EQ(boxes[2], 1u);
 }
