@@ -7,7 +7,7 @@ packages=(
   libboost-dev libtomlplusplus-dev libcli11-dev libdlpack-dev
   libopencv-dev libgtest-dev libgmock-dev libbenchmark-dev libfftw3-dev libtorch-dev
   libdlib-dev opencv-data nlohmann-json3-dev libexif-dev libpng-dev libjpeg-dev libtiff-dev libwebp-dev
-  graphviz qemu-user clang libclang-rt-dev python3
+  graphviz qemu-user clang libclang-rt-dev python3 ffmpeg
 )
 
 missing=()

@@ -1,4 +1,5 @@
 // Video frames in and out through OpenCV's videoio (FFmpeg back end on Debian).
+#include "audio_track.hpp"
 #include "image_files.hpp"
 #include "io_nodes.hpp"
 
@@ -90,8 +91,11 @@ class ReadVideo : public nfx::Node {
 class WriteVideo : public nfx::Node {
  public:
   explicit WriteVideo(nfx::Params& p)
-      : path_(p.get_string("path")), fps_(p.get_float("fps")), codec_(p.get_string("codec")),
-        overwrite_(p.get_bool("overwrite")) {
+      : path_(p.get_string("path")), audio_from_(p.get_string("audio_from")), fps_(p.get_float("fps")),
+        codec_(p.get_string("codec")), overwrite_(p.get_bool("overwrite")) {
+    if (!audio_from_.empty() && !fs::is_regular_file(audio_from_)) {
+      throw nfx::ParamError("audio_from", audio_from_.string() + ": no such file");
+    }
     if (codec_.size() != 4) throw nfx::Error("codec: expected a FourCC of 4 characters such as mp4v or MJPG");
     if (!overwrite_ && fs::exists(path_)) {
       throw nfx::Error(path_.string() + " exists; set overwrite = true to replace it", NFX_ERR_IO);
@@ -124,9 +128,10 @@ class WriteVideo : public nfx::Node {
     }
     writer_.write(frame);
   }
-  void finish(nfx::Context&) override {
+  void finish(nfx::Context& ctx) override {
     if (!writer_.isOpened()) throw nfx::Error(path_.string() + ": no frames to write", NFX_ERR_IO);
     writer_.release();
+    add_audio(ctx);
     std::error_code ec;
     fs::rename(temp_, path_, ec);
     if (ec) throw nfx::Error(path_.string() + ": cannot move the finished video into place: " + ec.message(), NFX_ERR_IO);
@@ -134,7 +139,32 @@ class WriteVideo : public nfx::Node {
   }
 
  private:
-  fs::path path_, temp_;
+  // OpenCV's writer keeps the frames only: the audio of `audio_from` goes back in with ffmpeg where it is
+  // installed. Container metadata (creation time, location, camera) is not copied: it can identify.
+  void add_audio(nfx::Context& ctx) {
+    if (audio_from_.empty()) {
+      ctx.log(NFX_LOG_INFO, path_.string() + ": frames only (OpenCV's writer keeps no audio track and no container "
+                                             "metadata; audio_from adds a source's audio)");
+      return;
+    }
+    const fs::path ffmpeg = find_ffmpeg();
+    if (ffmpeg.empty()) {
+      ctx.log(NFX_LOG_WARNING, path_.string() + ": the audio of " + audio_from_.string() +
+                                   " is not kept: ffmpeg is not installed (apt-get install ffmpeg)");
+      return;
+    }
+    const fs::path muxed = temporary_sibling(path_);
+    const std::string error = mux_audio(ffmpeg, temp_, audio_from_, muxed);
+    std::error_code ec;
+    if (error.empty()) fs::rename(muxed, temp_, ec);
+    if (!error.empty() || ec) {
+      fs::remove(muxed, ec);
+      ctx.log(NFX_LOG_WARNING, path_.string() + ": frames only, the audio of " + audio_from_.string() +
+                                   " could not be added: " + (error.empty() ? ec.message() : error));
+    }
+  }
+
+  fs::path path_, audio_from_, temp_;
   double fps_;
   std::string codec_;
   bool overwrite_;
@@ -164,6 +194,9 @@ void register_video_nodes(nfx::PluginBuilder& plugin) {
       .param(nfx::float_param("fps", 25.0, "frames per second when the fps input is not connected", 0.1, 1000))
       .param(nfx::string_param("codec", "mp4v", "FourCC: mp4v, MJPG, XVID, ..."))
       .param(nfx::bool_param("overwrite", false, "replace an existing file"))
+      .param(nfx::string_param("audio_from", "", "a video whose audio to keep (usually the source): OpenCV writes "
+                               "frames only, so its audio is added with ffmpeg where it is installed (a warning "
+                               "otherwise); container metadata is never copied"))
       .ordered();
 }
 
