@@ -208,7 +208,7 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
                                "away to detect (street video)", "hog|none"))
       .param(nfx::float_param("people_upsample", 2.0, "people: enlarge the image this much first (people from about "
                               "128 / people_upsample px tall; the cost grows with its square)", 0.5, 4.0))
-      .param(nfx::float_param("people_threshold", 1.0, "people: SVM score a walker needs", -2.0, 5.0))
+      .param(nfx::float_param("people_threshold", 0.5, "people: SVM score a walker needs", -2.0, 5.0))
       .param(nfx::string_param("plates", "hog", "plate detector: HOG + SVM trained on synthetic plates "
                                "(privacy.train_detector), the stock OpenCV cascade, or none", "hog|cascade|none"))
       .param(nfx::string_param("plate_model", "", "hog: detector file from privacy.train_detector; empty: the built-in one"))

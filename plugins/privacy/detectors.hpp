@@ -60,7 +60,7 @@ std::unique_ptr<Detector> make_blazeface_detector(const BlazeFaceOptions& option
 // given as the box of their head (class face). Scores are the SVM's; people below `threshold` are dropped.
 struct PeopleOptions {
   double upsample = 2.0;
-  double threshold = 1.0;
+  double threshold = 0.5;
 };
 std::unique_ptr<Detector> make_people_detector(const PeopleOptions& options);
 
