@@ -2,6 +2,7 @@
 #include "blazeface.hpp"
 #include "detectors.hpp"
 #include "hog_detector.hpp"
+#include "plate_verifier.hpp"
 #include "privacy_nodes.hpp"
 
 #include <nfx/common/image_mat.hpp>
@@ -72,7 +73,7 @@ class Detect : public nfx::Node {
   explicit Detect(nfx::Params& p)
       : max_width_(static_cast<int>(p.get_int("max_width"))), every_(p.get_int("every")),
         nms_iou_(static_cast<float>(p.get_float("nms_iou"))),
-        margin_(static_cast<float>(p.get_float("margin"))) {
+        margin_(static_cast<float>(p.get_float("margin"))), plate_check_(p.get_bool("plate_check")) {
     const std::string faces = p.get_string("faces"), plates = p.get_string("plates");
     const std::string cascade_dir = p.get_string("cascade_dir");
     CascadeOptions cascade;
@@ -161,6 +162,7 @@ class Detect : public nfx::Node {
     };
     Detections all;
     for (const auto& detector : detectors_) found_by(*detector, all);
+    if (plate_check_) drop_textless_plates(frame.gray, scale, all);
     if (people_) {
       Detections heads;
       found_by(*people_, heads);
@@ -174,9 +176,22 @@ class Detect : public nfx::Node {
   }
 
  private:
+  // Plate candidates whose box holds no line of characters (plate_verifier.hpp) go.
+  static void drop_textless_plates(const cv::Mat& gray, double scale, Detections& found) {
+    const cv::Rect frame(0, 0, gray.cols, gray.rows);
+    found.erase(std::remove_if(found.begin(), found.end(), [&](const Detection& d) {
+                  if (d.label != plate) return false;
+                  const cv::Rect box = cv::Rect(cv::Rect2f(d.box.x * scale, d.box.y * scale, d.box.width * scale,
+                                                           d.box.height * scale)) & frame;
+                  return box.area() == 0 || !looks_like_plate(gray(box));
+                }),
+                found.end());
+  }
+
   int max_width_;
   int64_t every_;
   float nms_iou_, margin_;
+  bool plate_check_;
   bool needs_color_ = false;
   std::vector<std::unique_ptr<Detector>> detectors_;
   std::unique_ptr<Detector> people_;  // heads of walkers, where no face detector found one
@@ -211,6 +226,8 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .param(nfx::float_param("people_threshold", 0.5, "people: SVM score a walker needs", -2.0, 5.0))
       .param(nfx::string_param("plates", "hog", "plate detector: HOG + SVM trained on synthetic plates "
                                "(privacy.train_detector), the stock OpenCV cascade, or none", "hog|cascade|none"))
+      .param(nfx::bool_param("plate_check", true, "keep a plate only when its box holds a line of at least 4 "
+                             "character-like shapes (drops rails, stripes and textures the plate detectors fire on)"))
       .param(nfx::string_param("plate_model", "", "hog: detector file from privacy.train_detector; empty: the built-in one"))
       .param(nfx::float_param("plate_threshold", -0.3, "hog: score threshold (lower finds more plates and more false "
                               "ones)", -3.0, 3.0))
