@@ -1,6 +1,7 @@
 // GraphSource + loaded node types -> GraphPlan, reporting every problem with its file:line:col.
 #include "builtin_nodes.hpp"
 #include "graph_source.hpp"
+#include "plugin_call.hpp"
 #include "plugin_registry.hpp"
 
 #include <nfx/nfx.hpp>
@@ -209,15 +210,8 @@ std::vector<int> topological_order(const std::vector<std::vector<int>>& predeces
 // state = "file": the node's learned state is loaded from and saved to that file.
 void use_extensions(const RawNode& raw, PlannedNode& node, std::vector<Diagnostic>& out) {
   const nfx_node_type* t = node.type;
-  auto extension = [&](const char* id) -> const void* {
-    try {
-      return t->extension != nullptr ? t->extension(id) : nullptr;
-    } catch (...) {  // an exception across the C ABI: as if the extension were missing
-      return nullptr;
-    }
-  };
   if (raw.invert) {
-    node.invertible = static_cast<const nfx_invertible_v1*>(extension(NFX_EXT_INVERTIBLE));
+    node.invertible = find_extension<nfx_invertible_v1>(*t, NFX_EXT_INVERTIBLE);
     if (node.invertible == nullptr) {
       report(out, raw.invert_location, "node '" + raw.id + "': invert = true, but " + t->id +
                                            " is not invertible (it has no " NFX_EXT_INVERTIBLE " extension)");
@@ -230,7 +224,7 @@ void use_extensions(const RawNode& raw, PlannedNode& node, std::vector<Diagnosti
     }
   }
   if (!raw.state.empty()) {
-    node.trainable = static_cast<const nfx_trainable_v1*>(extension(NFX_EXT_TRAINABLE));
+    node.trainable = find_extension<nfx_trainable_v1>(*t, NFX_EXT_TRAINABLE);
     if (node.trainable == nullptr) {
       report(out, raw.state_location, "node '" + raw.id + "': state = \"" + raw.state + "\", but " + t->id +
                                           " has no learned state (no " NFX_EXT_TRAINABLE " extension)");

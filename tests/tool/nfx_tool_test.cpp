@@ -11,23 +11,7 @@ using namespace nfx::test;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs a shell command line; its exit code (-1 when it did not exit normally) and all it printed.
-Result shell(const std::string& command) {
-  Result r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = ShellResult;
 
 // `environment`: NAME=VALUE settings for the tool's process.
 Result nfx_cmd(const std::string& args, const std::string& environment = "") {

@@ -4,20 +4,17 @@
 
 #include <map>
 
+using nfx::test::make_host;
 using nfx::test::test_plugins;
 
 TEST(OnePool, TwoModelPluginsInOneHostShareTheShareThreads) {
   nfx::HostOptions options;
-  options.use_env_path = false;
-  options.use_install_dir = false;
-  options.plugin_paths.push_back(NFX_TEST_PLUGIN_DIR);  // host.input and host.output
   options.plugin_paths.push_back(test_plugins("pool_probes"));
-  nfx::Host host(options);
-  ASSERT_TRUE(host.load_plugins().empty());
-  ASSERT_NE(host.node_type("probe_a.probe"), nullptr);
-  ASSERT_NE(host.node_type("probe_b.probe"), nullptr);
+  auto host = make_host(false, options);
+  ASSERT_NE(host->node_type("probe_a.probe"), nullptr);
+  ASSERT_NE(host->node_type("probe_b.probe"), nullptr);
   // b runs after a: a splits its batch over two share threads first, then b does.
-  nfx::Graph graph = host.parse_graph(R"(
+  nfx::Graph graph = host->parse_graph(R"(
 [nodes.in]
 type = "host.input"
 kind = "scalar"

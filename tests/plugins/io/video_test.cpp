@@ -156,38 +156,19 @@ TEST(IoVideo, FramesLargerThanMaxPixelsAreRefusedBeforeDecoding) {
   EXPECT_EQ(host->parse_graph(graph(160 * 120), "v.toml").run({}).items, 3);
 }
 
-namespace {
-
-// The output of a shell command, or "" when it fails.
-std::string output_of(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[256];
-    while (fgets(buffer, sizeof buffer, pipe)) out += buffer;
-    if (pclose(pipe) != 0) return "";
-  }
-  return out;
-}
-
-}  // namespace
-
 // OpenCV writes frames only: with audio_from, the source's audio goes back in through ffmpeg; without
 // ffmpeg on PATH the video is still written, frames only, and the log says why.
 TEST(IoVideo, TheSourcesAudioIsKeptWhereFfmpegIsInstalled) {
-  if (output_of("command -v ffmpeg && command -v ffprobe").empty()) GTEST_SKIP() << "ffmpeg is not installed";
+  if (shell("command -v ffmpeg && command -v ffprobe").code != 0) GTEST_SKIP() << "ffmpeg is not installed";
   TempDir dir;
   const fs::path source = dir.path() / "talk.mp4", out = dir.path() / "out.mp4";
-  ASSERT_FALSE(output_of("ffmpeg -v error -nostdin -f lavfi -i testsrc=size=64x48:rate=10 -f lavfi -i "
-                         "sine=frequency=440 -t 2 -c:v mpeg4 -c:a aac " + source.string() + " && echo made")
-                   .empty());
+  const ShellResult made = shell("ffmpeg -v error -nostdin -f lavfi -i testsrc=size=64x48:rate=10 -f lavfi -i "
+                                 "sine=frequency=440 -t 2 -c:v mpeg4 -c:a aac " + source.string());
+  ASSERT_EQ(made.code, 0) << made.output;
   std::vector<std::string> log;
   nfx::HostOptions options;
-  options.use_env_path = false;
-  options.use_install_dir = false;
-  options.plugin_paths.push_back(NFX_TEST_PLUGIN_DIR);
   options.log = [&](nfx_log_level, const std::string&, const std::string& message) { log.push_back(message); };
-  nfx::Host host(options);
-  ASSERT_TRUE(host.load_plugins().empty());
+  auto host = make_host(false, options);
   const std::string graph = R"(
 [nodes.read]
 type = "io.read_video"
@@ -200,17 +181,17 @@ path = ")" + out.string() + R"("
 overwrite = true
 audio_from = ")" + source.string() + R"("
 )";
-  host.parse_graph(graph, "audio.toml").run({});
+  host->parse_graph(graph, "audio.toml").run({});
   const std::string probe = "ffprobe -v error -show_entries stream=codec_type -of csv=p=0 " + out.string();
-  EXPECT_EQ(output_of(probe), "video\naudio\n");
+  EXPECT_EQ(shell(probe).output, "video\naudio\n");
   cv::VideoCapture check(out.string());
   EXPECT_EQ(static_cast<int>(check.get(cv::CAP_PROP_FRAME_COUNT)), 20);
 
   const std::string path = std::getenv("PATH");
   setenv("PATH", "/nonexistent", 1);
-  host.parse_graph(graph, "audio.toml").run({});
+  host->parse_graph(graph, "audio.toml").run({});
   setenv("PATH", path.c_str(), 1);
-  EXPECT_EQ(output_of(probe), "video\n") << "frames only";
+  EXPECT_EQ(shell(probe).output, "video\n") << "frames only";
   const bool warned = std::any_of(log.begin(), log.end(), [](const std::string& m) {
     return m.find("is not kept: ffmpeg is not installed") != std::string::npos;
   });
