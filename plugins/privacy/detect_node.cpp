@@ -126,7 +126,8 @@ class Detect : public nfx::Node {
       detectors_.push_back(detector_for("onnx_model", [&] { return make_onnx_detector(onnx); }));
     }
     if (p.get_string("people") == "hog") {
-      people_ = make_people_detector({p.get_float("people_upsample"), p.get_float("people_threshold")});
+      people_ = make_people_detector(
+          {p.get_float("people_upsample"), p.get_float("people_threshold"), p.get_float("people_step")});
     }
     for (const auto& d : detectors_) needs_color_ = needs_color_ || d->needs_color();
   }
@@ -223,6 +224,8 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .param(nfx::float_param("people_upsample", 2.0, "people: enlarge the image this much first (people from about "
                               "128 / people_upsample px tall; the cost grows with its square)", 0.5, 4.0))
       .param(nfx::float_param("people_threshold", 0.5, "people: SVM score a walker needs", -2.0, 5.0))
+      .param(nfx::float_param("people_step", 1.05, "people: step between searched sizes (1.1 costs about half of "
+                              "1.05, 1.2 a third)", 1.01, 2.0))
       .param(nfx::string_param("plates", "hog", "plate detector: HOG + SVM trained on synthetic plates "
                                "(privacy.train_detector), the stock OpenCV cascade, or none", "hog|cascade|none"))
       .param(nfx::bool_param("plate_check", true, "keep a plate only when its box holds a line of at least 4 "

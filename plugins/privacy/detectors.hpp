@@ -61,6 +61,7 @@ std::unique_ptr<Detector> make_blazeface_detector(const BlazeFaceOptions& option
 struct PeopleOptions {
   double upsample = 2.0;
   double threshold = 0.5;
+  double scale_step = 1.05;  // between searched sizes: the search costs about 1 / (1 - 1 / step^2) frames
 };
 std::unique_ptr<Detector> make_people_detector(const PeopleOptions& options);
 

@@ -18,6 +18,7 @@ class Evaluate : public nfx::Node {
         report_(p.get_string("report")) {}
 
   void process(nfx::Context& ctx) override {
+    if (ctx.input_scalar_or(4, 1.0) == 0.0) return;  // a frame the ground truth does not list
     evaluation_.add(read_boxes(ctx.input(0)), read_boxes(ctx.input(1)), nfx::plugins::as_mask_mat(ctx.input(2)),
                     read_boxes(ctx.input(3)));
   }
@@ -57,6 +58,8 @@ void register_evaluate_node(nfx::PluginBuilder& plugin) {
       .input(boxes("detected", "privacy.detect on the original image"))
       .input(nfx::port("mask", NFX_KIND_MASK, "privacy.scrub's mask", NFX_DTYPE_U8, 2))
       .input(boxes("redetected", "privacy.detect on the scrubbed image"))
+      .input(nfx::port("scored", NFX_KIND_SCALAR, "0 leaves the item out of the scores (privacy.read_boxes' listed: "
+                       "score a video labelled every n-th frame over all its frames)", 0, -1, NFX_PORT_OPTIONAL))
       .param(nfx::float_param("match_cover", 0.5, "a detection finds a true box of its class when it covers this share "
                               "of it...", 0.0, 1.0))
       .param(nfx::float_param("max_size_ratio", 10.0, "...and is at most this many times its area", 1.0, 1000.0))

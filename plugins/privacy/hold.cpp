@@ -1,5 +1,9 @@
 #include "hold.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
 namespace nfx::privacy {
 
 namespace {
@@ -17,25 +21,33 @@ cv::Rect2f BoxHolder::predicted(const Track& track, int64_t frame) {
 }
 
 Detections BoxHolder::update(int64_t frame, const Detections& detections) {
-  for (const Detection& d : detections) {
-    Track* best = nullptr;
-    float best_iou = match_iou_;
-    for (Track& t : tracks_) {
-      // A track already updated this frame belongs to another detection.
-      const float overlap = t.detection.label == d.label && t.last_seen != frame ? iou(predicted(t, frame), d.box) : 0.0f;
-      if (overlap >= best_iou && overlap > 0.0f) {
-        best = &t;
-        best_iou = overlap;
-      }
+  // Every detection-track pair of one class within the gate, nearest first.
+  std::vector<std::tuple<float, size_t, size_t>> pairs;  // distance in detection sizes, detection, track
+  for (size_t d = 0; d < detections.size(); ++d) {
+    const cv::Rect2f& box = detections[d].box;
+    const float size = std::max(1.0f, (box.width + box.height) / 2);
+    for (size_t t = 0; t < tracks_.size(); ++t) {
+      if (tracks_[t].detection.label != detections[d].label) continue;
+      const cv::Point2f gap = centre(predicted(tracks_[t], frame)) - centre(box);
+      const float distance = std::hypot(gap.x, gap.y) / size;
+      if (distance <= match_distance_) pairs.emplace_back(distance, d, t);
     }
-    if (best == nullptr) {
-      tracks_.push_back(Track{d, frame, {0, 0}});
-      continue;
-    }
-    const cv::Point2f moved = (centre(d.box) - centre(best->detection.box)) / static_cast<float>(frame - best->last_seen);
-    best->velocity = best->velocity * (1 - kVelocityWeight) + moved * kVelocityWeight;
-    best->detection = d;
-    best->last_seen = frame;
+  }
+  std::sort(pairs.begin(), pairs.end());
+  std::vector<bool> detection_taken(detections.size(), false), track_taken(tracks_.size(), false);
+  for (const auto& [distance, d, t] : pairs) {
+    if (detection_taken[d] || track_taken[t]) continue;
+    detection_taken[d] = track_taken[t] = true;
+    Track& track = tracks_[t];
+    const cv::Point2f moved =
+        (centre(detections[d].box) - centre(track.detection.box)) / static_cast<float>(frame - track.last_seen);
+    track.velocity = track.moved ? track.velocity * (1 - kVelocityWeight) + moved * kVelocityWeight : moved;
+    track.moved = true;
+    track.detection = detections[d];
+    track.last_seen = frame;
+  }
+  for (size_t d = 0; d < detections.size(); ++d) {
+    if (!detection_taken[d]) tracks_.push_back(Track{detections[d], frame, {0, 0}});
   }
   Detections out;
   std::vector<Track> alive;

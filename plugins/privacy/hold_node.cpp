@@ -10,7 +10,7 @@ namespace {
 class Hold : public nfx::Node {
  public:
   explicit Hold(nfx::Params& p)
-      : holder_(p.get_int("frames"), static_cast<float>(p.get_float("match_iou"))) {}
+      : holder_(p.get_int("frames"), static_cast<float>(p.get_float("match_distance"))) {}
 
   // Items arrive in order (the node is declared ordered), one per frame.
   void process(nfx::Context& ctx) override {
@@ -29,7 +29,8 @@ void register_hold_node(nfx::PluginBuilder& plugin) {
       .input(nfx::port("boxes", NFX_KIND_BOXES, "this frame's boxes", NFX_DTYPE_F32, 2))
       .output(nfx::port("boxes", NFX_KIND_BOXES, "this frame's boxes plus the held ones", NFX_DTYPE_F32, 2))
       .param(nfx::int_param("frames", 5, "frames to keep a box after it was last seen", 0, 10000))
-      .param(nfx::float_param("match_iou", 0.3, "a new box this close to a held one (same class) replaces it", 0.0, 1.0))
+      .param(nfx::float_param("match_distance", 1.0, "a new box joins the held one (same class) whose predicted "
+                              "centre is nearest, within this many times the new box's size", 0.0, 10.0))
       .ordered();
 }
 

@@ -28,7 +28,7 @@ class PeopleDetector : public Detector {
     cv::resize(frame.gray, enlarged, {}, options_.upsample, options_.upsample, cv::INTER_LINEAR);
     std::vector<cv::Rect> people;
     std::vector<double> weights;
-    hog_.detectMultiScale(enlarged, people, weights, 0, cv::Size(8, 8), cv::Size(0, 0), 1.05, 2);
+    hog_.detectMultiScale(enlarged, people, weights, 0, cv::Size(8, 8), cv::Size(0, 0), options_.scale_step, 2);
     Detections heads;
     const float back = static_cast<float>(1.0 / options_.upsample);
     for (size_t i = 0; i < people.size(); ++i) {

@@ -93,10 +93,13 @@ class ReadBoxes : public nfx::Node {
     }
   }
 
-  // Items that the file does not list have no boxes.
+  // Items that the file does not list have no boxes; `listed` tells them apart from items listed without any
+  // (a video labelled every 40th frame, scored over consecutive frames).
   void process(nfx::Context& ctx) override {
     const auto it = boxes_.find(ctx.item_name());
-    ctx.output(0, boxes_tensor(it != boxes_.end() ? it->second : Detections{}));
+    const bool listed = it != boxes_.end();
+    ctx.output(0, boxes_tensor(listed ? it->second : Detections{}));
+    ctx.output_scalar(1, listed ? 1.0 : 0.0);
   }
 
  private:
@@ -136,6 +139,7 @@ void register_truth_nodes(nfx::PluginBuilder& plugin) {
                                                "({\"items\": [{\"item\": name, \"boxes\": [...]}]}), by item name")
       .input(nfx::any_port("image", "any value of the item (only its name is used)"))
       .output(nfx::port("boxes", NFX_KIND_BOXES, "the item's boxes", NFX_DTYPE_F32, 2))
+      .output(nfx::port("listed", NFX_KIND_SCALAR, "1 when the file lists the item, 0 when not (privacy.evaluate's scored)"))
       .param(nfx::required(nfx::string_param("path", "", "JSON file with the boxes")))
       .reentrant();
 }

@@ -112,6 +112,11 @@ class Context {
     check(host_api()->input_scalar(ctx_, port, &v), "input " + std::to_string(port) + " is not a scalar");
     return v;
   }
+  // An optional scalar input's value, or `fallback` where the port is not connected.
+  double input_scalar_or(uint32_t port, double fallback) const {
+    double v = 0;
+    return host_api()->input_scalar(ctx_, port, &v) == NFX_OK ? v : fallback;
+  }
   std::string input_text(uint32_t port) const {
     const char* v = nullptr;
     check(host_api()->input_text(ctx_, port, &v), "input " + std::to_string(port) + " is not text");

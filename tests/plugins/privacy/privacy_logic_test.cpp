@@ -63,7 +63,7 @@ TEST(PrivacyBoxes, TensorRoundTripAndBadTensorsAreRefused) {
 }
 
 TEST(PrivacyHold, BoxesStayForTheGivenFramesAfterTheyWereLastSeen) {
-  BoxHolder holder(2, 0.3f);
+  BoxHolder holder(2, 1.0f);
   EXPECT_EQ(holder.update(0, {box(10, 10, 20, 20)}).size(), 1u);
   EXPECT_EQ(holder.update(1, {}).size(), 1u);  // missed: still held
   EXPECT_EQ(holder.update(2, {}).size(), 1u);
@@ -81,7 +81,7 @@ TEST(PrivacyHold, BoxesStayForTheGivenFramesAfterTheyWereLastSeen) {
 // detection of frame 4 (24 px from the last one seen, so no overlap with it) joins the same track: one box,
 // never two.
 TEST(PrivacyHold, AMovingBoxIsFollowedThroughAMissedFrameAsOneTrack) {
-  BoxHolder holder(5, 0.3f);
+  BoxHolder holder(5, 1.0f);
   for (int frame = 0; frame < 3; ++frame) ASSERT_EQ(holder.update(frame, {box(100 + 6 * frame, 50, 12, 12)}).size(), 1u);
   const Detections missed = holder.update(3, {});
   ASSERT_EQ(missed.size(), 1u);
@@ -89,6 +89,33 @@ TEST(PrivacyHold, AMovingBoxIsFollowedThroughAMissedFrameAsOneTrack) {
   const Detections found = holder.update(4, {box(124, 50, 12, 12)});
   ASSERT_EQ(found.size(), 1u) << "the same head, not a new one beside a stale box";
   EXPECT_FLOAT_EQ(found[0].box.x, 124.0f);
+}
+
+// The video graph detects every few frames: a walker's head (30 px box, 5 px a frame) is seen on frames 0, 4
+// and 8 only. From the second sighting on the track knows its velocity, so on the frames between the box is
+// where the head walked to, and each sighting joins the one track.
+TEST(PrivacyHold, AHeadSeenEveryFewFramesIsCarriedAlongItsPath) {
+  BoxHolder holder(8, 1.0f);
+  for (int frame = 0; frame <= 11; ++frame) {
+    const float x = 100.0f + 5 * frame;
+    const Detections shown = holder.update(frame, frame % 4 == 0 ? Detections{box(x, 50, 30, 30)} : Detections{});
+    ASSERT_EQ(shown.size(), 1u) << "frame " << frame;
+    if (frame > 4) {
+      EXPECT_NEAR(shown[0].box.x, x, 0.5f) << "frame " << frame;
+    }
+  }
+  // Two walkers crossing paths keep their own tracks: each detection joins the nearer prediction.
+  BoxHolder two(8, 1.0f);
+  two.update(0, {box(100, 50, 30, 30), box(200, 50, 30, 30)});
+  two.update(4, {box(120, 50, 30, 30), box(180, 50, 30, 30)});
+  const Detections crossed = two.update(8, {box(140, 50, 30, 30), box(160, 50, 30, 30)});
+  EXPECT_EQ(crossed.size(), 2u);
+  // Swapped tracks would take on velocities of +-7.5 px a frame and be at 110 and 190 by frame 12.
+  const Detections after = two.update(12, {});
+  ASSERT_EQ(after.size(), 2u);
+  const auto [left, right] = std::minmax(after[0].box.x, after[1].box.x);
+  EXPECT_NEAR(left, 140.0f, 0.5f);
+  EXPECT_NEAR(right, 160.0f, 0.5f);
 }
 
 TEST(PrivacyScrub, FeatheredWeightsAreZeroOutsideTheShapesAndPositiveInside) {

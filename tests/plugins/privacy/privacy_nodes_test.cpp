@@ -117,6 +117,30 @@ TEST(PrivacyNodes, EvaluationGraphFindsAndRemovesFacesAndPlates) {
   EXPECT_EQ(fs::exists(out / "images"), true);
 }
 
+// The street video's heads are labelled on every 40th frame; the evaluation runs the video graph over
+// consecutive frames (its tracking needs them) and scores the labelled frames only.
+TEST(PrivacyNodes, VideoEvaluationScoresOnlyTheLabelledFrames) {
+  std::ifstream labels(std::string(NFX_TEST_SOURCE_DIR) + "/graphs/data/vtest-heads.json");
+  const nlohmann::json truth = nlohmann::json::parse(labels);
+  int heads = 0;  // on frames 20 and 60
+  for (const auto& item : truth.at("items")) {
+    const std::string name = item.at("item");
+    if (name == "vtest/frame_000020" || name == "vtest/frame_000060") heads += static_cast<int>(item.at("boxes").size());
+  }
+  ASSERT_GT(heads, 0);
+  auto host = make_host();
+  TempDir out;
+  auto graph = host->load_graph(std::string(NFX_TEST_SOURCE_DIR) + "/graphs/anonymize-eval-video.toml",
+                                {"out=" + out.path().string(), "read.start=15", "read.count=50", "detect.people=none"});
+  nfx::RunOptions options;
+  options.threads = 2;
+  EXPECT_EQ(graph.run(options).items, 50);
+  std::ifstream in(out / "evaluation.json");
+  const auto report = nlohmann::json::parse(in);
+  EXPECT_EQ(report.at("images"), 2);
+  EXPECT_EQ(report.at("classes").at("face").at("true_boxes"), heads);
+}
+
 // ela_original.jpg is a phone photo whose EXIF holds GPS coordinates and a thumbnail; the anonymized copy
 // has no EXIF, unless asked to keep it.
 TEST(PrivacyNodes, OutputsCarryNoExif) {
