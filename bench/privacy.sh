@@ -38,6 +38,9 @@ defaults, blur|--set scrub.mode=blur
 defaults, pixelate|--set scrub.mode=pixelate
 defaults, solid|--set scrub.mode=solid
 defaults, detection at 960 wide|--set detect.max_width=960
+people only: HOG, every frame|--set detect.faces=none --set detect.plates=none --set detect.people=hog --set frames=20
+the video graph: defaults + people, detection every 3rd frame|--set detect.people=hog --set detect.people_threshold=0 --set detect.every=3 --set hold.frames=6 --set hold.match_distance=1.5
+the video graph at people_upsample 1.2|--set detect.people=hog --set detect.people_threshold=0 --set detect.every=3 --set hold.frames=6 --set hold.match_distance=1.5 --set detect.people_upsample=1.2
 VARIANTS
   echo "| ${w} x ${h} | baseline: decode + resize only | ${base} | 1.0 |"
 done
