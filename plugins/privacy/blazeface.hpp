@@ -45,11 +45,14 @@ struct BlazeFaceOptions {
   int input = 128;      // the model's input side: 128 (front) or 256 (back)
   float score = 0.75f;  // keep faces scoring at least this
   int min_face = 24;    // the smallest face searched for, in pixels of the searched image
+  bool flip = false;    // also search each square mirrored: profiles facing the other way (twice the cost)
 };
 
 // The model over a whole image: the image itself (padded to a square), then overlapping square tiles of
 // half the side each time, down to tiles where a face of `min_face` pixels is still found. Faces found in
-// several squares are all returned (suppression is the caller's). find() may run on several threads.
+// several squares are all returned (suppression is the caller's). With `flip`, each square is also searched
+// mirrored: the model finds profiles facing one way far better than the other. find() may run on several
+// threads.
 class BlazeFace {
  public:
   // Throws nfx::Error naming a missing or unreadable model file.
@@ -59,6 +62,8 @@ class BlazeFace {
 
  private:
   std::vector<FaceFound> run(const cv::Mat& square) const;  // one input x input square, in [0, 1] of it
+  // run() on the square mirrored left to right, with the faces mirrored back.
+  std::vector<FaceFound> run_mirrored(const cv::Mat& square) const;
 
   BlazeFaceOptions options_;
   InstancePool<cv::dnn::Net> pool_;

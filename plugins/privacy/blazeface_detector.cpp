@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace nfx::privacy {
 
@@ -69,7 +70,12 @@ std::vector<FaceFound> BlazeFace::find(const cv::Mat& rgb) const {
     const auto to_image = [&](const cv::Point2f& p) {
       return cv::Point2f(square.x + p.x * square.width, square.y + p.y * square.width);
     };
-    for (FaceFound face : run(input)) {
+    std::vector<FaceFound> faces = run(input);
+    if (options_.flip) {
+      const std::vector<FaceFound> mirrored = run_mirrored(input);
+      faces.insert(faces.end(), mirrored.begin(), mirrored.end());
+    }
+    for (FaceFound face : faces) {
       const cv::Point2f corner = to_image(face.box.tl());
       face.box = cv::Rect2f(corner.x, corner.y, face.box.width * square.width, face.box.height * square.width);
       for (cv::Point2f& p : face.points) p = to_image(p);
@@ -77,6 +83,20 @@ std::vector<FaceFound> BlazeFace::find(const cv::Mat& rgb) const {
     }
   }
   return found;
+}
+
+std::vector<FaceFound> BlazeFace::run_mirrored(const cv::Mat& square) const {
+  cv::Mat mirrored;
+  cv::flip(square, mirrored, 1);
+  std::vector<FaceFound> faces = run(mirrored);
+  for (FaceFound& face : faces) {
+    face.box.x = 1.0f - face.box.x - face.box.width;
+    for (cv::Point2f& p : face.points) p.x = 1.0f - p.x;
+    // The subject's right eye and ear were the mirror image's left ones.
+    std::swap(face.points[0], face.points[1]);
+    std::swap(face.points[4], face.points[5]);
+  }
+  return faces;
 }
 
 std::vector<FaceFound> BlazeFace::run(const cv::Mat& square) const {

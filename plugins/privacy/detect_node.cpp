@@ -93,6 +93,7 @@ class Detect : public nfx::Node {
         blazeface.input = blazeface.model.find("256x256") != std::string::npos ? 256 : 128;
         blazeface.score = static_cast<float>(p.get_float("face_score"));
         blazeface.min_face = static_cast<int>(p.get_int("min_face"));
+        blazeface.flip = p.get_bool("face_flip");
         detectors_.push_back(detector_for("face_model", [&] { return make_blazeface_detector(blazeface); }));
       } else if (kind == "haar" || kind == "lbp") {
         cascade.path = p.get_string("face_cascade").empty() ? face_cascade_path(kind, cascade_dir)
@@ -213,6 +214,8 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
       .param(nfx::float_param("face_score", 0.75, "blazeface: keep faces scoring at least this", 0.0, 1.0))
       .param(nfx::int_param("min_face", 24, "blazeface: the smallest face searched for, pixels (smaller searches more "
                             "tiles: slower)", 4, 100000))
+      .param(nfx::bool_param("face_flip", false, "blazeface: also search the image mirrored, for profiles facing "
+                             "the other way (twice the cost)"))
       .param(nfx::int_param("face_upsample", 0, "hog faces: double the image this many times first, to find faces "
                             "under 80 px (each costs about 4x)", 0, 3))
       .param(nfx::float_param("face_threshold", 0.0, "hog: score threshold (lower finds more faces and more false ones)",
