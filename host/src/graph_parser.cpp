@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 namespace nfx::detail {
@@ -338,6 +339,14 @@ RawNode parse_node(const toml::key& key, const toml::table& table, const std::st
   return node;
 }
 
+// ${graph_dir}: the folder of the graph file, so that a graph names the files beside it whatever folder nfx
+// runs in; the current folder for a graph given as text.
+std::string graph_folder(const std::string& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::filesystem::current_path(ec).string();
+  return std::filesystem::absolute(file, ec).parent_path().string();
+}
+
 }  // namespace
 
 GraphSource parse_graph_source(const std::string& text, const std::string& file,
@@ -359,6 +368,7 @@ GraphSource parse_graph_source(const std::string& text, const std::string& file,
   Expander expander;
   expander.max_bytes = max_string_bytes;
   expander.variables["data"] = nfx::default_data_dir();
+  expander.variables["graph_dir"] = graph_folder(file);
 
   for (auto&& [key, value] : root) {
     const std::string k(key.str());

@@ -1,6 +1,8 @@
 // Graph validation: every problem reported at once, each at its file:line:col, before anything runs.
 #include "test_support.hpp"
 
+#include <fstream>
+
 using namespace nfx::test;
 
 namespace {
@@ -304,4 +306,25 @@ count = "${items} items"
 )");
   ASSERT_EQ(d.size(), 1u) << all(d);
   EXPECT_TRUE(mentions(d[0], "must be a")) << all(d);
+}
+
+// ${graph_dir} is the folder of the graph file, whatever folder the host runs in (here a constant's shape,
+// so that the creation error shows what it expanded to); for a graph given as text, the current folder.
+TEST(GraphErrors, GraphDirIsTheGraphFilesFolder) {
+  const std::string graph = "[nodes.c]\ntype = \"core.constant\"\nshape = \"${graph_dir}\"\n";
+  TempDir dir;
+  std::ofstream(dir / "g.toml") << graph;
+  static auto host = make_host();
+  const auto expanded = [&](nfx::Graph g) -> std::string {
+    try {
+      g.run({});
+    } catch (const nfx::RunError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const std::string from_file = expanded(host->load_graph(dir / "g.toml", {}));
+  EXPECT_NE(from_file.find("got \"" + dir.path().string() + "\""), std::string::npos) << from_file;
+  const std::string from_text = expanded(host->parse_graph(graph, "text", {}));
+  EXPECT_NE(from_text.find("got \"" + fs::current_path().string() + "\""), std::string::npos) << from_text;
 }
