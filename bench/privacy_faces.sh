@@ -25,8 +25,8 @@ height = 1280
 [nodes.write]
 type = "io.write_images"
 in.image = "resize.image"
-path = "$work/large"
-format = "png"
+dir = "$work/large"
+ext = "png"
 TOML
 "$nfx" run "$work/resize.toml" >/dev/null 2>&1
 
@@ -53,9 +53,10 @@ while IFS='|' read -r label args; do
   seconds=$(python3 -c "print(f'{($(date +%s.%N) - $start) / 9:.2f}')")
   python3 -c "print(f'| $label | $pr / $pt | $vr / $vt | {100 * ($pr + $vr) / ($pt + $vt):.1f}% | {($pf + $vf) / ($pn + $vn):.2f} | $seconds |')"
 done <<'VARIANTS'
-hog, faces from 40 px (the photos graph)|
-blazeface|--set detect.faces=blazeface
-blazeface, mirrored too|--set detect.faces=blazeface --set detect.face_flip=true
+hog, faces from 40 px (the photos graph before)|--set detect.faces=hog --set detect.face_upsample=1 --set detect.face_threshold=-0.6
+blazeface, faces from 24 px|--set detect.min_face=24
+blazeface, faces from 32 px (the photos graph)|
+blazeface, faces from 48 px|--set detect.min_face=48
+blazeface from 32 px, mirrored too|--set detect.face_flip=true
 blazeface+hog|--set detect.faces=blazeface+hog
-blazeface+hog, mirrored too|--set detect.faces=blazeface+hog --set detect.face_flip=true
 VARIANTS
