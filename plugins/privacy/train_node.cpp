@@ -4,17 +4,23 @@
 #include "hog_detector.hpp"
 #include "privacy_nodes.hpp"
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 namespace nfx::privacy {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 class TrainDetector : public nfx::Node {
  public:
-  explicit TrainDetector(nfx::Params& p) : model_(p.get_string("model")), label_(label_from_name(p.get_string("label"))) {
+  explicit TrainDetector(nfx::Params& p)
+      : model_(p.get_string("model")), negatives_(p.get_string("negatives")), label_(label_from_name(p.get_string("label"))) {
     options_.window_width = static_cast<int>(p.get_int("window_width"));
     options_.window_height = static_cast<int>(p.get_int("window_height"));
     options_.c = p.get_float("c");
@@ -40,6 +46,7 @@ class TrainDetector : public nfx::Node {
 
   void finish(nfx::Context& ctx) override {
     if (images_.empty()) throw nfx::Error("no images to train on");
+    if (!negatives_.empty()) add_negatives(ctx);
     size_t objects = 0;
     for (const Detections& b : boxes_) objects += b.size();
     ctx.log(NFX_LOG_INFO, "training on " + std::to_string(images_.size()) + " images with " + std::to_string(objects) +
@@ -54,7 +61,28 @@ class TrainDetector : public nfx::Node {
   }
 
  private:
+  // Every window of these images is a negative: the places a detector trained on objects pasted into other
+  // scenes fires on (textures, text, people), mined by the trainer from whole images.
+  void add_negatives(nfx::Context& ctx) {
+    std::error_code ec;
+    if (!fs::is_directory(negatives_, ec)) throw nfx::ParamError("negatives", negatives_ + ": not a folder", NFX_ERR_IO);
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(negatives_, ec)) {
+      if (entry.is_regular_file()) files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());  // the same model from the same files
+    for (const fs::path& file : files) {
+      cv::Mat gray = cv::imread(file.string(), cv::IMREAD_GRAYSCALE);
+      if (gray.empty()) throw nfx::ParamError("negatives", file.string() + ": not an image OpenCV can read", NFX_ERR_IO);
+      images_.push_back(gray);
+      boxes_.emplace_back();
+    }
+    if (files.empty()) throw nfx::ParamError("negatives", negatives_ + ": no images in the folder", NFX_ERR_IO);
+    ctx.log(NFX_LOG_INFO, std::to_string(files.size()) + " images without objects from " + negatives_);
+  }
+
   std::string model_;
+  std::string negatives_;
   int label_;
   HogTrainingOptions options_;
   std::vector<cv::Mat> images_;
@@ -73,6 +101,8 @@ void register_train_node(nfx::PluginBuilder& plugin) {
       .param(nfx::int_param("window_width", 96, "scan window width: the narrowest object found", 16, 1024))
       .param(nfx::int_param("window_height", 24, "scan window height; width / height should match the objects'",
                             8, 1024))
+      .param(nfx::string_param("negatives", "", "folder of images with no object of the class: every window in "
+                               "them is a negative (hard negatives: textures, text, people)"))
       .param(nfx::float_param("c", 5.0, "SVM regularization (larger fits the training set more closely)", 0.01, 1000.0))
       .param(nfx::float_param("epsilon", 0.01, "stopping tolerance", 1e-5, 1.0))
       .param(nfx::int_param("threads", 0, "training threads; 0: the run's (nfx run -j, [graph] threads, every core)", 0, 256));

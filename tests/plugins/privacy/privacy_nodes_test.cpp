@@ -231,11 +231,53 @@ plate_cascade = "/nowhere/plates.xml"
 
 // privacy.train_detector on 16 frames with synthetic plates; the detector it writes finds most plates on
 // 8 other frames with other plates.
+// A photo of a circuit board: rows of pins and printed labels, no plate. The built-in detector, trained with
+// hard negatives (graphs/train-plate-detector.toml), finds no plate on it even without the plate check;
+// trained on synthetic plates alone it found two.
+TEST(PrivacyNodes, APlateFreeTextureGetsNoPlateBoxes) {
+  auto host = make_host();
+  TempDir out;
+  for (const char* check : {"false", "true"}) {
+    SCOPED_TRACE(check);
+    host->parse_graph(R"(
+[nodes.read]
+type = "io.read_images"
+path = ")" + sample("sr/train/board.jpg").string() + R"("
+[nodes.detect]
+type = "privacy.detect"
+in.image = "read.image"
+faces = "none"
+plate_check = )" + check + R"(
+[nodes.audit]
+type = "privacy.sidecar"
+in.boxes = "detect.boxes"
+path = ")" + out / "boxes.json" + R"("
+)", "plates.toml").run({});
+    EXPECT_TRUE(read_sidecar(out / "boxes.json").at("board.jpg").empty());
+  }
+}
+
+// A folder of negatives that does not exist is named before any training.
+TEST(PrivacyNodes, AMissingNegativesFolderIsNamed) {
+  auto host = make_host();
+  TempDir out;
+  auto train = host->load_graph(std::string(NFX_TEST_SOURCE_DIR) + "/graphs/train-plate-detector.toml",
+                                {"out=" + out.path().string(), "read.count=2", "train.negatives=/no/such/folder"});
+  try {
+    train.run({});
+    FAIL() << "a missing negatives folder must fail the run";
+  } catch (const nfx::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("/no/such/folder: not a folder"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(out / "plates-fhog.svm"));
+}
+
 TEST(PrivacyNodes, TrainedPlateDetectorFindsUnseenPlates) {
   auto host = make_host();
   TempDir out;
   auto train = host->load_graph(std::string(NFX_TEST_SOURCE_DIR) + "/graphs/train-plate-detector.toml",
-                                {"out=" + out.path().string(), "read.count=16", "read.step=40"});
+                                {"out=" + out.path().string(), "read.count=16", "read.step=40",
+                                 "train.negatives="});  // the negatives add 10 s of training; not needed here
   nfx::RunOptions options;
   options.threads = 2;
   train.run(options);
