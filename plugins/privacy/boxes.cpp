@@ -37,9 +37,10 @@ Detections non_max_suppression(Detections detections, float iou_threshold) {
   return kept;
 }
 
-void scale_boxes(Detections& detections, float scale, cv::Size image) {
+void scale_boxes(Detections& detections, const std::array<float, kLabelCount>& scale_by_class, cv::Size image) {
   const cv::Rect2f bounds(0.0f, 0.0f, static_cast<float>(image.width), static_cast<float>(image.height));
   for (Detection& d : detections) {
+    const float scale = scale_by_class.at(static_cast<size_t>(d.label));
     const float w = d.box.width * scale, h = d.box.height * scale;
     const float cx = d.box.x + d.box.width / 2, cy = d.box.y + d.box.height / 2;
     d.box = cv::Rect2f(cx - w / 2, cy - h / 2, w, h) & bounds;

@@ -72,7 +72,10 @@ class Detect : public nfx::Node {
   explicit Detect(nfx::Params& p)
       : max_width_(static_cast<int>(p.get_int("max_width"))), every_(p.get_int("every")),
         nms_iou_(static_cast<float>(p.get_float("nms_iou"))),
-        margin_(static_cast<float>(p.get_float("margin"))), plate_check_(p.get_bool("plate_check")) {
+        plate_check_(p.get_bool("plate_check")) {
+    const float margin = static_cast<float>(p.get_float("margin"));
+    const float face_margin = static_cast<float>(p.get_float("face_margin"));
+    margins_ = {face_margin > 0 ? face_margin : margin, margin};
     const std::string faces = p.get_string("faces"), plates = p.get_string("plates");
     const std::string cascade_dir = p.get_string("cascade_dir");
     CascadeOptions cascade;
@@ -172,7 +175,7 @@ class Detect : public nfx::Node {
       }
     }
     Detections kept = non_max_suppression(std::move(all), nms_iou_);
-    scale_boxes(kept, margin_, image.size());
+    scale_boxes(kept, margins_, image.size());
     ctx.output(0, boxes_tensor(kept));
   }
 
@@ -191,7 +194,8 @@ class Detect : public nfx::Node {
 
   int max_width_;
   int64_t every_;
-  float nms_iou_, margin_;
+  float nms_iou_;
+  std::array<float, kLabelCount> margins_;  // by class
   bool plate_check_;
   bool needs_color_ = false;
   std::vector<std::unique_ptr<Detector>> detectors_;
@@ -256,6 +260,8 @@ void register_detect_node(nfx::PluginBuilder& plugin) {
                             "privacy.hold to carry its tracks through (set hold.frames to at least n)", 1, 1000))
       .param(nfx::float_param("nms_iou", 0.3, "boxes of one class overlapping more than this are merged", 0.0, 1.0))
       .param(nfx::float_param("margin", 1.3, "grow each box about its centre by this factor", 1.0, 4.0))
+      .param(nfx::float_param("face_margin", 0.0, "the same for faces alone (BlazeFace's boxes already hold the "
+                              "whole head); 0: margin", 0.0, 4.0))
       .reentrant();
 }
 

@@ -9,11 +9,11 @@
 
 namespace nfx::privacy {
 
-enum class ScrubMode { inpaint, blur, pixelate, solid, model };
+enum class ScrubMode { smooth, inpaint, blur, pixelate, solid, model };
 ScrubMode scrub_mode_from_name(const std::string& name);  // throws nfx::Error for an unknown name
 
 struct ScrubOptions {
-  ScrubMode mode = ScrubMode::inpaint;
+  ScrubMode mode = ScrubMode::smooth;
   bool navier_stokes = false;  // inpaint: OpenCV's Navier-Stokes method instead of Telea's
   double inpaint_radius = 5.0;
   double blur_strength = 1.0;  // blur: Gaussian sigma = strength x a quarter of the box's smaller side

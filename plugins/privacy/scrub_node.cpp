@@ -65,9 +65,9 @@ void register_scrub_node(nfx::PluginBuilder& plugin) {
                        NFX_DTYPE_F32, 2))
       .output(nfx::image_port("image", "the scrubbed image"))
       .output(nfx::port("mask", NFX_KIND_MASK, "255 where the image was painted over", NFX_DTYPE_U8, 2))
-      .param(nfx::string_param("mode", "inpaint", "how to paint over: inpaint from the surroundings, Gaussian blur, "
-                               "pixelate, a solid colour, or a TorchScript inpainting model",
-                               "inpaint|blur|pixelate|solid|model"))
+      .param(nfx::string_param("mode", "smooth", "how to paint over: a smooth fill from the surrounding colours "
+                               "with their grain, OpenCV's inpainting, Gaussian blur, pixelate, a solid colour, or a "
+                               "TorchScript inpainting model", "smooth|inpaint|blur|pixelate|solid|model"))
       .param(nfx::string_param("model", "", "model: TorchScript file; forward(image, mask) -> image, float "
                                "1 x C x H x W, RGB in [0, 1], mask 1 where to fill"))
       .param(nfx::string_param("inpaint_method", "telea", "inpaint: Telea's fast marching or Navier-Stokes", "telea|ns"))

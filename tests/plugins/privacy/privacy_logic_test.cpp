@@ -40,6 +40,12 @@ TEST(PrivacyBoxes, MarginGrowsAboutTheCentreAndClipsToTheImage) {
   EXPECT_FLOAT_EQ(d[0].box.height, 30.0f);
   EXPECT_FLOAT_EQ(d[1].box.x, 0.0f);  // clipped at the corner
   EXPECT_FLOAT_EQ(d[1].box.width, 12.5f);
+  // Each class by its own factor: a face by 1.2, a plate beside it by 2.
+  Detections mixed{box(40, 40, 10, 10), box(40, 40, 10, 10, 1.0f, plate)};
+  scale_boxes(mixed, {1.2f, 2.0f}, cv::Size(100, 100));
+  EXPECT_FLOAT_EQ(mixed[0].box.width, 12.0f);
+  EXPECT_FLOAT_EQ(mixed[1].box.width, 20.0f);
+  EXPECT_FLOAT_EQ(mixed[1].box.x, 35.0f);
 }
 
 TEST(PrivacyBoxes, TensorRoundTripAndBadTensorsAreRefused) {
@@ -136,12 +142,39 @@ TEST(PrivacyScrub, FeatheredWeightsAreZeroOutsideTheShapesAndPositiveInside) {
 
 // Each mode changes exactly the masked pixels of a real photo: none outside, nearly all inside (a pixel
 // inside may keep its value by chance, e.g. where the photo is already the fill colour).
+// A dark disc (the face) on a flat colour with grain of deviation 6: the smooth fill paints it with the
+// colour around it and grain as strong, and the same run gives the same pixels.
+TEST(PrivacyScrub, TheSmoothFillTakesTheSurroundingColourAndGrain) {
+  cv::Mat image(200, 200, CV_8UC3, cv::Scalar(100, 150, 200));
+  cv::Mat grain(image.size(), CV_32FC3);
+  cv::RNG(7).fill(grain, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(6));
+  cv::Mat noisy;
+  image.convertTo(noisy, CV_32FC3);
+  noisy += grain;
+  noisy.convertTo(image, CV_8UC3);
+  cv::circle(image, {100, 100}, 35, cv::Scalar(10, 10, 10), cv::FILLED);
+  const Detections d{box(60, 60, 80, 80)};
+  const cv::Mat mask = shape_mask(image.size(), d);
+  const cv::Mat out = scrub(image, d, mask, ScrubOptions{});
+  cv::Mat inner = cv::Mat::zeros(image.size(), CV_8U);  // the disc, clear of the feathered edge
+  cv::circle(inner, {100, 100}, 30, cv::Scalar(255), cv::FILLED);
+  cv::Scalar mean, deviation;
+  cv::meanStdDev(out, mean, deviation, inner);
+  const double around[] = {100, 150, 200};
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(mean[c], around[c], 4.0) << "channel " << c;
+    EXPECT_GT(deviation[c], 3.0) << "channel " << c << ": a flat patch";
+    EXPECT_LT(deviation[c], 10.0) << "channel " << c << ": grain stronger than around it";
+  }
+  EXPECT_EQ(cv::norm(out, scrub(image, d, mask, ScrubOptions{}), cv::NORM_INF), 0.0);
+}
+
 TEST(PrivacyScrub, EveryModeChangesExactlyTheMaskedPixels) {
   cv::Mat image = cv::imread(nfx::test::sample("photos/astronaut.png").string());
   ASSERT_FALSE(image.empty());
   const Detections d{box(160, 60, 120, 130), box(280, 340, 90, 25, 1.0f, plate), box(20, 420, 60, 60)};
   const cv::Mat mask = shape_mask(image.size(), d);
-  for (const std::string mode : {"inpaint", "blur", "pixelate", "solid"}) {
+  for (const std::string mode : {"smooth", "inpaint", "blur", "pixelate", "solid"}) {
     SCOPED_TRACE(mode);
     ScrubOptions options;
     options.mode = scrub_mode_from_name(mode);
