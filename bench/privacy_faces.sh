@@ -53,7 +53,7 @@ while IFS='|' read -r label args; do
   seconds=$(python3 -c "print(f'{($(date +%s.%N) - $start) / 9:.2f}')")
   python3 -c "print(f'| $label | $pr / $pt | $vr / $vt | {100 * ($pr + $vr) / ($pt + $vt):.1f}% | {($pf + $vf) / ($pn + $vn):.2f} | $seconds |')"
 done <<'VARIANTS'
-hog, faces from 40 px (the photos graph before)|--set detect.faces=hog --set detect.face_upsample=1 --set detect.face_threshold=-0.6
+hog, faces from 40 px (the photos graph before)|--set detect.faces=hog --set detect.face_upsample=1 --set detect.face_threshold=-0.6 --set detect.face_margin=1.6
 blazeface, faces from 24 px|--set detect.min_face=24
 blazeface, faces from 32 px (the photos graph)|
 blazeface, faces from 48 px|--set detect.min_face=48

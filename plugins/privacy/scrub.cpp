@@ -93,9 +93,11 @@ void smooth_fill(cv::Mat& out, const cv::Mat& mask, const Detection& d, double s
   cv::inpaint(small_region, small_shape, small_filled, 3.0, cv::INPAINT_TELEA);
   cv::resize(small_filled, filled, r.size(), 0, 0, cv::INTER_CUBIC);
 
-  cv::Mat outside;
-  cv::dilate(shape, outside, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * ring + 1, 2 * ring + 1)));
-  outside.setTo(0, shape);
+  // The ring: pixels outside the shape within `ring` of it (a distance transform: a dilation by a kernel
+  // this large would cost far more than the fill).
+  cv::Mat distance;
+  cv::distanceTransform(~shape, distance, cv::DIST_L2, cv::DIST_MASK_3);
+  const cv::Mat outside = (distance > 0) & (distance <= ring);
   const cv::Scalar strength = grain_of(region, outside);
   cv::Mat pattern(r.size(), CV_32F);
   cv::RNG rng(static_cast<uint64_t>(r.x) * 73856093u ^ static_cast<uint64_t>(r.y) * 19349663u);
