@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace nfx::privacy {
 
@@ -30,10 +31,65 @@ std::string random_registration(std::mt19937& rng) {
   return text;
 }
 
+std::string american_registration(std::mt19937& rng) {
+  auto letter = [&] { return static_cast<char>('A' + uniform(rng, 0, 25)); };
+  auto digit = [&] { return static_cast<char>('0' + uniform(rng, 0, 9)); };
+  std::string text;
+  text += digit();
+  for (int i = 0; i < 3; ++i) text += letter();
+  for (int i = 0; i < 3; ++i) text += digit();
+  return text;
+}
+
+// Text centred across the plate with its baseline at `baseline`, scaled to `height` px and at most 92% of
+// the width.
+void centred_text(cv::Mat& plate, const std::string& text, int baseline, int height, const cv::Scalar& ink) {
+  const int thickness = std::max(1, height / 7);
+  const double scale = cv::getFontScaleFromHeight(cv::FONT_HERSHEY_SIMPLEX, height, thickness);
+  int below = 0;
+  const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, scale, thickness, &below);
+  const double fit = std::min(1.0, 0.92 * plate.cols / size.width);
+  cv::putText(plate, text, cv::Point(static_cast<int>((plate.cols - size.width * fit) / 2), baseline),
+              cv::FONT_HERSHEY_SIMPLEX, scale * fit, ink, std::max(1, static_cast<int>(thickness * fit)), cv::LINE_AA);
+}
+
+cv::Mat render_american(int width, std::mt19937& rng, std::string* text_out) {
+  const int height = plate_height(width, PlateLayout::american);
+  const int paper = uniform(rng, 220, 250);
+  cv::Mat plate(height, width, CV_8UC3, cv::Scalar(paper, paper, uniform(rng, paper - 30, paper)));
+  const cv::Scalar ink = uniform(rng, 0, 1) ? cv::Scalar(uniform(rng, 10, 40), uniform(rng, 20, 50), uniform(rng, 90, 140))
+                                            : cv::Scalar(uniform(rng, 10, 40), uniform(rng, 10, 40), uniform(rng, 10, 40));
+  std::string state;
+  for (int i = uniform(rng, 5, 10); i > 0; --i) state += static_cast<char>('A' + uniform(rng, 0, 25));
+  centred_text(plate, state, height * 22 / 100, height * 13 / 100, ink);
+  const std::string text = american_registration(rng);
+  centred_text(plate, text, height * 80 / 100, height * 45 / 100, ink);
+  plate.convertTo(plate, -1, uniform_real(rng, 0.7, 1.0), 0.0);
+  if (text_out != nullptr) *text_out = text;
+  return plate;
+}
+
+// A straight-line blur `length` px long at `angle` degrees over `region` (the plate and its surroundings).
+void motion_blur(cv::Mat& region, double length, double angle) {
+  const int side = std::max(3, static_cast<int>(std::ceil(length)) | 1);
+  cv::Mat kernel = cv::Mat::zeros(side, side, CV_32F);
+  const cv::Point2f c(side / 2.0f, side / 2.0f);
+  const cv::Point2f d(static_cast<float>(std::cos(angle * CV_PI / 180) * length / 2),
+                      static_cast<float>(std::sin(angle * CV_PI / 180) * length / 2));
+  cv::line(kernel, c - d, c + d, cv::Scalar(1.0), 1, cv::LINE_AA);
+  kernel /= cv::sum(kernel)[0];
+  cv::filter2D(region.clone(), region, -1, kernel, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
+}
+
 }  // namespace
 
-cv::Mat render_plate(int width, std::mt19937& rng, std::string* text_out) {
-  const int height = std::max(8, width * 112 / 520);
+int plate_height(int width, PlateLayout layout) {
+  return std::max(8, layout == PlateLayout::american ? width / 2 : width * 112 / 520);
+}
+
+cv::Mat render_plate(int width, std::mt19937& rng, std::string* text_out, PlateLayout layout) {
+  if (layout == PlateLayout::american) return render_american(width, rng, text_out);
+  const int height = plate_height(width, layout);
   const int paper = uniform(rng, 215, 250);
   cv::Mat plate(height, width, CV_8UC3, cv::Scalar(paper, paper, uniform(rng, paper - 25, paper)));
   cv::rectangle(plate, cv::Rect(0, 0, width, height), cv::Scalar(20, 20, 20), std::max(1, height / 20));
@@ -58,9 +114,18 @@ cv::Mat render_plate(int width, std::mt19937& rng, std::string* text_out) {
 void paste_plates(cv::Mat& image, const PlateSetOptions& options, std::mt19937& rng, Detections& truth) {
   for (int i = 0; i < options.count; ++i) {
     const int width = uniform(rng, options.min_width, options.max_width);
-    const auto place = free_place(image.size(), cv::Size(width, std::max(8, width * 112 / 520)), truth, rng);
+    const auto place = free_place(image.size(), cv::Size(width, plate_height(width, options.layout)), truth, rng);
     if (!place) break;
-    render_plate(width, rng).copyTo(image(cv::Rect(*place)));
+    const cv::Rect box(*place);
+    render_plate(width, rng, nullptr, options.layout).copyTo(image(box));
+    if (options.motion_blur > 0) {
+      const double length = uniform_real(rng, 0.0, options.motion_blur) * width;
+      const int grow = static_cast<int>(std::ceil(length));
+      const cv::Rect around = cv::Rect(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow) &
+                              cv::Rect(0, 0, image.cols, image.rows);
+      cv::Mat region = image(around);
+      if (length >= 2) motion_blur(region, length, uniform_real(rng, 0.0, 180.0));
+    }
     truth.push_back({*place, 1.0f, plate});
   }
 }

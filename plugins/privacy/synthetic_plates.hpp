@@ -11,13 +11,22 @@
 
 namespace nfx::privacy {
 
+// European plates (520 x 112 mm, one line) or American ones (12 x 6 in: a small state line over a large
+// registration such as 7ABC123).
+enum class PlateLayout { european, american };
+
 // One plate `width` pixels wide, 3 channels (RGB); `text` receives the registration.
-cv::Mat render_plate(int width, std::mt19937& rng, std::string* text = nullptr);
+cv::Mat render_plate(int width, std::mt19937& rng, std::string* text = nullptr,
+                     PlateLayout layout = PlateLayout::european);
+// Its height for a width.
+int plate_height(int width, PlateLayout layout);
 
 struct PlateSetOptions {
   int count = 2;          // plates per image
   int min_width = 80;     // plate widths are drawn uniformly from [min_width, max_width]
   int max_width = 240;
+  PlateLayout layout = PlateLayout::european;
+  double motion_blur = 0;  // up to this fraction of the width, in a random direction, over the plate and around it
 };
 
 // Pastes plates onto `image` (8-bit RGB) at random places clear of each other and of the boxes already in

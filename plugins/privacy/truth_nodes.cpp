@@ -37,6 +37,8 @@ class SynthPlates : public nfx::Node {
     options_.min_width = static_cast<int>(p.get_int("min_width"));
     options_.max_width = static_cast<int>(p.get_int("max_width"));
     if (options_.min_width > options_.max_width) throw nfx::ParamError("max_width", "max_width is below min_width");
+    options_.layout = p.get_string("layout") == "american" ? PlateLayout::american : PlateLayout::european;
+    options_.motion_blur = p.get_float("motion_blur");
   }
 
   void process(nfx::Context& ctx) override {
@@ -120,6 +122,10 @@ void register_truth_nodes(nfx::PluginBuilder& plugin) {
       .param(nfx::int_param("count", 2, "plates per image", 0, 100))
       .param(nfx::int_param("min_width", 80, "narrowest plate, pixels", 16, 4000))
       .param(nfx::int_param("max_width", 240, "widest plate, pixels", 16, 4000))
+      .param(nfx::string_param("layout", "european", "european (520 x 112 mm, one line) or american (2:1, a state "
+                               "line over the registration)", "european|american"))
+      .param(nfx::float_param("motion_blur", 0.0, "blur each plate and its surroundings along a random direction, up "
+                              "to this fraction of its width", 0.0, 0.5))
       .param(nfx::int_param("seed", 1, "random seed (each item adds its index)", 0, 1e9))
       .reentrant();
   plugin.node<SynthFaces>("privacy.synth_faces", "Pastes real frontal faces (scikit-image's LFW subset, enlarged) "

@@ -248,6 +248,36 @@ TEST(PrivacyEvaluation, CountsRecallRemovalAndFalsePositives) {
   EXPECT_FALSE(finds(box(0, 0, 200, 100), box(10, 10, 10, 10), {}));
 }
 
+// American plates are 2:1; motion blur smears each plate into the few pixels around it, and no further.
+TEST(PrivacySynthetic, AmericanPlatesAreTwoToOneAndMotionBlurStaysNearThem) {
+  const cv::Scalar green(40, 90, 40);
+  cv::Mat image(400, 600, CV_8UC3, green);
+  std::mt19937 rng(5);
+  PlateSetOptions options;
+  options.count = 3;
+  options.layout = PlateLayout::american;
+  options.motion_blur = 0.2;
+  Detections truth;
+  paste_plates(image, options, rng, truth);
+  ASSERT_EQ(truth.size(), 3u);
+  cv::Mat near = cv::Mat::zeros(image.size(), CV_8U);
+  for (const Detection& d : truth) {
+    const cv::Rect r(d.box);
+    EXPECT_NEAR(static_cast<double>(r.width) / r.height, 2.0, 0.05);
+    const int reach = static_cast<int>(std::ceil(0.2 * r.width)) + 1;
+    near(cv::Rect(r.x - reach, r.y - reach, r.width + 2 * reach, r.height + 2 * reach) &
+         cv::Rect(0, 0, image.cols, image.rows))
+        .setTo(255);
+  }
+  const cv::Mat differs = image != cv::Mat(image.size(), CV_8UC3, green);  // per channel
+  cv::Mat changed;
+  cv::reduce(differs.reshape(1, image.rows * image.cols), changed, 1, cv::REDUCE_MAX);
+  changed = changed.reshape(1, image.rows);
+  EXPECT_EQ(cv::countNonZero(changed & ~near), 0) << "blur reached beyond its length";
+  const cv::Mat boxes = shape_mask(image.size(), truth);  // plates: their whole boxes
+  EXPECT_GT(cv::countNonZero(changed & ~boxes), 0) << "the blur spreads the plates past their boxes";
+}
+
 TEST(PrivacySynthetic, PlatesArePastedWhereTheirBoxesSayAndNeverOverlap) {
   cv::Mat image(400, 600, CV_8UC3, cv::Scalar(40, 90, 40));
   std::mt19937 rng(3);
