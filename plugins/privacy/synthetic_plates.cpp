@@ -2,10 +2,13 @@
 
 #include "placement.hpp"
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <vector>
 
 namespace nfx::privacy {
 
@@ -81,6 +84,30 @@ void motion_blur(cv::Mat& region, double length, double angle) {
   cv::filter2D(region.clone(), region, -1, kernel, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
 }
 
+// The plate drawn into `box` as a quadrilateral whose corners moved inwards by up to `amount` of its size
+// (a plate seen at an angle); the image outside the quadrilateral keeps its pixels. Returns its bounds.
+cv::Rect2f paste_in_perspective(cv::Mat& image, const cv::Mat& plate, const cv::Rect& box, double amount,
+                                std::mt19937& rng) {
+  const float w = static_cast<float>(box.width), h = static_cast<float>(box.height);
+  const auto in = [&](float size) { return static_cast<float>(uniform_real(rng, 0.0, amount)) * size; };
+  const cv::Point2f from[] = {{0, 0}, {w, 0}, {w, h}, {0, h}};
+  const cv::Point2f to[] = {{in(w), in(h)}, {w - in(w), in(h)}, {w - in(w), h - in(h)}, {in(w), h - in(h)}};
+  cv::Mat warped, mask;
+  const cv::Mat transform = cv::getPerspectiveTransform(from, to);
+  cv::warpPerspective(plate, warped, transform, box.size(), cv::INTER_LINEAR);
+  cv::warpPerspective(cv::Mat(plate.size(), CV_8U, cv::Scalar(255)), mask, transform, box.size(), cv::INTER_NEAREST);
+  warped.copyTo(image(box), mask);
+  const cv::Rect2f bounds = cv::boundingRect(std::vector<cv::Point2f>(std::begin(to), std::end(to)));
+  return bounds + cv::Point2f(static_cast<float>(box.x), static_cast<float>(box.y));
+}
+
+// The region encoded as JPEG at `quality` and decoded again, as a camera or a video codec leaves it.
+void recompress(cv::Mat region, int quality) {
+  std::vector<uchar> bytes;
+  cv::imencode(".jpg", region, bytes, {cv::IMWRITE_JPEG_QUALITY, quality});
+  cv::imdecode(bytes, cv::IMREAD_UNCHANGED).copyTo(region);
+}
+
 }  // namespace
 
 int plate_height(int width, PlateLayout layout) {
@@ -117,7 +144,14 @@ void paste_plates(cv::Mat& image, const PlateSetOptions& options, std::mt19937& 
     const auto place = free_place(image.size(), cv::Size(width, plate_height(width, options.layout)), truth, rng);
     if (!place) break;
     const cv::Rect box(*place);
-    render_plate(width, rng, nullptr, options.layout).copyTo(image(box));
+    cv::Mat drawn = render_plate(width, rng, nullptr, options.layout);
+    if (options.dark_share > 0 && uniform_real(rng, 0.0, 1.0) < options.dark_share) drawn = cv::Scalar::all(255) - drawn;
+    cv::Rect2f found = *place;
+    if (options.perspective > 0) {
+      found = paste_in_perspective(image, drawn, box, options.perspective, rng);
+    } else {
+      drawn.copyTo(image(box));
+    }
     if (options.motion_blur > 0) {
       const double length = uniform_real(rng, 0.0, options.motion_blur) * width;
       const int grow = static_cast<int>(std::ceil(length));
@@ -126,7 +160,12 @@ void paste_plates(cv::Mat& image, const PlateSetOptions& options, std::mt19937& 
       cv::Mat region = image(around);
       if (length >= 2) motion_blur(region, length, uniform_real(rng, 0.0, 180.0));
     }
-    truth.push_back({*place, 1.0f, plate});
+    if (options.jpeg_quality > 0) {
+      const cv::Rect around = cv::Rect(box.x - 8, box.y - 8, box.width + 16, box.height + 16) &
+                              cv::Rect(0, 0, image.cols, image.rows);
+      recompress(image(around), uniform(rng, options.jpeg_quality, 95));
+    }
+    truth.push_back({found, 1.0f, plate});
   }
 }
 

@@ -27,6 +27,9 @@ struct PlateSetOptions {
   int max_width = 240;
   PlateLayout layout = PlateLayout::european;
   double motion_blur = 0;  // up to this fraction of the width, in a random direction, over the plate and around it
+  double dark_share = 0;   // this share of the plates light on dark (the colours inverted)
+  double perspective = 0;  // each corner moves inwards by up to this fraction of the plate's width and height
+  int jpeg_quality = 0;    // > 0: the plate and its surroundings recompressed at a quality drawn from [it, 95]
 };
 
 // Pastes plates onto `image` (8-bit RGB) at random places clear of each other and of the boxes already in

@@ -39,6 +39,9 @@ class SynthPlates : public nfx::Node {
     if (options_.min_width > options_.max_width) throw nfx::ParamError("max_width", "max_width is below min_width");
     options_.layout = p.get_string("layout") == "american" ? PlateLayout::american : PlateLayout::european;
     options_.motion_blur = p.get_float("motion_blur");
+    options_.dark_share = p.get_float("dark_share");
+    options_.perspective = p.get_float("perspective");
+    options_.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality"));
   }
 
   void process(nfx::Context& ctx) override {
@@ -126,6 +129,11 @@ void register_truth_nodes(nfx::PluginBuilder& plugin) {
                                "line over the registration)", "european|american"))
       .param(nfx::float_param("motion_blur", 0.0, "blur each plate and its surroundings along a random direction, up "
                               "to this fraction of its width", 0.0, 0.5))
+      .param(nfx::float_param("dark_share", 0.0, "this share of the plates light on dark", 0.0, 1.0))
+      .param(nfx::float_param("perspective", 0.0, "seen at an angle: each corner moves inwards by up to this "
+                              "fraction of the plate's size", 0.0, 0.3))
+      .param(nfx::int_param("jpeg_quality", 0, "> 0: each plate and its surroundings recompressed as JPEG at a "
+                            "quality from this to 95", 0, 95))
       .param(nfx::int_param("seed", 1, "random seed (each item adds its index)", 0, 1e9))
       .reentrant();
   plugin.node<SynthFaces>("privacy.synth_faces", "Pastes real frontal faces (scikit-image's LFW subset, enlarged) "

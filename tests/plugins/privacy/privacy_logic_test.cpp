@@ -278,6 +278,48 @@ TEST(PrivacySynthetic, AmericanPlatesAreTwoToOneAndMotionBlurStaysNearThem) {
   EXPECT_GT(cv::countNonZero(changed & ~boxes), 0) << "the blur spreads the plates past their boxes";
 }
 
+// Light-on-dark plates seen at an angle: darker than mid-grey on the whole, with light characters, and each true box the
+// bounds of the tilted plate, smaller than the upright one. Recompression as JPEG changes the plate's
+// surroundings a little (the same plate with and without it: above 25 dB apart, not equal).
+TEST(PrivacySynthetic, DarkPlatesAtAnAngleAndRecompressed) {
+  const cv::Scalar green(40, 90, 40);
+  cv::Mat image(400, 600, CV_8UC3, green);
+  std::mt19937 rng(9);
+  PlateSetOptions options;
+  options.count = 4;
+  options.dark_share = 1.0;
+  options.perspective = 0.2;
+  Detections truth;
+  paste_plates(image, options, rng, truth);
+  ASSERT_EQ(truth.size(), 4u);
+  for (const Detection& d : truth) {
+    const cv::Rect r(d.box);
+    cv::Mat gray;
+    cv::cvtColor(image(r), gray, cv::COLOR_RGB2GRAY);
+    double lightest = 0;
+    cv::minMaxLoc(gray, nullptr, &lightest);
+    EXPECT_LT(cv::mean(gray)[0], 128.0) << "a light plate is 140 or more";
+    EXPECT_GT(lightest, 150.0) << "light characters";
+    const cv::Mat background = image(r) == cv::Mat(r.size(), CV_8UC3, green);  // per channel
+    cv::Mat untouched;
+    cv::reduce(background.reshape(1, r.area()), untouched, 1, cv::REDUCE_MIN);
+    EXPECT_GT(cv::countNonZero(untouched), 0) << "a tilted plate leaves corners of its bounds to the background";
+  }
+
+  PlateSetOptions one;
+  one.count = 1;
+  cv::Mat plain(200, 300, CV_8UC3, green), compressed = plain.clone();
+  std::mt19937 a(4), b(4);
+  Detections ta, tb;
+  paste_plates(plain, one, a, ta);
+  one.jpeg_quality = 30;
+  paste_plates(compressed, one, b, tb);
+  ASSERT_EQ(ta.size(), 1u);
+  EXPECT_EQ(ta[0].box, tb[0].box);
+  EXPECT_GT(cv::norm(plain, compressed, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::PSNR(plain, compressed), 25.0);
+}
+
 TEST(PrivacySynthetic, PlatesArePastedWhereTheirBoxesSayAndNeverOverlap) {
   cv::Mat image(400, 600, CV_8UC3, cv::Scalar(40, 90, 40));
   std::mt19937 rng(3);
