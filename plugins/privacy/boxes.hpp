@@ -35,9 +35,6 @@ Detections non_max_suppression(Detections detections, float iou_threshold);
 // Grows each box about its centre by its class's factor (1.3 = 30% wider and taller) and clips it to the
 // image.
 void scale_boxes(Detections& detections, const std::array<float, kLabelCount>& scale_by_class, cv::Size image);
-inline void scale_boxes(Detections& detections, float scale, cv::Size image) {
-  scale_boxes(detections, {scale, scale}, image);
-}
 
 // The boxes port: N x 6 float32 rows (x, y, width, height, score, class). Reading also takes the SDK's
 // plain N x 5 boxes, with `default_label` as their class.

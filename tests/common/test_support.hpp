@@ -35,6 +35,16 @@ inline std::unique_ptr<Host> make_host(bool with_test_nodes = true, HostOptions 
   return host;
 }
 
+// The message a graph's run fails with (nfx::RunError); empty when the run does not fail.
+inline std::string run_error(Graph graph, const RunOptions& options = {}) {
+  try {
+    graph.run(options);
+  } catch (const RunError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 struct ShellResult {
   int code = -1;
   std::string output;  // stdout and stderr together

@@ -315,16 +315,8 @@ TEST(GraphErrors, GraphDirIsTheGraphFilesFolder) {
   TempDir dir;
   std::ofstream(dir / "g.toml") << graph;
   static auto host = make_host();
-  const auto expanded = [&](nfx::Graph g) -> std::string {
-    try {
-      g.run({});
-    } catch (const nfx::RunError& e) {
-      return e.what();
-    }
-    return "no error";
-  };
-  const std::string from_file = expanded(host->load_graph(dir / "g.toml", {}));
+  const std::string from_file = run_error(host->load_graph(dir / "g.toml", {}));
   EXPECT_NE(from_file.find("got \"" + dir.path().string() + "\""), std::string::npos) << from_file;
-  const std::string from_text = expanded(host->parse_graph(graph, "text", {}));
+  const std::string from_text = run_error(host->parse_graph(graph, "text", {}));
   EXPECT_NE(from_text.find("got \"" + fs::current_path().string() + "\""), std::string::npos) << from_text;
 }

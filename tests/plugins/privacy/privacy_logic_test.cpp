@@ -33,7 +33,7 @@ TEST(PrivacyBoxes, NonMaxSuppressionKeepsTheBestOfOverlappingBoxesPerClass) {
 
 TEST(PrivacyBoxes, MarginGrowsAboutTheCentreAndClipsToTheImage) {
   Detections d{box(10, 20, 10, 20), box(0, 0, 10, 10)};
-  scale_boxes(d, 1.5f, cv::Size(100, 100));
+  scale_boxes(d, {1.5f, 1.5f}, cv::Size(100, 100));
   EXPECT_FLOAT_EQ(d[0].box.x, 7.5f);
   EXPECT_FLOAT_EQ(d[0].box.y, 15.0f);
   EXPECT_FLOAT_EQ(d[0].box.width, 15.0f);

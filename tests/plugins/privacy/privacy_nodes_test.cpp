@@ -219,18 +219,12 @@ in.image = "read.image"
 plates = "cascade"
 plate_cascade = "/nowhere/plates.xml"
 )", "missing.toml");
-  try {
-    graph.run({});
-    FAIL() << "the run should fail";
-  } catch (const nfx::RunError& e) {
-    const std::string message = e.what();
-    EXPECT_NE(message.find("missing.toml:9:"), std::string::npos) << message;
-    EXPECT_NE(message.find("/nowhere/plates.xml: no such cascade file"), std::string::npos) << message;
-  }
+  const std::string message = run_error(std::move(graph));
+  ASSERT_FALSE(message.empty()) << "the run should fail";
+  EXPECT_NE(message.find("missing.toml:9:"), std::string::npos) << message;
+  EXPECT_NE(message.find("/nowhere/plates.xml: no such cascade file"), std::string::npos) << message;
 }
 
-// privacy.train_detector on 16 frames with synthetic plates; the detector it writes finds most plates on
-// 8 other frames with other plates.
 // A photo of a circuit board: rows of pins and printed labels, no plate. The built-in detector, trained with
 // hard negatives (graphs/train-plate-detector.toml), finds no plate on it even without the plate check;
 // trained on synthetic plates alone it found two.
@@ -263,15 +257,14 @@ TEST(PrivacyNodes, AMissingNegativesFolderIsNamed) {
   TempDir out;
   auto train = host->load_graph(std::string(NFX_TEST_SOURCE_DIR) + "/graphs/train-plate-detector.toml",
                                 {"out=" + out.path().string(), "read.count=2", "train.negatives=/no/such/folder"});
-  try {
-    train.run({});
-    FAIL() << "a missing negatives folder must fail the run";
-  } catch (const nfx::RunError& e) {
-    EXPECT_NE(std::string(e.what()).find("/no/such/folder: not a folder"), std::string::npos) << e.what();
-  }
+  const std::string message = run_error(std::move(train));
+  ASSERT_FALSE(message.empty()) << "a missing negatives folder must fail the run";
+  EXPECT_NE(message.find("/no/such/folder: not a folder"), std::string::npos) << message;
   EXPECT_FALSE(fs::exists(out / "plates-fhog.svm"));
 }
 
+// privacy.train_detector on 16 frames with synthetic plates; the detector it writes finds most plates on
+// 8 other frames with other plates.
 TEST(PrivacyNodes, TrainedPlateDetectorFindsUnseenPlates) {
   auto host = make_host();
   TempDir out;
