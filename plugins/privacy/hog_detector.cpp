@@ -88,6 +88,9 @@ class HogDetector : public Detector {
   double lowest_ = std::numeric_limits<double>::infinity();
 };
 
+// dlib's trainer refuses a box that overlaps no scan window by 0.5 (intersection over union, its match_eps).
+constexpr double kLeastWindowMatch = 0.5;
+
 dlib::rectangle to_dlib(const cv::Rect2f& box) {
   return dlib::rectangle(static_cast<long>(box.x), static_cast<long>(box.y), static_cast<long>(box.x + box.width) - 1,
                          static_cast<long>(box.y + box.height) - 1);
@@ -103,15 +106,20 @@ void train_hog_detector(const std::vector<cv::Mat>& images, const std::vector<De
                         const HogTrainingOptions& options, const std::string& path) {
   dlib::array<dlib::array2d<unsigned char>> dlib_images(images.size());
   std::vector<std::vector<dlib::rectangle>> objects(images.size()), ignored(images.size());
+  Scanner scanner;
+  scanner.set_detection_window_size(options.window_width, options.window_height);
   for (size_t i = 0; i < images.size(); ++i) {
     dlib::assign_image(dlib_images[i], dlib::cv_image<unsigned char>(images[i]));
     for (const Detection& d : boxes[i]) {
       const bool learnable = d.box.width >= options.window_width && d.box.height >= options.window_height;
-      (learnable ? objects : ignored)[i].push_back(to_dlib(d.box));
+      // A box that no scan window matches (the bounds of a plate at an angle are taller than the window's
+      // aspect ratio) is learned as its nearest window: dlib refuses to train on it otherwise.
+      dlib::rectangle box = to_dlib(d.box);
+      const dlib::rectangle window = scanner.get_best_matching_rect(box);
+      if (learnable && dlib::box_intersection_over_union(box, window) < kLeastWindowMatch) box = window;
+      (learnable ? objects : ignored)[i].push_back(box);
     }
   }
-  Scanner scanner;
-  scanner.set_detection_window_size(options.window_width, options.window_height);
   dlib::structural_object_detection_trainer<Scanner> trainer(scanner);
   trainer.set_num_threads(static_cast<unsigned long>(std::max(1, options.threads)));
   trainer.set_c(options.c);

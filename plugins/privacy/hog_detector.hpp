@@ -34,8 +34,10 @@ struct HogTrainingOptions {
 };
 
 // Trains on grayscale images and their object boxes, and saves the detector to `path` (atomically).
-// Boxes smaller than the window cannot be learned: they are left out of training (not counted as
-// background either). Throws nfx::Error when dlib cannot train (e.g. boxes of mixed aspect ratios).
+// A box that matches no scan window well (bounds of another shape: a plate at an angle) is learned
+// as its nearest window. Boxes smaller than the window cannot be learned:
+// they are left out of training (not counted as background either). Throws nfx::Error when dlib cannot
+// train (e.g. boxes that overlap too much to be told apart).
 void train_hog_detector(const std::vector<cv::Mat>& images, const std::vector<Detections>& boxes,
                         const HogTrainingOptions& options, const std::string& path);
 

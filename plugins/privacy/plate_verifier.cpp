@@ -22,7 +22,7 @@ std::vector<cv::Rect> character_blobs(const cv::Mat& gray, bool dark) {
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), stats.at<int>(i, cv::CC_STAT_WIDTH),
                      stats.at<int>(i, cv::CC_STAT_HEIGHT));
     const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / r.area();
-    const bool tall_enough = r.height >= 0.35 * gray.rows && r.height <= 0.95 * gray.rows;
+    const bool tall_enough = r.height >= 0.25 * gray.rows && r.height <= 0.95 * gray.rows;
     const bool narrow = r.width >= 0.08 * r.height && r.width <= 1.0 * r.height;
     if (tall_enough && narrow && fill > 0.15 && fill < 0.95) blobs.push_back(r);
   }

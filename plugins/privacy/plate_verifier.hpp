@@ -11,7 +11,7 @@ struct PlateCheck {
 };
 
 // Whether the gray image `candidate` (the plate box, a little margin allowed) holds at least
-// `min_characters` character-like blobs in one row, dark on light or light on dark: each blob 35-95% of
+// `min_characters` character-like blobs in one row, dark on light or light on dark: each blob 25-95% of
 // the box height, narrower than tall, its centre on the row's line and its height within 30% of the others.
 bool looks_like_plate(const cv::Mat& candidate, const PlateCheck& check = {});
 
