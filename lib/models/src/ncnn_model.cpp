@@ -1,11 +1,12 @@
 #include <nfx/models/ncnn_model.hpp>
 
 #include <nfx/base.hpp>
+#include <nfx/models/model_file.hpp>
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace nfx::models {
@@ -77,17 +78,15 @@ class Weights {
   size_t offset_ = 0;
 };
 
-std::string read_all(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw nfx::Error(file + ": cannot open (fetch it with scripts/fetch-data.sh)", NFX_ERR_IO);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+// Bounds that no real network comes near, checked before anything is allocated or multiplied.
+constexpr int kMaxBlobsPerLayer = 64;
+constexpr int64_t kMaxChannels = 1 << 16, kMaxKernel = 64, kMaxPad = 1024, kMaxScale = 16;
 
 }  // namespace
 
 NcnnModel NcnnModel::load(const std::string& param_file, const std::string& bin_file) {
-  std::istringstream text(read_all(param_file));
-  Weights weights(bin_file, read_all(bin_file));
+  std::istringstream text(read_model_file(param_file, kMaxModelTextBytes, "ncnn .param file"));
+  Weights weights(bin_file, read_model_file(bin_file, max_model_bytes(), "ncnn weights (.bin)"));
   int line_number = 0;
   std::string line;
   const auto fail = [&](const std::string& what) -> void { throw nfx::Error(param_file + ":" + std::to_string(line_number) + ": " + what); };
@@ -105,15 +104,20 @@ NcnnModel NcnnModel::load(const std::string& param_file, const std::string& bin_
     int bottoms = 0, tops = 0;
     if (!(fields >> layer.type)) continue;
     if (!(fields >> layer.name >> bottoms >> tops) || bottoms < 0 || tops < 1) fail("a layer line needs type, name and blob counts");
+    if (bottoms > kMaxBlobsPerLayer || tops > kMaxBlobsPerLayer) {
+      fail("layer '" + layer.name + "': " + std::to_string(std::max(bottoms, tops)) + " blobs (at most " + std::to_string(kMaxBlobsPerLayer) + ")");
+    }
+    // Blobs are made before they are read, each by one layer: the graph runs top to bottom, without cycles.
     for (int i = 0; i < bottoms; ++i) {
       std::string blob;
-      fields >> blob;
+      if (!(fields >> blob)) fail("layer '" + layer.name + "': fewer input blob names than its count");
       if (!blobs.count(blob)) fail("layer '" + layer.name + "' reads blob '" + blob + "', which no earlier layer makes");
       layer.inputs.push_back(blobs[blob]);
     }
     for (int i = 0; i < tops; ++i) {
       std::string blob;
-      fields >> blob;
+      if (!(fields >> blob)) fail("layer '" + layer.name + "': fewer output blob names than its count");
+      if (blobs.count(blob)) fail("layer '" + layer.name + "' makes blob '" + blob + "', which an earlier layer made already");
       const int index = static_cast<int>(blobs.size());
       blobs[blob] = index;
       layer.outputs.push_back(index);
@@ -145,12 +149,22 @@ NcnnModel NcnnModel::load(const std::string& param_file, const std::string& bin_
         if (p.integer(2, 1) != 1 || p.integer(12, 1) != 1 || p.integer(3, 1) != 1 || p.integer(13, 1) != 1) {
           fail("layer '" + layer.name + "': dilation and stride other than 1 are not supported");
         }
-        if (out < 1 || kw < 1 || size % (out * kh * kw) != 0) fail("layer '" + layer.name + "': weight size does not fit the kernel");
+        if (out < 1 || out > kMaxChannels) fail("layer '" + layer.name + "': output channels (0=) must be 1 to " + std::to_string(kMaxChannels));
+        if (kw < 1 || kh < 1 || kw > kMaxKernel || kh > kMaxKernel) {
+          fail("layer '" + layer.name + "': kernel size (1=, 11=) must be 1 to " + std::to_string(kMaxKernel));
+        }
+        // out * kh * kw < 2^28 by the bounds above; the input channels are bounded the same way.
+        if (size < 1 || size % (out * kh * kw) != 0 || size / (out * kh * kw) > kMaxChannels) {
+          fail("layer '" + layer.name + "': weight size (6=) does not fit the kernel");
+        }
         layer.pad_left = p.integer(4, 0);
         layer.pad_top = p.integer(14, layer.pad_left);
         layer.pad_right = p.integer(15, layer.pad_left);
         layer.pad_bottom = p.integer(16, layer.pad_top);
         if (layer.pad_left < 0 || layer.pad_top < 0) fail("layer '" + layer.name + "': automatic ('same') padding is not supported");
+        if (std::max({layer.pad_left, layer.pad_top, layer.pad_right, layer.pad_bottom}) > kMaxPad || layer.pad_right < 0 || layer.pad_bottom < 0) {
+          fail("layer '" + layer.name + "': padding (4=, 14=, 15=, 16=) must be 0 to " + std::to_string(kMaxPad));
+        }
         layer.activation = static_cast<int>(p.integer(9, 0));
         if (layer.activation < 0 || layer.activation > 2) fail("layer '" + layer.name + "': activation type " + std::to_string(layer.activation) + " is not supported");
         const std::vector<double> activation = p.numbers(10);
@@ -159,7 +173,9 @@ NcnnModel NcnnModel::load(const std::string& param_file, const std::string& bin_
         if (p.integer(5, 0) != 0) layer.bias = weights.raw(out, layer.name);
       } else if (layer.type == "PReLU") {
         need_inputs(1);
-        layer.weight = weights.raw(p.integer(0, 1), layer.name);
+        const int64_t slopes = p.integer(0, 1);
+        if (slopes < 1 || slopes > kMaxChannels) fail("layer '" + layer.name + "': slope count (0=) must be 1 to " + std::to_string(kMaxChannels));
+        layer.weight = weights.raw(slopes, layer.name);
       } else if (layer.type == "Concat") {
         need_inputs(0);
         if (p.integer(0, 0) != 0) fail("layer '" + layer.name + "': concatenation other than along channels");
@@ -180,10 +196,14 @@ NcnnModel NcnnModel::load(const std::string& param_file, const std::string& bin_
         if (p.integer(0, 0) != 1 || p.has(3) || p.has(4)) fail("layer '" + layer.name + "': only nearest resizing by a scale factor is supported");
         layer.scale_h = p.number(1, 1.0);
         layer.scale_w = p.number(2, 1.0);
+        for (const double scale : {layer.scale_h, layer.scale_w}) {
+          if (!(scale > 0 && scale <= kMaxScale)) fail("layer '" + layer.name + "': scales (1=, 2=) must be above 0 and at most " + std::to_string(kMaxScale));
+        }
       } else if (layer.type == "PixelShuffle") {
         need_inputs(1);
         layer.factor = p.integer(0, 1);
         layer.op = static_cast<int>(p.integer(1, 0));
+        if (layer.factor < 1 || layer.factor > kMaxScale) fail("layer '" + layer.name + "': upscale factor (0=) must be 1 to " + std::to_string(kMaxScale));
       } else {
         fail("layer '" + layer.name + "': layer type " + layer.type + " is not supported");
       }
@@ -248,6 +268,9 @@ torch::Tensor NcnnModel::apply(const Layer& l, const std::vector<torch::Tensor>&
     return torch::upsample_nearest2d(in[0], {h, w});
   }
   if (l.type == "PixelShuffle") {
+    if (in[0].size(1) % (l.factor * l.factor) != 0) {
+      throw nfx::Error(path_ + ": layer '" + l.name + "': " + std::to_string(in[0].size(1)) + " channels do not shuffle by " + std::to_string(l.factor));
+    }
     if (l.op == 0) return torch::pixel_shuffle(in[0], l.factor);  // PyTorch's (CRD) order
     const int64_t s = l.factor, n = in[0].size(0), c = in[0].size(1) / (s * s), h = in[0].size(2), w = in[0].size(3);
     return in[0].reshape({n, s, s, c, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, c, h * s, w * s});  // DCR

@@ -1,12 +1,12 @@
 #include <nfx/models/tfjs_model.hpp>
 
 #include <nfx/base.hpp>
+#include <nfx/models/model_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 namespace nfx::models {
 
@@ -25,10 +25,24 @@ struct Reader {
   }
 };
 
+// Bounds that no real network comes near, checked before anything is allocated.
+constexpr int64_t kMaxDimension = 1 << 16, kMaxWeightCount = int64_t{1} << 31, kMaxScale = 16;
+
 std::vector<int64_t> shape_of(const json& j) {
   std::vector<int64_t> shape;
   for (const json& d : j) shape.push_back(d.get<int64_t>());
   return shape;
+}
+
+// The number of values of a weight of `shape`; each dimension and the product are bounded, so nothing wraps.
+int64_t weight_count(const Reader& r, const std::vector<int64_t>& shape, const std::string& name) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 1 || d > kMaxDimension) r.fail("weight '" + name + "': shape dimension " + std::to_string(d) + " (1 to " + std::to_string(kMaxDimension) + ")");
+    count *= d;
+    if (count > kMaxWeightCount) r.fail("weight '" + name + "': more than 2^31 values");
+  }
+  return count;
 }
 
 // The bytes of every weight group, read from its shard files in order; weights are looked up by name.
@@ -38,9 +52,8 @@ std::map<std::string, torch::Tensor> read_weights(const Reader& r, const json& m
     std::string bytes;
     for (const json& shard : r.at(group, "paths", "weightsManifest")) {
       const fs::path file = dir / shard.get<std::string>();
-      std::ifstream in(file, std::ios::binary);
-      if (!in) r.fail("weight shard " + file.string() + " is missing (fetch the package again: scripts/fetch-data.sh)");
-      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      const uint64_t room = max_model_bytes() - std::min<uint64_t>(bytes.size(), max_model_bytes());
+      bytes += read_model_file(file.string(), room, "weight shard named by " + fs::path(r.file).filename().string());
     }
     size_t offset = 0;
     for (const json& w : r.at(group, "weights", "weightsManifest")) {
@@ -49,11 +62,7 @@ std::map<std::string, torch::Tensor> read_weights(const Reader& r, const json& m
         r.fail("weight '" + name + "' is not plain float32 (quantized models are not supported)");
       }
       const std::vector<int64_t> shape = shape_of(r.at(w, "shape", name));
-      int64_t count = 1;
-      for (int64_t d : shape) {
-        if (d < 0 || d > (int64_t{1} << 31)) r.fail("weight '" + name + "' has a bad shape");
-        count *= d;
-      }
+      const int64_t count = weight_count(r, shape, name);
       const size_t size = static_cast<size_t>(count) * sizeof(float);
       if (offset + size > bytes.size()) {
         r.fail("the weight shards end inside weight '" + name + "' (truncated download?)");
@@ -81,110 +90,115 @@ bool relu_or_linear(const Reader& r, const std::string& activation, const std::s
 }  // namespace
 
 TfjsModel TfjsModel::load(const std::string& model_json, const std::vector<std::string>& outputs) {
-  Reader r{model_json};
-  std::ifstream in(model_json);
-  if (!in) r.fail("cannot open the model (fetch it with scripts/fetch-data.sh)");
-  json root;
+  const Reader r{model_json};
+  std::string where = "model.json";  // the layer being read, for errors the JSON library raises
   try {
-    root = json::parse(in);
-  } catch (const json::exception& e) {
-    r.fail(std::string("not a TensorFlow.js model: ") + e.what());
-  }
-  if (!root.is_object() || root.value("format", "") != "layers-model") r.fail("not a TensorFlow.js layers model");
-  const json& config = r.at(r.at(r.at(root, "modelTopology", "model.json"), "model_config", "modelTopology"), "config", "model_config");
-  std::map<std::string, torch::Tensor> weights =
-      read_weights(r, r.at(root, "weightsManifest", "model.json"), fs::path(model_json).parent_path());
-
-  TfjsModel model;
-  model.path_ = model_json;
-  std::map<std::string, int> index;
-  for (const json& l : r.at(config, "layers", "config")) {
-    Layer layer;
-    layer.name = r.at(l, "name", "layer").get<std::string>();
-    const std::string cls = r.at(l, "class_name", layer.name).get<std::string>();
-    const json& c = r.at(l, "config", layer.name);
-    const json& inbound = r.at(l, "inbound_nodes", layer.name);
-    if (!inbound.empty()) {
-      for (const json& source : inbound.at(0)) {
-        const std::string from = source.at(0).get<std::string>();
-        if (!index.count(from)) r.fail("layer '" + layer.name + "' reads '" + from + "', which is not defined before it");
-        layer.inputs.push_back(index[from]);
-      }
+    json root;
+    try {
+      root = json::parse(read_model_file(model_json, kMaxModelTextBytes, "TF.js model.json"));
+    } catch (const json::parse_error& e) {
+      r.fail(std::string("not a TensorFlow.js model: ") + e.what());
     }
-    const auto need_inputs = [&](size_t n) {
-      if (n == 0 ? layer.inputs.size() < 2 : layer.inputs.size() != n) r.fail("layer '" + layer.name + "': wrong number of inputs");
-    };
-    if (cls == "InputLayer") {
-      layer.kind = "Input";
-    } else if (cls == "Conv2D") {
-      need_inputs(1);
-      layer.kind = cls;
-      if (c.value("data_format", "channels_last") != "channels_last") r.fail("layer '" + layer.name + "': not channels_last");
-      for (const char* key : {"strides", "dilation_rate"}) {
-        if (c.contains(key) && shape_of(c.at(key)) != std::vector<int64_t>{1, 1}) {
-          r.fail("layer '" + layer.name + "': " + key + " other than 1 are not supported");
+    if (!root.is_object() || root.value("format", "") != "layers-model") r.fail("not a TensorFlow.js layers model");
+    const json& config = r.at(r.at(r.at(root, "modelTopology", "model.json"), "model_config", "modelTopology"), "config", "model_config");
+    std::map<std::string, torch::Tensor> weights =
+        read_weights(r, r.at(root, "weightsManifest", "model.json"), fs::path(model_json).parent_path());
+
+    TfjsModel model;
+    model.path_ = model_json;
+    std::map<std::string, int> index;
+    for (const json& l : r.at(config, "layers", "config")) {
+      Layer layer;
+      layer.name = r.at(l, "name", "layer").get<std::string>();
+      where = "layer '" + layer.name + "'";
+      const std::string cls = r.at(l, "class_name", layer.name).get<std::string>();
+      const json& c = r.at(l, "config", layer.name);
+      const json& inbound = r.at(l, "inbound_nodes", layer.name);
+      if (!inbound.empty()) {
+        for (const json& source : inbound.at(0)) {
+          const std::string from = source.at(0).get<std::string>();
+          if (!index.count(from)) r.fail("layer '" + layer.name + "' reads '" + from + "', which is not defined before it");
+          layer.inputs.push_back(index[from]);
         }
       }
-      auto kernel = weights.find(layer.name + "/kernel");
-      if (kernel == weights.end() || kernel->second.dim() != 4) r.fail("layer '" + layer.name + "': no 4-d kernel weight");
-      layer.weight = kernel->second.permute({3, 2, 0, 1}).contiguous();  // HWIO -> OIHW
-      if (c.value("use_bias", true)) {
-        auto bias = weights.find(layer.name + "/bias");
-        if (bias == weights.end() || bias->second.numel() != layer.weight.size(0)) r.fail("layer '" + layer.name + "': bias missing or of the wrong size");
-        layer.bias = bias->second;
+      const auto need_inputs = [&](size_t n) {
+        if (n == 0 ? layer.inputs.size() < 2 : layer.inputs.size() != n) r.fail("layer '" + layer.name + "': wrong number of inputs");
+      };
+      if (cls == "InputLayer") {
+        layer.kind = "Input";
+      } else if (cls == "Conv2D") {
+        need_inputs(1);
+        layer.kind = cls;
+        if (c.value("data_format", "channels_last") != "channels_last") r.fail("layer '" + layer.name + "': not channels_last");
+        for (const char* key : {"strides", "dilation_rate"}) {
+          if (c.contains(key) && shape_of(c.at(key)) != std::vector<int64_t>{1, 1}) {
+            r.fail("layer '" + layer.name + "': " + key + " other than 1 are not supported");
+          }
+        }
+        auto kernel = weights.find(layer.name + "/kernel");
+        if (kernel == weights.end() || kernel->second.dim() != 4) r.fail("layer '" + layer.name + "': no 4-d kernel weight");
+        layer.weight = kernel->second.permute({3, 2, 0, 1}).contiguous();  // HWIO -> OIHW
+        if (c.value("use_bias", true)) {
+          auto bias = weights.find(layer.name + "/bias");
+          if (bias == weights.end() || bias->second.numel() != layer.weight.size(0)) r.fail("layer '" + layer.name + "': bias missing or of the wrong size");
+          layer.bias = bias->second;
+        }
+        if (c.value("padding", "valid") == "same") {
+          same_padding(layer.weight.size(2), layer.pad_top, layer.pad_bottom);
+          same_padding(layer.weight.size(3), layer.pad_left, layer.pad_right);
+        }
+        layer.relu = relu_or_linear(r, c.value("activation", "linear"), layer.name);
+      } else if (cls == "Activation") {
+        need_inputs(1);
+        layer.kind = cls;
+        layer.relu = relu_or_linear(r, c.value("activation", "linear"), layer.name);
+      } else if (cls == "Add") {
+        need_inputs(0);
+        layer.kind = cls;
+      } else if (cls == "Concatenate") {
+        need_inputs(0);
+        layer.kind = cls;
+        const int axis = c.value("axis", -1);
+        if (axis != -1 && axis != 3) r.fail("layer '" + layer.name + "': concatenation other than along channels");
+      } else if (cls == "MultiplyBeta") {  // UpscalerJS's custom layer: x * beta
+        need_inputs(1);
+        layer.kind = cls;
+        layer.factor = c.value("beta", 0.2);
+      } else if (cls.rfind("PixelShuffle", 0) == 0) {  // UpscalerJS's custom layer: tf.depthToSpace(x, scale)
+        need_inputs(1);
+        layer.kind = "DepthToSpace";
+        layer.scale = std::atoi(cls.c_str() + 12);
+        if (layer.scale < 2 || layer.scale > 8) r.fail("layer '" + layer.name + "': cannot read the scale of " + cls);
+      } else if (cls == "UpSampling2D") {
+        need_inputs(1);
+        layer.kind = cls;
+        const std::vector<int64_t> size = shape_of(c.at("size"));
+        if (size.size() != 2 || size[0] != size[1] || c.value("interpolation", "nearest") != "nearest") {
+          r.fail("layer '" + layer.name + "': only square nearest upsampling is supported");
+        }
+        layer.scale = size[0];
+        if (layer.scale < 1 || layer.scale > kMaxScale) r.fail("layer '" + layer.name + "': size must be 1 to " + std::to_string(kMaxScale));
+      } else {
+        r.fail("layer '" + layer.name + "': layer class " + cls + " is not supported");
       }
-      if (c.value("padding", "valid") == "same") {
-        same_padding(layer.weight.size(2), layer.pad_top, layer.pad_bottom);
-        same_padding(layer.weight.size(3), layer.pad_left, layer.pad_right);
-      }
-      layer.relu = relu_or_linear(r, c.value("activation", "linear"), layer.name);
-    } else if (cls == "Activation") {
-      need_inputs(1);
-      layer.kind = cls;
-      layer.relu = relu_or_linear(r, c.value("activation", "linear"), layer.name);
-    } else if (cls == "Add") {
-      need_inputs(0);
-      layer.kind = cls;
-    } else if (cls == "Concatenate") {
-      need_inputs(0);
-      layer.kind = cls;
-      const int axis = c.value("axis", -1);
-      if (axis != -1 && axis != 3) r.fail("layer '" + layer.name + "': concatenation other than along channels");
-    } else if (cls == "MultiplyBeta") {  // UpscalerJS's custom layer: x * beta
-      need_inputs(1);
-      layer.kind = cls;
-      layer.factor = c.value("beta", 0.2);
-    } else if (cls.rfind("PixelShuffle", 0) == 0) {  // UpscalerJS's custom layer: tf.depthToSpace(x, scale)
-      need_inputs(1);
-      layer.kind = "DepthToSpace";
-      layer.scale = std::atoi(cls.c_str() + 12);
-      if (layer.scale < 2 || layer.scale > 8) r.fail("layer '" + layer.name + "': cannot read the scale of " + cls);
-    } else if (cls == "UpSampling2D") {
-      need_inputs(1);
-      layer.kind = cls;
-      const std::vector<int64_t> size = shape_of(c.at("size"));
-      if (size.size() != 2 || size[0] != size[1] || c.value("interpolation", "nearest") != "nearest") {
-        r.fail("layer '" + layer.name + "': only square nearest upsampling is supported");
-      }
-      layer.scale = size[0];
-    } else {
-      r.fail("layer '" + layer.name + "': layer class " + cls + " is not supported");
+      index[layer.name] = static_cast<int>(model.layers_.size());
+      model.layers_.push_back(std::move(layer));
     }
-    index[layer.name] = static_cast<int>(model.layers_.size());
-    model.layers_.push_back(std::move(layer));
+    const json& model_outputs = r.at(config, "output_layers", "config");
+    if (model_outputs.size() != 1 || !index.count(model_outputs.at(0).at(0).get<std::string>())) r.fail("expected one output layer");
+    if (outputs.empty()) model.outputs_.push_back(index[model_outputs.at(0).at(0).get<std::string>()]);
+    for (const std::string& name : outputs) {
+      if (!index.count(name)) r.fail("the model has no layer '" + name + "'");
+      model.outputs_.push_back(index[name]);
+    }
+    model.layers_.resize(*std::max_element(model.outputs_.begin(), model.outputs_.end()) + 1);
+    for (size_t i = 0; i < model.layers_.size(); ++i) {
+      for (int from : model.layers_[i].inputs) model.layers_[from].last_use = static_cast<int>(i);
+    }
+    return model;
+  } catch (const json::exception& e) {
+    r.fail(where + ": a field has the wrong type or is missing (" + e.what() + ")");
   }
-  const json& model_outputs = r.at(config, "output_layers", "config");
-  if (model_outputs.size() != 1 || !index.count(model_outputs.at(0).at(0).get<std::string>())) r.fail("expected one output layer");
-  if (outputs.empty()) model.outputs_.push_back(index[model_outputs.at(0).at(0).get<std::string>()]);
-  for (const std::string& name : outputs) {
-    if (!index.count(name)) r.fail("the model has no layer '" + name + "'");
-    model.outputs_.push_back(index[name]);
-  }
-  model.layers_.resize(*std::max_element(model.outputs_.begin(), model.outputs_.end()) + 1);
-  for (size_t i = 0; i < model.layers_.size(); ++i) {
-    for (int from : model.layers_[i].inputs) model.layers_[from].last_use = static_cast<int>(i);
-  }
-  return model;
 }
 
 int64_t TfjsModel::parameter_count() const {
@@ -211,6 +225,9 @@ torch::Tensor TfjsModel::apply(const Layer& l, const std::vector<torch::Tensor>&
     // TF's NHWC depth-to-space takes input channel (i * s + j) * C + c to output pixel (h s + i, w s + j);
     // pixel_shuffle would take channel c * s * s + i * s + j.
     const int64_t s = l.scale, n = in[0].size(0), c = in[0].size(1) / (s * s), h = in[0].size(2), w = in[0].size(3);
+    if (in[0].size(1) % (s * s) != 0) {
+      throw nfx::Error(path_ + ": layer '" + l.name + "': " + std::to_string(in[0].size(1)) + " channels do not shuffle by " + std::to_string(s));
+    }
     return in[0].reshape({n, s, s, c, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, c, h * s, w * s});
   }
   if (l.kind == "UpSampling2D") return torch::upsample_nearest2d(in[0], {in[0].size(2) * l.scale, in[0].size(3) * l.scale});

@@ -142,6 +142,20 @@ nfx::training::TileOptions tiles_for(const UpscalerOptions& o, int64_t radius) {
 
 constexpr int64_t kBicubicRadius = 2;  // MATLAB's upscaling kernel spans 4 input pixels
 
+// A network's output for RGB tiles, checked before it is blended into the image: a model handed to the node
+// may give another channel count (memory past the image's rows) or NaN / Inf (a black or white image).
+torch::Tensor checked_output(torch::Tensor out, const std::string& model, bool check_finite) {
+  if (out.dim() != 4 || out.size(1) != 3) {
+    throw nfx::Error(model + ": the network gives " + c10::str(out.sizes()) + " for RGB tiles; an upscaler must give 3 channels (N x 3 x H x W)",
+                     NFX_ERR_INVALID_ARGUMENT);
+  }
+  if (check_finite && !torch::isfinite(out).all().item<bool>()) {
+    throw nfx::Error(model + ": the network's output holds NaN or Inf (broken weights?); nothing was written for this image",
+                     NFX_ERR_INVALID_ARGUMENT);
+  }
+  return out;
+}
+
 }  // namespace
 
 Upscaler::Upscaler(const UpscalerOptions& options)
@@ -214,7 +228,8 @@ void Upscaler::upscale_float(const torch::Tensor& image, uint64_t seed, const nf
     }
   };
   try {
-    nfx::training::tiled_apply_float(rgb, [&](const torch::Tensor& t) { return net.run(t, &generator); },
+    const auto model = [&](const torch::Tensor& t) { return checked_output(net.run(t, &generator), net.name, options_.check_finite); };
+    nfx::training::tiled_apply_float(rgb, model,
                                      tile_options(tiles_, progress, c == 4 ? 0.05 : 0, c == 4 ? 0.95 : 1), band);
   } catch (const c10::Error& e) {
     throw nfx::Error(net.name + ": " + e.what_without_backtrace());

@@ -27,6 +27,8 @@ struct UpscalerOptions {
   // Input pixels shared by neighbouring tiles; -1: twice the model's receptive radius (so tiles leave no
   // trace), at most a quarter of the tile (then a blend hides what is left), 16 for a model of unknown reach.
   int64_t overlap = -1;
+  // Fail an image whose network output holds NaN or Inf (broken weights) instead of writing it black or white.
+  bool check_finite = true;
 };
 
 class Upscaler {

@@ -15,7 +15,9 @@ void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model) 
       .param(nfx::float_param("temperature", 0, "affine-stablesr: 0 the deterministic output, > 0 a sample with more texture (0.5-0.8)", 0, 1))
       .param(nfx::int_param("tile", 192, "input tile side: memory grows with its square", 32, 4096))
       .param(nfx::int_param("overlap", -1, "input pixels shared by neighbouring tiles; -1: twice the model's receptive radius "
-                                             "(tiled and whole-image outputs then agree), at most tile / 4", -1, 1024));
+                                             "(tiled and whole-image outputs then agree), at most tile / 4", -1, 1024))
+      .param(nfx::bool_param("check_finite", true, "fail an image whose network output holds NaN or Inf instead of writing it "
+                                                  "(false saves a pass over each tile)"));
 }
 
 UpscalerOptions upscaler_options(nfx::Params& p) {
@@ -28,6 +30,11 @@ UpscalerOptions upscaler_options(nfx::Params& p) {
   o.temperature = p.get_float("temperature");
   o.tile = p.get_int("tile");
   o.overlap = p.get_int("overlap");
+  if (o.overlap >= o.tile) {
+    throw nfx::ParamError("overlap", "overlap = " + std::to_string(o.overlap) + " must be less than tile = " + std::to_string(o.tile) +
+                                         " (neighbouring tiles would not advance)");
+  }
+  o.check_finite = p.get_bool("check_finite");
   return o;
 }
 

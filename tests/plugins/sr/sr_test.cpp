@@ -144,3 +144,11 @@ TEST(SrUpscale, MissingOrDamagedWeightsGiveALocatedError) {
   EXPECT_NE(wrong.find("not a TensorFlow.js layers model"), std::string::npos) << wrong;
 }
 
+
+// Tiles that would not advance are an error at the graph's line, not a silent clamp to a stride of 1.
+TEST(SrUpscale, AnOverlapOfATileOrMoreIsAnErrorAtItsLine) {
+  std::string error;
+  upscale_file(package("esrgan-slim") / "assets/fixture.png", "model = \"bicubic\"\ntile = 64\noverlap = 64", &error);
+  EXPECT_NE(error.find("up.toml:10:"), std::string::npos) << error;
+  EXPECT_NE(error.find("overlap = 64 must be less than tile = 64"), std::string::npos) << error;
+}
