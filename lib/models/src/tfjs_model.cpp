@@ -91,7 +91,7 @@ bool relu_or_linear(const Reader& r, const std::string& activation, const std::s
 
 TfjsModel TfjsModel::load(const std::string& model_json, const std::vector<std::string>& outputs) {
   const Reader r{model_json};
-  std::string where = "model.json";  // the layer being read, for errors the JSON library raises
+  std::string where = "modelTopology";  // the part being read, for errors the JSON library raises
   try {
     json root;
     try {
@@ -101,6 +101,7 @@ TfjsModel TfjsModel::load(const std::string& model_json, const std::vector<std::
     }
     if (!root.is_object() || root.value("format", "") != "layers-model") r.fail("not a TensorFlow.js layers model");
     const json& config = r.at(r.at(r.at(root, "modelTopology", "model.json"), "model_config", "modelTopology"), "config", "model_config");
+    where = "weightsManifest";
     std::map<std::string, torch::Tensor> weights =
         read_weights(r, r.at(root, "weightsManifest", "model.json"), fs::path(model_json).parent_path());
 
