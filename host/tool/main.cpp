@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <iostream>
 #include <fcntl.h>
@@ -22,12 +23,34 @@ constexpr int kExitCancelled = 130;
 
 std::atomic<bool>* g_cancel = nullptr;
 volatile std::sig_atomic_t g_interrupts = 0;
+unsigned g_stop_grace_s = 10;  // how long items in progress may take once a stop is asked
+char g_stopping_message[160];  // written by the signal handler, so formatted beforehand
 
 extern "C" void on_interrupt(int) {
   if (++g_interrupts > 1) _exit(kExitCancelled);  // second Ctrl-C: leave now (outputs are atomic)
   if (g_cancel != nullptr) g_cancel->store(true);
-  const char message[] = "\nnfx: stopping after the items in progress (Ctrl-C again to quit at once)\n";
+  (void)!write(STDERR_FILENO, g_stopping_message, std::strlen(g_stopping_message));
+  if (g_stop_grace_s > 0) alarm(g_stop_grace_s);
+}
+
+// The grace period is over and an item still runs (a model that loops, a read that blocks): the process
+// leaves. Outputs are written to a temporary file and renamed when complete, so nothing half-done appears.
+extern "C" void on_stop_overdue(int) {
+  const char message[] = "\nnfx: items still running when the grace period ended (--stop-grace); stopped without them\n";
   (void)!write(STDERR_FILENO, message, sizeof message - 1);
+  _exit(kExitCancelled);
+}
+
+void handle_stop_signals(std::atomic<bool>& cancel, unsigned grace_s) {
+  g_cancel = &cancel;
+  g_stop_grace_s = grace_s;
+  std::snprintf(g_stopping_message, sizeof g_stopping_message,
+                grace_s > 0 ? "\nnfx: stopping after the items in progress (at most %u s; Ctrl-C again to quit at once)\n"
+                            : "\nnfx: stopping after the items in progress (Ctrl-C again to quit at once)\n",
+                grace_s);
+  std::signal(SIGALRM, on_stop_overdue);
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
 }
 
 // Loads plugins and reports refusals on stderr. Returns false when any was refused.
@@ -76,6 +99,10 @@ int main(int argc, char** argv) {
   run->add_option("graph", graph_file, "Graph file (.toml)")->required();
   run->add_option("--set", sets, "Override: NODE.PARAM=VALUE or VARIABLE=VALUE (repeatable)")->expected(1)->take_all();
   run->add_option("-j,--threads", threads, "Worker threads (default: every core)")->check(CLI::NonNegativeNumber);
+  unsigned stop_grace_s = 10;
+  run->add_option("--stop-grace", stop_grace_s,
+                  "Seconds the items in progress may take after Ctrl-C or SIGTERM before nfx leaves without them "
+                  "(default 10; 0: wait for them)");
   run->add_flag("-q,--quiet", quiet, "No progress line");
   bool isolate = false;
   int crash_report_fd = -1;
@@ -176,9 +203,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    g_cancel = &host.cancel_flag();
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    handle_stop_signals(host.cancel_flag(), stop_grace_s);
     nfx::tool::ProgressLine line(stderr);
     nfx::RunOptions run_options;
     run_options.threads = threads;

@@ -77,14 +77,14 @@ class Fail : public nfx::Node {
   std::string mode_;
 };
 
-// Sleeps, then passes the value on; polls cancellation while sleeping.
+// Sleeps, then passes the value on; polls cancellation while sleeping, unless `hang` (a model that loops).
 class Slow : public nfx::Node {
  public:
-  explicit Slow(nfx::Params& p) : ms_(p.get_int("ms")) {}
+  explicit Slow(nfx::Params& p) : ms_(p.get_int("ms")), hang_(p.get_bool("hang")) {}
   void process(nfx::Context& ctx) override {
     const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms_);
     while (std::chrono::steady_clock::now() < end) {
-      if (ctx.cancelled()) throw nfx::Error("cancelled", NFX_ERR_CANCELLED);
+      if (!hang_ && ctx.cancelled()) throw nfx::Error("cancelled", NFX_ERR_CANCELLED);
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     ctx.forward(0, 0);
@@ -92,6 +92,7 @@ class Slow : public nfx::Node {
 
  private:
   int64_t ms_;
+  bool hang_;
 };
 
 // Not reentrant: fails if the host ever enters process twice at once. With `ordered`, also fails when
@@ -218,6 +219,7 @@ NFX_PLUGIN("test", "1.0.0", "Nodes for the host's own tests") {
   plugin.node<Slow>("test.slow", "Sleeps")
       .input(nfx::any_port("value", "")).output(nfx::any_port("value", ""))
       .param(nfx::int_param("ms", 10, "milliseconds", 0, 600000))
+      .param(nfx::bool_param("hang", false, "ignore cancellation"))
       .reentrant();
   plugin.node<Guard>("test.guard", "Fails on concurrent entry (and, if asked, on out-of-order items)")
       .input(nfx::any_port("value", ""))

@@ -160,6 +160,24 @@ TEST(Tool, CtrlCStopsCleanlyWithExitCode130) {
   EXPECT_NE(output.find("cancelled after"), std::string::npos) << output;
 }
 
+// An item that never returns (a model that loops, ignoring cancellation) does not keep a stopped run alive:
+// after one SIGTERM nfx waits the grace period, says so, and leaves with 130; with --isolate as well.
+// (`timeout -k` kills a run that would hang anyway, which then ends with 137, not 130.)
+TEST(Tool, OneSigtermEndsARunWhoseItemHangsAfterTheGracePeriod) {
+  TempDir dir;
+  std::ofstream(dir / "hang.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 4\n"
+                                      "[nodes.slow]\ntype = \"test.slow\"\nin.value = \"src.tensor\"\nms = 600000\nhang = true\n"
+                                      "[nodes.count]\ntype = \"core.counter\"\nin.value = \"slow.value\"\n";
+  for (const std::string isolate : {"", " --isolate"}) {
+    const Result r = shell("env -u NFX_PLUGIN_PATH timeout -k 60 --preserve-status -s TERM 3 " + std::string(NFX_TEST_TOOL) +
+                           " --plugin-path " + test_plugins("test_nodes") + " run" + isolate + " " + dir / "hang.toml" +
+                           " -q --stop-grace 2");
+    EXPECT_EQ(r.code, 130) << isolate << r.output;
+    EXPECT_TRUE(has(r, "stopping after the items in progress (at most 2 s")) << isolate << r.output;
+    EXPECT_TRUE(has(r, "items still running when the grace period ended")) << isolate << r.output;
+  }
+}
+
 // Worker threads that cannot be started (here: too little address space for 3,000 thread stacks) end the
 // run with an error that says so, not with std::terminate (issue 13).
 TEST(Tool, WorkerThreadsThatCannotStartGiveAnError) {
