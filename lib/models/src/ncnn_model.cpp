@@ -5,221 +5,36 @@
 
 #include <torch/torch.h>
 
-#include <algorithm>
-#include <cstring>
-#include <sstream>
-
 namespace nfx::models {
 
 namespace {
 
-// One layer's "key=value" parameters; keys -233xx hold arrays ("count,v1,v2...") for key xx.
-struct Params {
-  std::map<int, std::string> values;
-  std::map<int, std::vector<std::string>> arrays;
-
-  bool has(int key) const { return values.count(key) > 0; }
-  int64_t integer(int key, int64_t otherwise) const { return has(key) ? std::stoll(values.at(key)) : otherwise; }
-  double number(int key, double otherwise) const { return has(key) ? std::stod(values.at(key)) : otherwise; }
-  std::vector<double> numbers(int key) const {
-    std::vector<double> out;
-    if (arrays.count(key)) {
-      for (const std::string& v : arrays.at(key)) out.push_back(std::stod(v));
-    }
-    return out;
-  }
-};
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, separator);) parts.push_back(part);
-  return parts;
+// A block of the weights file as a float32 tensor of its own.
+torch::Tensor weight_tensor(const std::string& bin, const NcnnWeights& w, const std::vector<int64_t>& shape) {
+  char* data = const_cast<char*>(bin.data() + w.offset);
+  if (w.half) return torch::from_blob(data, {w.count}, torch::kHalf).to(torch::kFloat).view(shape);
+  return torch::from_blob(data, {w.count}, torch::kFloat).clone().view(shape);
 }
-
-// The weights file, read in layer order.
-class Weights {
- public:
-  Weights(const std::string& file, std::string bytes) : file_(file), bytes_(std::move(bytes)) {}
-
-  // A block written with a 4-byte type tag: float16 (padded to 4 bytes) or float32.
-  torch::Tensor tagged(int64_t count, const std::string& layer) {
-    uint32_t tag = 0;
-    std::memcpy(&tag, take(4, layer), 4);
-    if (tag == 0x01306B47) {  // float16
-      const char* data = take((count * 2 + 3) / 4 * 4, layer);
-      return torch::from_blob(const_cast<char*>(data), {count}, torch::kHalf).to(torch::kFloat);
-    }
-    if (tag == 0 || tag == 0x0002C056) return raw(count, layer);
-    throw nfx::Error(file_ + ": layer '" + layer + "': quantized weights (tag " + std::to_string(tag) + ") are not supported");
-  }
-  // A block of plain float32.
-  torch::Tensor raw(int64_t count, const std::string& layer) {
-    const char* data = take(count * 4, layer);
-    return torch::from_blob(const_cast<char*>(data), {count}, torch::kFloat).clone();
-  }
-  void expect_end() const {
-    if (offset_ != bytes_.size()) {
-      throw nfx::Error(file_ + ": " + std::to_string(bytes_.size() - offset_) + " bytes more than the layers use (another model's weights?)");
-    }
-  }
-
- private:
-  const char* take(int64_t size, const std::string& layer) {
-    if (size < 0 || offset_ + static_cast<size_t>(size) > bytes_.size()) {
-      throw nfx::Error(file_ + ": the weights end inside layer '" + layer + "' (truncated, or another model's weights?)");
-    }
-    const char* at = bytes_.data() + offset_;
-    offset_ += static_cast<size_t>(size);
-    return at;
-  }
-
-  std::string file_, bytes_;
-  size_t offset_ = 0;
-};
-
-// Bounds that no real network comes near, checked before anything is allocated or multiplied.
-constexpr int kMaxBlobsPerLayer = 64;
-constexpr int64_t kMaxChannels = 1 << 16, kMaxKernel = 64, kMaxPad = 1024, kMaxScale = 16;
 
 }  // namespace
 
 NcnnModel NcnnModel::load(const std::string& param_file, const std::string& bin_file) {
-  std::istringstream text(read_model_file(param_file, kMaxModelTextBytes, "ncnn .param file"));
-  Weights weights(bin_file, read_model_file(bin_file, max_model_bytes(), "ncnn weights (.bin)"));
-  int line_number = 0;
-  std::string line;
-  const auto fail = [&](const std::string& what) -> void { throw nfx::Error(param_file + ":" + std::to_string(line_number) + ": " + what); };
-  std::getline(text, line), ++line_number;
-  if (line.rfind("7767517", 0) != 0) fail("not an ncnn .param file (no magic number 7767517)");
-  std::getline(text, line), ++line_number;
-
+  const std::string text = read_model_file(param_file, kMaxModelTextBytes, "ncnn .param file");
+  const std::string bin = read_model_file(bin_file, max_model_bytes(), "ncnn weights (.bin)");
+  const NcnnGraph graph = read_ncnn_graph(text, param_file, bin, bin_file);
   NcnnModel model;
   model.path_ = param_file;
-  std::map<std::string, int> blobs;
-  while (std::getline(text, line)) {
-    ++line_number;
-    std::istringstream fields(line);
-    Layer layer;
-    int bottoms = 0, tops = 0;
-    if (!(fields >> layer.type)) continue;
-    if (!(fields >> layer.name >> bottoms >> tops) || bottoms < 0 || tops < 1) fail("a layer line needs type, name and blob counts");
-    if (bottoms > kMaxBlobsPerLayer || tops > kMaxBlobsPerLayer) {
-      fail("layer '" + layer.name + "': " + std::to_string(std::max(bottoms, tops)) + " blobs (at most " + std::to_string(kMaxBlobsPerLayer) + ")");
-    }
-    // Blobs are made before they are read, each by one layer: the graph runs top to bottom, without cycles.
-    for (int i = 0; i < bottoms; ++i) {
-      std::string blob;
-      if (!(fields >> blob)) fail("layer '" + layer.name + "': fewer input blob names than its count");
-      if (!blobs.count(blob)) fail("layer '" + layer.name + "' reads blob '" + blob + "', which no earlier layer makes");
-      layer.inputs.push_back(blobs[blob]);
-    }
-    for (int i = 0; i < tops; ++i) {
-      std::string blob;
-      if (!(fields >> blob)) fail("layer '" + layer.name + "': fewer output blob names than its count");
-      if (blobs.count(blob)) fail("layer '" + layer.name + "' makes blob '" + blob + "', which an earlier layer made already");
-      const int index = static_cast<int>(blobs.size());
-      blobs[blob] = index;
-      layer.outputs.push_back(index);
-    }
-    Params p;
-    for (std::string kv; fields >> kv;) {
-      const size_t eq = kv.find('=');
-      if (eq == std::string::npos) fail("layer '" + layer.name + "': '" + kv + "' is not key=value");
-      const int key = std::stoi(kv.substr(0, eq));
-      if (key <= -23300) {
-        std::vector<std::string> items = split(kv.substr(eq + 1), ',');
-        if (!items.empty()) items.erase(items.begin());  // the count
-        p.arrays[-key - 23300] = items;
-      } else {
-        p.values[key] = kv.substr(eq + 1);
-      }
-    }
-    const auto need_inputs = [&](size_t n) {
-      if (n == 0 ? layer.inputs.size() < 2 : layer.inputs.size() != n) fail("layer '" + layer.name + "': wrong number of inputs");
-    };
-    try {
-      if (layer.type == "Input") {
-        model.input_ = layer.outputs.at(0);
-      } else if (layer.type == "Split") {
-        need_inputs(1);
-      } else if (layer.type == "Convolution") {
-        need_inputs(1);
-        const int64_t out = p.integer(0, 0), kw = p.integer(1, 0), kh = p.integer(11, kw), size = p.integer(6, 0);
-        if (p.integer(2, 1) != 1 || p.integer(12, 1) != 1 || p.integer(3, 1) != 1 || p.integer(13, 1) != 1) {
-          fail("layer '" + layer.name + "': dilation and stride other than 1 are not supported");
-        }
-        if (out < 1 || out > kMaxChannels) fail("layer '" + layer.name + "': output channels (0=) must be 1 to " + std::to_string(kMaxChannels));
-        if (kw < 1 || kh < 1 || kw > kMaxKernel || kh > kMaxKernel) {
-          fail("layer '" + layer.name + "': kernel size (1=, 11=) must be 1 to " + std::to_string(kMaxKernel));
-        }
-        // out * kh * kw < 2^28 by the bounds above; the input channels are bounded the same way.
-        if (size < 1 || size % (out * kh * kw) != 0 || size / (out * kh * kw) > kMaxChannels) {
-          fail("layer '" + layer.name + "': weight size (6=) does not fit the kernel");
-        }
-        layer.pad_left = p.integer(4, 0);
-        layer.pad_top = p.integer(14, layer.pad_left);
-        layer.pad_right = p.integer(15, layer.pad_left);
-        layer.pad_bottom = p.integer(16, layer.pad_top);
-        if (layer.pad_left < 0 || layer.pad_top < 0) fail("layer '" + layer.name + "': automatic ('same') padding is not supported");
-        if (std::max({layer.pad_left, layer.pad_top, layer.pad_right, layer.pad_bottom}) > kMaxPad || layer.pad_right < 0 || layer.pad_bottom < 0) {
-          fail("layer '" + layer.name + "': padding (4=, 14=, 15=, 16=) must be 0 to " + std::to_string(kMaxPad));
-        }
-        layer.activation = static_cast<int>(p.integer(9, 0));
-        if (layer.activation < 0 || layer.activation > 2) fail("layer '" + layer.name + "': activation type " + std::to_string(layer.activation) + " is not supported");
-        const std::vector<double> activation = p.numbers(10);
-        layer.slope = activation.empty() ? 0.0 : activation[0];
-        layer.weight = weights.tagged(size, layer.name).view({out, size / (out * kh * kw), kh, kw});
-        if (p.integer(5, 0) != 0) layer.bias = weights.raw(out, layer.name);
-      } else if (layer.type == "PReLU") {
-        need_inputs(1);
-        const int64_t slopes = p.integer(0, 1);
-        if (slopes < 1 || slopes > kMaxChannels) fail("layer '" + layer.name + "': slope count (0=) must be 1 to " + std::to_string(kMaxChannels));
-        layer.weight = weights.raw(slopes, layer.name);
-      } else if (layer.type == "Concat") {
-        need_inputs(0);
-        if (p.integer(0, 0) != 0) fail("layer '" + layer.name + "': concatenation other than along channels");
-      } else if (layer.type == "Eltwise") {
-        need_inputs(0);
-        layer.op = static_cast<int>(p.integer(0, 1));
-        if (layer.op < 0 || layer.op > 2) fail("layer '" + layer.name + "': Eltwise operation " + std::to_string(layer.op) + " is not supported");
-        layer.coefficients = p.numbers(1);
-        if (!layer.coefficients.empty() && layer.coefficients.size() != layer.inputs.size()) fail("layer '" + layer.name + "': one coefficient per input");
-      } else if (layer.type == "BinaryOp") {
-        need_inputs(p.integer(1, 0) != 0 ? 1 : 2);
-        layer.op = static_cast<int>(p.integer(0, 0));
-        layer.slope = p.number(2, 0.0);  // the scalar operand
-        if (layer.op < 0 || layer.op > 3) fail("layer '" + layer.name + "': BinaryOp operation " + std::to_string(layer.op) + " is not supported");
-        if (layer.inputs.size() == 1) layer.op += 10;
-      } else if (layer.type == "Interp") {
-        need_inputs(1);
-        if (p.integer(0, 0) != 1 || p.has(3) || p.has(4)) fail("layer '" + layer.name + "': only nearest resizing by a scale factor is supported");
-        layer.scale_h = p.number(1, 1.0);
-        layer.scale_w = p.number(2, 1.0);
-        for (const double scale : {layer.scale_h, layer.scale_w}) {
-          if (!(scale > 0 && scale <= kMaxScale)) fail("layer '" + layer.name + "': scales (1=, 2=) must be above 0 and at most " + std::to_string(kMaxScale));
-        }
-      } else if (layer.type == "PixelShuffle") {
-        need_inputs(1);
-        layer.factor = p.integer(0, 1);
-        layer.op = static_cast<int>(p.integer(1, 0));
-        if (layer.factor < 1 || layer.factor > kMaxScale) fail("layer '" + layer.name + "': upscale factor (0=) must be 1 to " + std::to_string(kMaxScale));
-      } else {
-        fail("layer '" + layer.name + "': layer type " + layer.type + " is not supported");
-      }
-    } catch (const std::invalid_argument&) {
-      fail("layer '" + layer.name + "': a parameter is not a number");
-    } catch (const std::out_of_range&) {
-      fail("layer '" + layer.name + "': a parameter is out of range");
-    }
+  model.input_ = graph.input;
+  model.output_ = graph.output;
+  for (const NcnnLayer& spec : graph.layers) {
+    Layer layer{spec, {}, {}};
+    if (spec.type == "Convolution" || spec.type == "PReLU") layer.weight = weight_tensor(bin, spec.weight, spec.weight_shape);
+    if (spec.has_bias) layer.bias = weight_tensor(bin, spec.bias, {spec.bias.count});
     model.layers_.push_back(std::move(layer));
   }
-  weights.expect_end();
-  if (model.input_ < 0 || model.layers_.size() < 2) fail("the model has no Input layer or no layers after it");
-  model.output_ = model.layers_.back().outputs.at(0);
-  model.last_use_.assign(blobs.size(), -1);
+  model.last_use_.assign(static_cast<size_t>(graph.blobs), -1);
   for (size_t i = 0; i < model.layers_.size(); ++i) {
-    for (int blob : model.layers_[i].inputs) model.last_use_[blob] = static_cast<int>(i);
+    for (int blob : model.layers_[i].spec.inputs) model.last_use_[blob] = static_cast<int>(i);
   }
   return model;
 }
@@ -231,51 +46,51 @@ int64_t NcnnModel::parameter_count() const {
 }
 
 torch::Tensor NcnnModel::apply(const Layer& l, const std::vector<torch::Tensor>& in) const {
-  if (l.type == "Convolution") {
-    torch::Tensor x = torch::constant_pad_nd(in[0], {l.pad_left, l.pad_right, l.pad_top, l.pad_bottom});
+  if (l.spec.type == "Convolution") {
+    torch::Tensor x = torch::constant_pad_nd(in[0], {l.spec.pad_left, l.spec.pad_right, l.spec.pad_top, l.spec.pad_bottom});
     x = torch::conv2d(x, l.weight, l.bias);
-    if (l.activation == 1) return torch::relu_(x);
-    if (l.activation == 2) return torch::leaky_relu_(x, l.slope);
+    if (l.spec.activation == 1) return torch::relu_(x);
+    if (l.spec.activation == 2) return torch::leaky_relu_(x, l.spec.slope);
     return x;
   }
-  if (l.type == "PReLU") return torch::prelu(in[0], l.weight);
-  if (l.type == "Concat") return torch::cat(in, 1);
-  if (l.type == "Eltwise") {
-    const auto coefficient = [&](size_t i) { return l.coefficients.empty() ? 1.0 : l.coefficients[i]; };
-    torch::Tensor out = l.op == 1 ? in[0] * coefficient(0) : in[0].clone();
+  if (l.spec.type == "PReLU") return torch::prelu(in[0], l.weight);
+  if (l.spec.type == "Concat") return torch::cat(in, 1);
+  if (l.spec.type == "Eltwise") {
+    const auto coefficient = [&](size_t i) { return l.spec.coefficients.empty() ? 1.0 : l.spec.coefficients[i]; };
+    torch::Tensor out = l.spec.op == 1 ? in[0] * coefficient(0) : in[0].clone();
     for (size_t i = 1; i < in.size(); ++i) {
-      if (l.op == 0) out.mul_(in[i]);
-      if (l.op == 1) out.add_(in[i], coefficient(i));
-      if (l.op == 2) out = torch::maximum(out, in[i]);
+      if (l.spec.op == 0) out.mul_(in[i]);
+      if (l.spec.op == 1) out.add_(in[i], coefficient(i));
+      if (l.spec.op == 2) out = torch::maximum(out, in[i]);
     }
     return out;
   }
-  if (l.type == "BinaryOp") {
-    switch (l.op) {
+  if (l.spec.type == "BinaryOp") {
+    switch (l.spec.op) {
       case 0: return in[0] + in[1];
       case 1: return in[0] - in[1];
       case 2: return in[0] * in[1];
       case 3: return in[0] / in[1];
-      case 10: return in[0] + l.slope;
-      case 11: return in[0] - l.slope;
-      case 12: return in[0] * l.slope;
-      default: return in[0] / l.slope;
+      case 10: return in[0] + l.spec.slope;
+      case 11: return in[0] - l.spec.slope;
+      case 12: return in[0] * l.spec.slope;
+      default: return in[0] / l.spec.slope;
     }
   }
-  if (l.type == "Interp") {
-    const auto h = static_cast<int64_t>(static_cast<double>(in[0].size(2)) * l.scale_h);
-    const auto w = static_cast<int64_t>(static_cast<double>(in[0].size(3)) * l.scale_w);
+  if (l.spec.type == "Interp") {
+    const auto h = static_cast<int64_t>(static_cast<double>(in[0].size(2)) * l.spec.scale_h);
+    const auto w = static_cast<int64_t>(static_cast<double>(in[0].size(3)) * l.spec.scale_w);
     return torch::upsample_nearest2d(in[0], {h, w});
   }
-  if (l.type == "PixelShuffle") {
-    if (in[0].size(1) % (l.factor * l.factor) != 0) {
-      throw nfx::Error(path_ + ": layer '" + l.name + "': " + std::to_string(in[0].size(1)) + " channels do not shuffle by " + std::to_string(l.factor));
+  if (l.spec.type == "PixelShuffle") {
+    if (in[0].size(1) % (l.spec.factor * l.spec.factor) != 0) {
+      throw nfx::Error(path_ + ": layer '" + l.spec.name + "': " + std::to_string(in[0].size(1)) + " channels do not shuffle by " + std::to_string(l.spec.factor));
     }
-    if (l.op == 0) return torch::pixel_shuffle(in[0], l.factor);  // PyTorch's (CRD) order
-    const int64_t s = l.factor, n = in[0].size(0), c = in[0].size(1) / (s * s), h = in[0].size(2), w = in[0].size(3);
+    if (l.spec.op == 0) return torch::pixel_shuffle(in[0], l.spec.factor);  // PyTorch's (CRD) order
+    const int64_t s = l.spec.factor, n = in[0].size(0), c = in[0].size(1) / (s * s), h = in[0].size(2), w = in[0].size(3);
     return in[0].reshape({n, s, s, c, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, c, h * s, w * s});  // DCR
   }
-  throw nfx::Error(path_ + ": layer '" + l.name + "' cannot run");
+  throw nfx::Error(path_ + ": layer '" + l.spec.name + "' cannot run");
 }
 
 torch::Tensor NcnnModel::forward(const torch::Tensor& x) const {
@@ -284,19 +99,19 @@ torch::Tensor NcnnModel::forward(const torch::Tensor& x) const {
   blobs[input_] = x;
   for (size_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
-    if (l.type == "Input") continue;
+    if (l.spec.type == "Input") continue;
     std::vector<torch::Tensor> in;
-    for (int blob : l.inputs) in.push_back(blobs[blob]);
-    if (l.type == "Split") {
-      for (int blob : l.outputs) blobs[blob] = in[0];
+    for (int blob : l.spec.inputs) in.push_back(blobs[blob]);
+    if (l.spec.type == "Split") {
+      for (int blob : l.spec.outputs) blobs[blob] = in[0];
     } else {
       try {
-        blobs[l.outputs[0]] = apply(l, in);
+        blobs[l.spec.outputs[0]] = apply(l, in);
       } catch (const c10::Error& e) {
-        throw nfx::Error(path_ + ": layer '" + l.name + "': " + e.what_without_backtrace());
+        throw nfx::Error(path_ + ": layer '" + l.spec.name + "': " + e.what_without_backtrace());
       }
     }
-    for (int blob : l.inputs) {  // intermediate results go as soon as nothing reads them any more
+    for (int blob : l.spec.inputs) {  // intermediate results go as soon as nothing reads them any more
       if (last_use_[blob] == static_cast<int>(i) && blob != output_) blobs[blob] = torch::Tensor();
     }
   }

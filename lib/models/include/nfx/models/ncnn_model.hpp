@@ -3,9 +3,10 @@
 // BinaryOp, Interp, PixelShuffle, Split), weights in float32 or float16 as ncnn's converter stores them.
 #pragma once
 
+#include <nfx/models/ncnn_param.hpp>
+
 #include <torch/types.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -24,16 +25,8 @@ class NcnnModel {
 
  private:
   struct Layer {
-    std::string type, name;
-    std::vector<int> inputs, outputs;  // blob indices
-    torch::Tensor weight, bias;        // Convolution: OIHW and O; PReLU: the slopes in weight
-    int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-    int activation = 0;                // Convolution: 0 none, 1 ReLU, 2 leaky ReLU
-    double slope = 0;                  // the leaky ReLU's
-    int op = 0;                        // Eltwise / BinaryOp: which operation
-    std::vector<double> coefficients;  // Eltwise sum: one per input
-    double scale_h = 1, scale_w = 1;   // Interp
-    int64_t factor = 1;                // PixelShuffle
+    NcnnLayer spec;
+    torch::Tensor weight, bias;  // Convolution: OIHW and O; PReLU: the slopes in weight
   };
   torch::Tensor apply(const Layer& layer, const std::vector<torch::Tensor>& in) const;
 
