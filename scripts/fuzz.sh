@@ -10,7 +10,7 @@ source scripts/stage.sh
 
 export CCACHE_BASEDIR="$root"
 export CCACHE_DIR=${CCACHE_DIR:-${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}/ccache}
-targets=(graph descriptor exif)
+targets=(graph descriptor exif ncnn tfjs)
 stage "fuzz configure" cmake --preset fuzz >/dev/null
 stage "fuzz build" cmake --build build/fuzz --parallel "$(nproc)" --target "${targets[@]/#/fuzz_}"
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 
 namespace nfx::models {
@@ -25,9 +27,18 @@ struct Reader {
   }
 };
 
-std::vector<int64_t> shape_of(const json& j) {
+// A whole number from the file: the JSON library would convert a fraction or 1e62 to an integer (the
+// latter undefined); larger unsigned values are clamped (every bound is far below).
+int64_t whole_number(const Reader& r, const json& value, const std::string& where) {
+  if (!value.is_number_integer()) r.fail(where + ": " + value.dump().substr(0, 40) + " is not a whole number");
+  if (value.is_number_unsigned()) return static_cast<int64_t>(std::min<uint64_t>(value.get<uint64_t>(), INT64_MAX));
+  return value.get<int64_t>();
+}
+
+std::vector<int64_t> shape_of(const Reader& r, const json& j, const std::string& where) {
+  if (!j.is_array()) r.fail(where + ": a shape is a list of whole numbers");
   std::vector<int64_t> shape;
-  for (const json& d : j) shape.push_back(d.get<int64_t>());
+  for (const json& d : j) shape.push_back(whole_number(r, d, where));
   return shape;
 }
 
@@ -52,7 +63,7 @@ void read_manifest(const Reader& r, const json& manifest, TfjsGraph& graph) {
         r.fail("weight '" + name + "' is not plain float32 (quantized models are not supported)");
       }
       TfjsWeight weight;
-      weight.shape = shape_of(r.at(w, "shape", name));
+      weight.shape = shape_of(r, r.at(w, "shape", name), "weight '" + name + "'");
       weight.count = weight_count(r, weight.shape, name);
       weight.group = static_cast<int>(graph.groups.size());
       weight.offset = group.bytes;
@@ -107,7 +118,7 @@ void read_layers(const Reader& r, const json& config, TfjsGraph& graph, std::str
       layer.kind = cls;
       if (c.value("data_format", "channels_last") != "channels_last") r.fail("layer '" + layer.name + "': not channels_last");
       for (const char* key : {"strides", "dilation_rate"}) {
-        if (c.contains(key) && shape_of(c.at(key)) != std::vector<int64_t>{1, 1}) {
+        if (c.contains(key) && shape_of(r, c.at(key), where) != std::vector<int64_t>{1, 1}) {
           r.fail("layer '" + layer.name + "': " + key + " other than 1 are not supported");
         }
       }
@@ -124,7 +135,7 @@ void read_layers(const Reader& r, const json& config, TfjsGraph& graph, std::str
     } else if (cls == "Concatenate") {
       need_inputs(0);
       layer.kind = cls;
-      const int axis = c.value("axis", -1);
+      const int64_t axis = c.contains("axis") ? whole_number(r, c.at("axis"), where) : -1;
       if (axis != -1 && axis != 3) r.fail("layer '" + layer.name + "': concatenation other than along channels");
     } else if (cls == "MultiplyBeta") {  // UpscalerJS's custom layer: x * beta
       need_inputs(1);
@@ -138,7 +149,7 @@ void read_layers(const Reader& r, const json& config, TfjsGraph& graph, std::str
     } else if (cls == "UpSampling2D") {
       need_inputs(1);
       layer.kind = cls;
-      const std::vector<int64_t> size = shape_of(r.at(c, "size", layer.name));
+      const std::vector<int64_t> size = shape_of(r, r.at(c, "size", layer.name), where);
       if (size.size() != 2 || size[0] != size[1] || c.value("interpolation", "nearest") != "nearest") {
         r.fail("layer '" + layer.name + "': only square nearest upsampling is supported");
       }

@@ -87,7 +87,8 @@ TEST(HostileTfjs, BadShapesAndFieldsNameTheFileAndLayer) {
   };
   expect(edited_tfjs_error(dir.path(), weight_shape({3, 3, -9, 3})), "weight 'conv/kernel': shape dimension -9");
   expect(edited_tfjs_error(dir.path(), weight_shape({65536, 65536, 65536, 3})), "more than 2^31 values");
-  expect(edited_tfjs_error(dir.path(), weight_shape({3, "x", 3, 3})), "a field has the wrong type");
+  expect(edited_tfjs_error(dir.path(), weight_shape({3, "x", 3, 3})), "weight 'conv/kernel': \"x\" is not a whole number");
+  expect(edited_tfjs_error(dir.path(), weight_shape({3, 2e62, 3, 3})), "is not a whole number");  // found by fuzz_tfjs
   expect(edited_tfjs_error(dir.path(), [](json& m) { layer(m, 1)["name"] = 7; }), "a field has the wrong type");
   expect(edited_tfjs_error(dir.path(), [](json& m) { layer(m, 2)["config"]["size"] = {200, 200}; }), "layer 'up': size must be 1 to 16");
   expect(edited_tfjs_error(dir.path(), [](json& m) { layer(m, 2)["inbound_nodes"][0][0][0] = "up"; }),
