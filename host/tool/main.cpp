@@ -104,13 +104,14 @@ int main(int argc, char** argv) {
                   "Seconds the items in progress may take after Ctrl-C or SIGTERM before nfx leaves without them "
                   "(default 10; 0: wait for them)");
   run->add_flag("-q,--quiet", quiet, "No progress line");
-  bool isolate = false;
+  bool isolate = true, no_isolate = false;
   int crash_report_fd = -1;
   std::vector<int64_t> exclude_items;
   run->add_flag("--isolate", isolate,
-                "Run the nodes in a worker process: a node that crashes is named with its item; with "
+                "Run the nodes in a worker process (the default): a node that crashes is named with its item; with "
                 "on_error = \"skip\" the run goes on without that item");
-  run->add_option("--crash-report-fd", crash_report_fd)->group("");  // set by --isolate for its worker
+  run->add_flag("--no-isolate", no_isolate, "Run the nodes in this process: a node that crashes takes nfx down unnamed");
+  run->add_option("--crash-report-fd", crash_report_fd)->group("");  // set for the worker
   run->add_option("--exclude-items", exclude_items)->delimiter(',')->group("");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a graph without running it; list every error");
@@ -134,14 +135,14 @@ int main(int argc, char** argv) {
   graph->add_flag("--dot", dot, "Graphviz dot source (the only format for now)");
 
   CLI11_PARSE(app, argc, argv);
-  if (crash_report_fd >= 0) {  // a worker of --isolate
+  if (crash_report_fd >= 0) {  // a worker of an isolated run
     // Processes it starts (plugin scanners) must not hold the supervisor's pipe open, and it must not
     // outlive the supervisor (it has a process group of its own, so a terminal's hang-up misses it).
     ::fcntl(crash_report_fd, F_SETFD, FD_CLOEXEC);
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() == 1) return kExitError;  // the supervisor is already gone
   }
-  if (*run && isolate) {
+  if (*run && isolate && !no_isolate && crash_report_fd < 0) {
     std::vector<std::string> worker_args;
     for (int i = 0; i < argc; ++i) {
       if (std::string(argv[i]) != "--isolate") worker_args.push_back(argv[i]);

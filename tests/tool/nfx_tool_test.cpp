@@ -161,14 +161,14 @@ TEST(Tool, CtrlCStopsCleanlyWithExitCode130) {
 }
 
 // An item that never returns (a model that loops, ignoring cancellation) does not keep a stopped run alive:
-// after one SIGTERM nfx waits the grace period, says so, and leaves with 130; with --isolate as well.
+// after one SIGTERM nfx waits the grace period, says so, and leaves with 130; isolated (the default) or not.
 // (`timeout -k` kills a run that would hang anyway, which then ends with 137, not 130.)
 TEST(Tool, OneSigtermEndsARunWhoseItemHangsAfterTheGracePeriod) {
   TempDir dir;
   std::ofstream(dir / "hang.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 4\n"
                                       "[nodes.slow]\ntype = \"test.slow\"\nin.value = \"src.tensor\"\nms = 600000\nhang = true\n"
                                       "[nodes.count]\ntype = \"core.counter\"\nin.value = \"slow.value\"\n";
-  for (const std::string isolate : {"", " --isolate"}) {
+  for (const std::string isolate : {"", " --no-isolate"}) {
     const Result r = shell("env -u NFX_PLUGIN_PATH timeout -k 60 --preserve-status -s TERM 3 " + std::string(NFX_TEST_TOOL) +
                            " --plugin-path " + test_plugins("test_nodes") + " run" + isolate + " " + dir / "hang.toml" +
                            " -q --stop-grace 2");
@@ -209,9 +209,9 @@ TEST(Tool, AFolderOrAHugeFileIsNotTakenForAGraph) {
   EXPECT_TRUE(has(strict, "is larger than 20 bytes")) << strict.output;
 }
 
-// A node that dereferences NULL: without --isolate the process dies by SIGSEGV naming nothing; with it the
-// supervising process names the node and the item, and with on_error = "skip" the run ends without that
-// item (issue 13).
+// A node that dereferences NULL: with --no-isolate the process dies by SIGSEGV naming nothing; by default
+// (isolated, as --isolate says too) the supervising process names the node and the item, and with
+// on_error = "skip" the run ends without that item (issues 13, 33).
 TEST(Tool, IsolateNamesTheNodeAndItemThatCrashedAndSkipsIt) {
   TempDir dir;
   const auto graph = [&](const std::string& on_error) {
@@ -223,10 +223,10 @@ TEST(Tool, IsolateNamesTheNodeAndItemThatCrashedAndSkipsIt) {
     return file;
   };
   const std::string tool = "env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " --plugin-path " + test_plugins("test_nodes");
-  const Result plain = shell(tool + " run " + graph("skip") + " -j 2");
+  const Result plain = shell(tool + " run --no-isolate " + graph("skip") + " -j 2");
   EXPECT_EQ(plain.code, 128 + SIGSEGV) << "the fixture must really crash (the shell says 128 + signal): " << plain.output;
 
-  const Result skipped = shell(tool + " run --isolate " + graph("skip") + " -j 2");
+  const Result skipped = shell(tool + " run " + graph("skip") + " -j 2");
   EXPECT_EQ(skipped.code, 0) << skipped.output;
   EXPECT_TRUE(has(skipped, "node 'bad' crashed the worker (signal 11, Segmentation fault) on item 2")) << skipped.output;
   EXPECT_TRUE(has(skipped, "item skipped (on_error = \"skip\")")) << skipped.output;
