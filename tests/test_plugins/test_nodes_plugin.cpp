@@ -82,6 +82,7 @@ class Slow : public nfx::Node {
  public:
   explicit Slow(nfx::Params& p) : ms_(p.get_int("ms")), hang_(p.get_bool("hang")) {}
   void process(nfx::Context& ctx) override {
+    if (hang_) ctx.log(NFX_LOG_INFO, "hanging");  // a test waits for this before it asks the stop
     const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms_);
     while (std::chrono::steady_clock::now() < end) {
       if (!hang_ && ctx.cancelled()) throw nfx::Error("cancelled", NFX_ERR_CANCELLED);

@@ -9,6 +9,7 @@
 #include <nfx/nfx.hpp>
 
 #include <nlohmann/json.hpp>
+#include <torch/script.h>
 
 #include <sys/stat.h>
 
@@ -169,4 +170,25 @@ TEST(HostileOutputs, WrongChannelCountsAndNanFailTheImageNamingTheModel) {
   const std::string nan_model = write_tfjs(dir.path(), 3, 2, std::numeric_limits<float>::quiet_NaN());
   EXPECT_NE(upscale_error(nan_model).find("model.json: the network's output holds NaN or Inf"), std::string::npos);
   EXPECT_EQ(upscale_error(nan_model, false), "no error");  // check_finite = false: the user's choice
+}
+
+// TorchScript files written here (LibTorch compiles the TorchScript source): the same output checks apply.
+TEST(HostileOutputs, TorchScriptModelsAreCheckedTheSameWay) {
+  TempDir dir;
+  const torch::Tensor image = torch::randint(0, 256, {3, 24, 32}, torch::kUInt8);
+  const auto upscale_error = [&](const std::string& name, const std::string& body) {
+    torch::jit::Module module(name);
+    module.define("def forward(self, x):\n  y = x.repeat_interleave(2, 2).repeat_interleave(2, 3)\n  return " + body + "\n");
+    const std::string file = dir / (name + ".pt");
+    module.save(file);
+    nfx::sr::UpscalerOptions options;
+    options.model = file;
+    options.scale = 2;
+    return error_of([&] { nfx::sr::Upscaler(options).upscale(image); });
+  };
+  EXPECT_EQ(upscale_error("rgb", "y"), "no error");
+  const std::string twelve = upscale_error("twelve", "torch.cat([y, y, y, y], 1)");
+  EXPECT_NE(twelve.find("twelve.pt: the network gives [1, 12, 48, 64]"), std::string::npos) << twelve;
+  const std::string nan = upscale_error("nan", "y * float('nan')");
+  EXPECT_NE(nan.find("nan.pt: the network's output holds NaN or Inf"), std::string::npos) << nan;
 }
