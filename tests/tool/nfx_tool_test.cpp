@@ -169,8 +169,8 @@ TEST(Tool, OneSigtermEndsARunWhoseItemHangsAfterTheGracePeriod) {
                                       "[nodes.slow]\ntype = \"test.slow\"\nin.value = \"src.tensor\"\nms = 600000\nhang = true\n"
                                       "[nodes.count]\ntype = \"core.counter\"\nin.value = \"slow.value\"\n";
   for (const std::string isolate : {"", " --no-isolate"}) {
-    // One SIGTERM once an item hangs (the node logs "hanging"; -v shows it).
-    const std::string log = dir / "log";
+    // One SIGTERM once an item hangs (the node logs "hanging"; -v shows it), into a log of this run's own.
+    const std::string log = dir / (isolate.empty() ? "isolated.log" : "in-process.log");
     const Result r = shell("timeout -k 5 60 bash -c 'env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " --plugin-path " +
                            test_plugins("test_nodes") + " -v run" + isolate + " " + dir / "hang.toml" + " -q --stop-grace 2 > " +
                            log + " 2>&1 & pid=$!; until grep -q hanging " + log + "; do sleep 0.1; done; kill -TERM $pid; wait $pid; " +
