@@ -104,13 +104,13 @@ int main(int argc, char** argv) {
                   "Seconds the items in progress may take after Ctrl-C or SIGTERM before nfx leaves without them "
                   "(default 10; 0: wait for them)");
   run->add_flag("-q,--quiet", quiet, "No progress line");
-  bool isolate = true, no_isolate = false;
+  bool isolate = true;
   int crash_report_fd = -1;
   std::vector<int64_t> exclude_items;
-  run->add_flag("--isolate", isolate,
+  run->add_flag("--isolate,!--no-isolate", isolate,
                 "Run the nodes in a worker process (the default): a node that crashes is named with its item; with "
-                "on_error = \"skip\" the run goes on without that item");
-  run->add_flag("--no-isolate", no_isolate, "Run the nodes in this process: a node that crashes takes nfx down unnamed");
+                "on_error = \"skip\" the run goes on without that item. --no-isolate runs them in this process, "
+                "where a crash takes nfx down unnamed");
   run->add_option("--crash-report-fd", crash_report_fd)->group("");  // set for the worker
   run->add_option("--exclude-items", exclude_items)->delimiter(',')->group("");
 
@@ -142,11 +142,8 @@ int main(int argc, char** argv) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() == 1) return kExitError;  // the supervisor is already gone
   }
-  if (*run && isolate && !no_isolate && crash_report_fd < 0) {
-    std::vector<std::string> worker_args;
-    for (int i = 0; i < argc; ++i) {
-      if (std::string(argv[i]) != "--isolate") worker_args.push_back(argv[i]);
-    }
+  if (*run && isolate && crash_report_fd < 0) {  // the worker runs with the same arguments
+    const std::vector<std::string> worker_args(argv, argv + argc);
     try {
       return nfx::tool::run_isolated(worker_args);
     } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // commands.
 #pragma once
 
+#include <nfx/base.hpp>
 #include <nfx/data_dir.hpp>
 #include <nfx/host.hpp>
 
@@ -43,6 +44,17 @@ inline std::string run_error(Graph graph, const RunOptions& options = {}) {
     return e.what();
   }
   return "";
+}
+
+// The message of the nfx::Error that `call` throws; "no error" when it returns.
+template <class Call>
+std::string error_of(Call call) {
+  try {
+    call();
+  } catch (const nfx::Error& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 struct ShellResult {

@@ -2,7 +2,6 @@
 
 #include <nfx/base.hpp>
 #include <nfx/models/model_file.hpp>
-#include <nfx/models/tfjs_graph.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -51,13 +50,7 @@ TfjsModel TfjsModel::load(const std::string& model_json, const std::vector<std::
   TfjsModel model;
   model.path_ = model_json;
   for (const TfjsLayer& spec : graph.layers) {
-    Layer layer;
-    layer.name = spec.name;
-    layer.kind = spec.kind;
-    layer.inputs = spec.inputs;
-    layer.relu = spec.relu;
-    layer.factor = spec.factor;
-    layer.scale = spec.scale;
+    Layer layer{spec, {}, {}};
     if (spec.kind == "Conv2D") {
       layer.weight = weights.at(spec.kernel).permute({3, 2, 0, 1}).contiguous();  // HWIO -> OIHW
       if (!spec.bias.empty()) layer.bias = weights.at(spec.bias);
@@ -75,7 +68,7 @@ TfjsModel TfjsModel::load(const std::string& model_json, const std::vector<std::
   }
   model.layers_.resize(*std::max_element(model.outputs_.begin(), model.outputs_.end()) + 1);
   for (size_t i = 0; i < model.layers_.size(); ++i) {
-    for (int from : model.layers_[i].inputs) model.layers_[from].last_use = static_cast<int>(i);
+    for (int from : model.layers_[i].spec.inputs) model.layers_[from].last_use = static_cast<int>(i);
   }
   return model;
 }
@@ -87,30 +80,30 @@ int64_t TfjsModel::parameter_count() const {
 }
 
 torch::Tensor TfjsModel::apply(const Layer& l, const std::vector<torch::Tensor>& in) const {
-  if (l.kind == "Conv2D") {
+  if (l.spec.kind == "Conv2D") {
     torch::Tensor x = torch::constant_pad_nd(in[0], {l.pad_left, l.pad_right, l.pad_top, l.pad_bottom});
     x = torch::conv2d(x, l.weight, l.bias);
-    return l.relu ? torch::relu_(x) : x;
+    return l.spec.relu ? torch::relu_(x) : x;
   }
-  if (l.kind == "Activation") return l.relu ? torch::relu(in[0]) : in[0];
-  if (l.kind == "Add") {
+  if (l.spec.kind == "Activation") return l.spec.relu ? torch::relu(in[0]) : in[0];
+  if (l.spec.kind == "Add") {
     torch::Tensor sum = in[0] + in[1];
     for (size_t i = 2; i < in.size(); ++i) sum.add_(in[i]);
     return sum;
   }
-  if (l.kind == "Concatenate") return torch::cat(in, 1);
-  if (l.kind == "MultiplyBeta") return in[0] * l.factor;
-  if (l.kind == "DepthToSpace") {
+  if (l.spec.kind == "Concatenate") return torch::cat(in, 1);
+  if (l.spec.kind == "MultiplyBeta") return in[0] * l.spec.factor;
+  if (l.spec.kind == "DepthToSpace") {
     // TF's NHWC depth-to-space takes input channel (i * s + j) * C + c to output pixel (h s + i, w s + j);
     // pixel_shuffle would take channel c * s * s + i * s + j.
-    const int64_t s = l.scale, n = in[0].size(0), c = in[0].size(1) / (s * s), h = in[0].size(2), w = in[0].size(3);
+    const int64_t s = l.spec.scale, n = in[0].size(0), c = in[0].size(1) / (s * s), h = in[0].size(2), w = in[0].size(3);
     if (in[0].size(1) % (s * s) != 0) {
-      throw nfx::Error(path_ + ": layer '" + l.name + "': " + std::to_string(in[0].size(1)) + " channels do not shuffle by " + std::to_string(s));
+      throw nfx::Error(path_ + ": layer '" + l.spec.name + "': " + std::to_string(in[0].size(1)) + " channels do not shuffle by " + std::to_string(s));
     }
     return in[0].reshape({n, s, s, c, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, c, h * s, w * s});
   }
-  if (l.kind == "UpSampling2D") return torch::upsample_nearest2d(in[0], {in[0].size(2) * l.scale, in[0].size(3) * l.scale});
-  throw nfx::Error(path_ + ": layer '" + l.name + "' cannot run");
+  if (l.spec.kind == "UpSampling2D") return torch::upsample_nearest2d(in[0], {in[0].size(2) * l.spec.scale, in[0].size(3) * l.spec.scale});
+  throw nfx::Error(path_ + ": layer '" + l.spec.name + "' cannot run");
 }
 
 torch::Tensor TfjsModel::forward(const torch::Tensor& x) const { return forward_outputs(x).front(); }
@@ -121,18 +114,18 @@ std::vector<torch::Tensor> TfjsModel::forward_outputs(const torch::Tensor& x) co
   std::vector<torch::Tensor> out(layers_.size());
   for (size_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
-    if (l.kind == "Input") {
+    if (l.spec.kind == "Input") {
       out[i] = x;
       continue;
     }
     std::vector<torch::Tensor> in;
-    for (int from : l.inputs) in.push_back(out[from]);
+    for (int from : l.spec.inputs) in.push_back(out[from]);
     try {
       out[i] = apply(l, in);
     } catch (const c10::Error& e) {
-      throw nfx::Error(path_ + ": layer '" + l.name + "': " + e.what_without_backtrace());
+      throw nfx::Error(path_ + ": layer '" + l.spec.name + "': " + e.what_without_backtrace());
     }
-    for (int from : l.inputs) {  // intermediate results go as soon as nothing reads them any more
+    for (int from : l.spec.inputs) {  // intermediate results go as soon as nothing reads them any more
       if (layers_[from].last_use == static_cast<int>(i) && !is_output(from)) out[from] = torch::Tensor();
     }
   }

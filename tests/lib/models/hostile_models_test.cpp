@@ -21,16 +21,6 @@ using json = nlohmann::json;
 
 namespace {
 
-template <class Load>
-std::string error_of(Load load) {
-  try {
-    load();
-  } catch (const nfx::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 // A TF.js layers model: input -> Conv2D (3x3, `filters`, 'same') -> UpSampling2D(`up`), weights of float32
 // `value` in one shard. Returns model.json's path.
 std::string write_tfjs(const fs::path& dir, int filters = 3, int up = 2, float value = 0.01f) {

@@ -81,24 +81,19 @@ TEST(NcnnModel, RunsAGeneratedNetworkAsLibTorchDoes) {
 
 TEST(NcnnModel, BrokenFilesGiveErrorsNamingTheFileAndLine) {
   TempDir dir;
-  const auto error_of = [&](const std::string& param, const std::string& bin) {
+  const auto load_error = [&](const std::string& param, const std::string& bin) {
     std::ofstream(dir / "m.param") << param;
     std::ofstream(dir / "m.bin", std::ios::binary) << bin;
-    try {
-      nfx::models::NcnnModel::load(dir / "m.param", dir / "m.bin");
-    } catch (const nfx::Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
+    return error_of([&] { nfx::models::NcnnModel::load(dir / "m.param", dir / "m.bin"); });
   };
   const std::string head = "7767517\n2 2\nInput in 0 1 data\n";
-  EXPECT_NE(error_of("not ncnn\n", "").find("m.param:1: not an ncnn .param file"), std::string::npos);
-  EXPECT_NE(error_of(head + "Softmax sm 1 1 data out\n", "").find("m.param:4: layer 'sm': layer type Softmax is not supported"),
+  EXPECT_NE(load_error("not ncnn\n", "").find("m.param:1: not an ncnn .param file"), std::string::npos);
+  EXPECT_NE(load_error(head + "Softmax sm 1 1 data out\n", "").find("m.param:4: layer 'sm': layer type Softmax is not supported"),
             std::string::npos);
-  EXPECT_NE(error_of(head + "Convolution c 1 1 nowhere out 0=1 1=1 6=1\n", "").find("reads blob 'nowhere'"), std::string::npos);
+  EXPECT_NE(load_error(head + "Convolution c 1 1 nowhere out 0=1 1=1 6=1\n", "").find("reads blob 'nowhere'"), std::string::npos);
   const std::string conv = head + "Convolution c 1 1 data out 0=2 1=1 5=1 6=6\n";
-  EXPECT_NE(error_of(conv, std::string(10, '\0')).find("m.bin: the weights end inside layer 'c'"), std::string::npos);
-  EXPECT_NE(error_of(conv, std::string(4 + 24 + 8 + 12, '\0')).find("m.bin: 12 bytes more than the layers use"), std::string::npos);
-  EXPECT_NE(error_of(head + "Convolution c 1 1 data out 0=2 1=1 6=6 9=x\n", "").find("a parameter is not a number"),
+  EXPECT_NE(load_error(conv, std::string(10, '\0')).find("m.bin: the weights end inside layer 'c'"), std::string::npos);
+  EXPECT_NE(load_error(conv, std::string(4 + 24 + 8 + 12, '\0')).find("m.bin: 12 bytes more than the layers use"), std::string::npos);
+  EXPECT_NE(load_error(head + "Convolution c 1 1 data out 0=2 1=1 6=6 9=x\n", "").find("a parameter is not a number"),
             std::string::npos);
 }

@@ -3,9 +3,10 @@
 // semantics (NHWC kernels, 'same' padding, depth-to-space channel order) mapped onto NCHW tensors.
 #pragma once
 
+#include <nfx/models/tfjs_graph.hpp>
+
 #include <torch/torch.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -30,14 +31,9 @@ class TfjsModel {
 
  private:
   struct Layer {
-    std::string name;
-    std::string kind;  // Conv2D, Activation, Add, Concatenate, MultiplyBeta, DepthToSpace, UpSampling2D, Input
-    std::vector<int> inputs;  // indices of earlier layers
+    TfjsLayer spec;
     torch::Tensor weight, bias;  // Conv2D: OIHW and O
     int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-    bool relu = false;  // Conv2D's or Activation's activation
-    double factor = 1;  // MultiplyBeta's beta
-    int64_t scale = 1;  // DepthToSpace's block size, UpSampling2D's size
     int last_use = -1;  // the last layer that reads this one's output
   };
   torch::Tensor apply(const Layer& layer, const std::vector<torch::Tensor>& in) const;
