@@ -91,3 +91,4 @@ run "ncnn blob name made twice" --set "up.model=$work/dup/m.param" --set up.scal
 ncnn "$work/tops" "Split s 1 2147483647 data a"
 run "ncnn layer of 2^31 outputs" --set "up.model=$work/tops/m.param" --set up.scale=2
 run "tile = 32, overlap = 1024" --set up.model=bicubic --set up.tile=32 --set up.overlap=1024
+run "tile = 64 for realesrgan-x4plus (reach 92)" --set up.model=realesrgan-x4plus --set up.tile=64

@@ -30,6 +30,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/quality/qualitybrisque.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -131,10 +132,11 @@ int receptive(const std::string& model, int64_t scale, const std::string& file) 
     if (d % 8 == 0) std::printf(" d%lld %.1e", static_cast<long long>(d), worst);
     if (worst < 1e-4 && radius < 0) radius = d;
   }
-  // Tiles of 96 (so the crop holds several) overlapping as the default tiles of 192 do.
-  options.tile = nfx::sr::UpscalerOptions{}.tile;
+  // Tiles overlapping by the default, as small as sr.upscale allows (twice the overlap) and at least 96, so
+  // that the crop holds several where the radius is small.
+  options.tile = 0;
   options.overlap = nfx::sr::Upscaler(options).tiles().overlap;
-  options.tile = 96;
+  options.tile = std::max<int64_t>(96, 2 * options.overlap);
   const double tiled = (nfx::sr::Upscaler(options).upscale_float(image) - all).abs().max().item<double>();
   std::printf("\n| %s | x%lld | %s | %lld | %.1e |\n", model.c_str(), static_cast<long long>(scale),
               radius < 0 ? "> 112" : std::to_string(radius).c_str(), static_cast<long long>(options.overlap), tiled);

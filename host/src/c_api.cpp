@@ -12,6 +12,7 @@ struct nfx_host {
 struct nfx_graph {
   nfx_host* owner;
   nfx::Graph graph;
+  double stop_grace_seconds = 0;  // nfx_graph_set_stop_grace
 };
 
 namespace {
@@ -92,12 +93,17 @@ nfx_status nfx_graph_run(nfx_graph* graph, int threads, nfx_output_fn on_output,
   if (graph == nullptr) return NFX_ERR_INVALID_ARGUMENT;
   nfx::RunOptions options;
   options.threads = threads;
+  options.stop_grace_seconds = graph->stop_grace_seconds;
   if (on_output != nullptr) {
     options.on_output = [on_output, user](const nfx::OutputEvent& e) {
       on_output(user, e.node.c_str(), e.item, e.item_name.c_str(), e.value.dl());
     };
   }
   return guarded(graph->owner, [&] { graph->graph.run(options); });
+}
+
+void nfx_graph_set_stop_grace(nfx_graph* graph, double seconds) {
+  if (graph != nullptr) graph->stop_grace_seconds = seconds > 0 ? seconds : 0;
 }
 
 void nfx_host_cancel(nfx_host* host) {

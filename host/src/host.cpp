@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 namespace nfx {
@@ -30,6 +32,7 @@ struct GraphState {
   detail::GraphPlan plan;
   std::map<std::string, std::deque<Value>> feeds;
   std::mutex run_mutex;  // one run at a time
+  bool left_behind = false;  // a run left an item running past its grace period: it still reads this state
 };
 
 namespace {
@@ -190,10 +193,35 @@ std::atomic<bool>& Host::cancel_flag() { return state_->cancel; }
 
 // ---- Graph -----------------------------------------------------------------------------------------
 
+namespace {
+
+// Keeps what a run that left items running still uses (its RunState, its graph's state) for the life of
+// the process: never freed, not even at exit, and reachable, so LeakSanitizer does not report it.
+void keep_forever(std::shared_ptr<void> state) {
+  static std::mutex mutex;
+  static auto* kept = new std::vector<std::shared_ptr<void>>();
+  std::lock_guard<std::mutex> lock(mutex);
+  kept->push_back(std::move(state));
+}
+
+// A graph's state is freed with the graph, unless an item of one of its runs still runs.
+void dispose(std::unique_ptr<GraphState>& state) {
+  if (state && state->left_behind) keep_forever(std::shared_ptr<GraphState>(state.release()));
+  state.reset();
+}
+
+}  // namespace
+
 Graph::Graph(std::unique_ptr<GraphState> state) : state_(std::move(state)) {}
 Graph::Graph(Graph&&) noexcept = default;
-Graph& Graph::operator=(Graph&&) noexcept = default;
-Graph::~Graph() = default;
+Graph& Graph::operator=(Graph&& other) noexcept {
+  if (this != &other) {
+    dispose(state_);
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+Graph::~Graph() { dispose(state_); }
 
 const std::string& Graph::name() const { return state_->plan.name; }
 const std::string& Graph::description() const { return state_->plan.description; }
@@ -222,12 +250,24 @@ namespace {
 template <typename Use>
 auto with_run_state(GraphState& state, const RunOptions& options, Use use) {
   std::lock_guard<std::mutex> lock(state.run_mutex);
+  if (state.left_behind) {
+    throw RunError("graph '" + state.plan.name + "' cannot run again: an item of an earlier run was still running when its "
+                   "stop grace period ended", NFX_ERR_CANCELLED, "", -1, "");
+  }
   detail::RunEnvironment env;
   env.log = state.host->options.log;
   env.cancel = &state.host->cancel;
   env.feeds = &state.feeds;
-  detail::RunState run(state.plan, env, options);
-  return use(run);
+  auto run = std::make_shared<detail::RunState>(state.plan, env, options);
+  try {
+    return use(*run);
+  } catch (const RunError&) {
+    if (run->left_behind()) {
+      state.left_behind = true;
+      keep_forever(run);
+    }
+    throw;
+  }
 }
 
 }  // namespace

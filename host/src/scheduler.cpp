@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <utility>
 
 #include <unistd.h>
@@ -58,9 +59,12 @@ RunState::~RunState() {
 
 RunState* RunState::current() { return t_current_run; }
 
-bool RunState::cancelled() const { return env_.cancel != nullptr && env_.cancel->load(std::memory_order_relaxed); }
+bool RunState::cancelled() const {
+  return left_behind_ || (env_.cancel != nullptr && env_.cancel->load(std::memory_order_relaxed));
+}
 
 void RunState::log(nfx_log_level level, const std::string& node, const std::string& message) {
+  if (left_behind_) return;  // the caller's log function may be gone
   if (env_.log) {
     env_.log(level, node, message);
   } else if (level >= NFX_LOG_WARNING) {
@@ -70,7 +74,7 @@ void RunState::log(nfx_log_level level, const std::string& node, const std::stri
 }
 
 void RunState::publish_progress(const Progress& progress) {
-  if (!options_.on_progress) return;
+  if (!options_.on_progress || left_behind_) return;
   std::lock_guard<std::mutex> lock(callback_mutex_);
   // Items finish on several threads; never let a late report move the count backwards.
   if (progress.items_done < last_published_items_) return;
@@ -103,7 +107,7 @@ bool RunState::next_fed_value(const std::string& node_id, Value& value) {
 }
 
 void RunState::emit_output(const std::string& node_id, int64_t item, const std::string& item_name, const Value& value) {
-  if (!options_.on_output) return;
+  if (!options_.on_output || left_behind_) return;
   std::lock_guard<std::mutex> lock(callback_mutex_);
   options_.on_output(OutputEvent{node_id, item, item_name, value});
 }
@@ -128,9 +132,13 @@ RunStats RunState::run() {
     std::unique_lock<std::mutex> lock(mutex_);
     source_scheduled_ = true;
     pool_->submit([this] { source_task(); });
-    finished_.wait(lock, [this] {
-      return abandoned_ || (in_flight_ == 0 && !source_scheduled_ && (sources_done_ || stop_sources_));
-    });
+    wait_for_items(lock);
+  }
+  if (left_behind_) {
+    std::ostringstream grace;
+    grace << options_.stop_grace_seconds;
+    throw RunError("items still running when the grace period ended (" + grace.str() +
+                   " s after the stop was asked); they were left running", NFX_ERR_CANCELLED, "", -1, "");
   }
   pool_.reset();  // every task has returned
 
@@ -153,6 +161,23 @@ RunStats RunState::run() {
   finish_nodes();
   save_states();
   return RunStats{items_done_, seconds, items_skipped_};
+}
+
+void RunState::wait_for_items(std::unique_lock<std::mutex>& lock) {
+  const auto done = [this] { return abandoned_ || (in_flight_ == 0 && !source_scheduled_ && (sources_done_ || stop_sources_)); };
+  if (options_.stop_grace_seconds <= 0) return finished_.wait(lock, done);
+  const auto grace = std::chrono::duration<double>(options_.stop_grace_seconds);
+  std::optional<std::chrono::steady_clock::time_point> stop_asked;
+  // Host::cancel only sets a flag: look at it a few times a second.
+  while (!finished_.wait_for(lock, std::chrono::milliseconds(100), done)) {
+    if (!cancelled()) continue;
+    const auto now = std::chrono::steady_clock::now();
+    if (!stop_asked) stop_asked = now;
+    if (now - *stop_asked >= grace) {
+      left_behind_ = true;
+      return;
+    }
+  }
 }
 
 void RunState::fail(nfx_status status, int node, int64_t item, const std::string& item_name, const std::string& message,

@@ -44,6 +44,9 @@ class RunState {
   RunState& operator=(const RunState&) = delete;
 
   RunStats run();  // throws RunError
+  // run() gave up waiting for items when the stop grace period ended (RunOptions::stop_grace_seconds): they
+  // still run on the pool's threads, so this state must outlive them (the host keeps it forever).
+  bool left_behind() const { return left_behind_.load(); }
   std::vector<NodeDescription> describe();  // Graph::describe
 
   // Called by the host API and the built-in nodes, from any thread.
@@ -88,6 +91,8 @@ class RunState {
   std::string error_location(const nfx_context& ctx) const;
   bool cancelled() const;
   void publish_progress(const Progress& progress);
+  // Waits (holding mutex_ through `lock`) until every item is done, or the stop grace period ends.
+  void wait_for_items(std::unique_lock<std::mutex>& lock);
 
   const GraphPlan& plan_;
   RunEnvironment env_;
@@ -113,6 +118,7 @@ class RunState {
   bool sources_done_ = false;
   bool stop_sources_ = false;
   bool abandoned_ = false;  // a scheduler task threw: the run ends without waiting for its items
+  std::atomic<bool> left_behind_{false};  // see left_behind(); from then on no callback of the run is called
   struct Failure {
     nfx_status status;
     int node;

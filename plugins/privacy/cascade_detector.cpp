@@ -1,6 +1,8 @@
 #include "detectors.hpp"
 #include "instance_pool.hpp"
 
+#include <nfx/models/model_file.hpp>
+
 #include <opencv2/objdetect.hpp>
 
 #include <filesystem>
@@ -10,9 +12,10 @@ namespace nfx::privacy {
 namespace {
 
 std::unique_ptr<cv::CascadeClassifier> load_cascade(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) {
+  if (!std::filesystem::exists(path)) {
     throw nfx::Error(path + ": no such cascade file (Debian ships them in the opencv-data package)", NFX_ERR_IO);
   }
+  nfx::models::check_model_file(path, nfx::models::kMaxModelTextBytes, "OpenCV cascade");
   auto cascade = std::make_unique<cv::CascadeClassifier>();
   bool loaded = false;
   try {

@@ -2,6 +2,7 @@
 #include "hog_detector.hpp"
 
 #include <nfx/common/atomic_file.hpp>
+#include <nfx/models/model_file.hpp>
 
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
@@ -36,8 +37,9 @@ std::unique_ptr<ObjectDetector> read_detector(std::istream& in, const std::strin
 }
 
 std::unique_ptr<ObjectDetector> load_detector(const std::string& path) {
+  nfx::models::check_model_file(path, nfx::models::max_model_bytes(), "detector file");
   std::ifstream in(path, std::ios::binary);
-  if (!std::filesystem::is_regular_file(path) || !in) throw nfx::Error(path + ": no such detector file", NFX_ERR_IO);
+  if (!in) throw nfx::Error(path + ": cannot read the detector file", NFX_ERR_IO);
   return read_detector(in, path);
 }
 

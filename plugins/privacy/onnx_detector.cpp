@@ -2,6 +2,8 @@
 #include "instance_pool.hpp"
 #include "onnx_net.hpp"
 
+#include <nfx/models/model_file.hpp>
+
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -10,7 +12,7 @@
 namespace nfx::privacy {
 
 std::unique_ptr<cv::dnn::Net> load_onnx_net(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw nfx::Error(path + ": no such ONNX model file", NFX_ERR_IO);
+  nfx::models::check_model_file(path, nfx::models::max_model_bytes(), "ONNX model");
   auto net = std::make_unique<cv::dnn::Net>();
   try {
     *net = cv::dnn::readNetFromONNX(path);

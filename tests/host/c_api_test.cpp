@@ -5,7 +5,9 @@
 #include <nfx/host.h>
 #include <nfx/nfx.hpp>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 using namespace nfx::test;
 
@@ -59,6 +61,31 @@ TEST(CApi, LoadRunFeedAndCollect) {
   EXPECT_EQ(c.calls, 1);
   EXPECT_EQ(c.elements, 6);
   EXPECT_FLOAT_EQ(c.first, 7.0f);
+  nfx_graph_destroy(graph);
+  nfx_host_destroy(host);
+}
+
+// nfx_graph_set_stop_grace: a run whose item never returns ends once the grace period after the stop is
+// over (the stop comes a second after the run starts, when the one item is long inside the node).
+TEST(CApi, AStopGracePeriodEndsARunWhoseItemHangs) {
+  TempDir dir;
+  std::ofstream(dir / "hang.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 1\n"
+                                      "[nodes.slow]\ntype = \"test.slow\"\nin.value = \"src.tensor\"\nms = 600000\nhang = true\n";
+  nfx_host* host = nfx_host_create();
+  ASSERT_EQ(nfx_host_add_plugin_path(host, NFX_TEST_PLUGIN_DIR), NFX_OK);
+  ASSERT_EQ(nfx_host_add_plugin_path(host, test_plugins("test_nodes").c_str()), NFX_OK);
+  ASSERT_EQ(nfx_host_load_plugins(host), NFX_OK) << nfx_host_last_error(host);
+  nfx_graph* graph = nfx_graph_load(host, (dir / "hang.toml").c_str(), nullptr, 0);
+  ASSERT_NE(graph, nullptr) << nfx_host_last_error(host);
+  nfx_graph_set_stop_grace(graph, 0.2);
+  std::thread stop([host] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    nfx_host_cancel(host);
+  });
+  EXPECT_EQ(nfx_graph_run(graph, 1, nullptr, nullptr), NFX_ERR_CANCELLED);
+  stop.join();
+  EXPECT_NE(std::string(nfx_host_last_error(host)).find("items still running when the grace period ended"), std::string::npos)
+      << nfx_host_last_error(host);
   nfx_graph_destroy(graph);
   nfx_host_destroy(host);
 }

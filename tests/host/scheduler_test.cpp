@@ -3,6 +3,7 @@
 
 #include <nfx/nfx.hpp>
 
+#include <atomic>
 #include <thread>
 
 using namespace nfx::test;
@@ -243,6 +244,41 @@ in.value = "slow.value"
   host->reset_cancel();
   auto small = host->parse_graph("[nodes.src]\ntype = \"core.constant\"\ncount = 3\n", "again.toml");
   EXPECT_EQ(small.run({}).items, 3);
+}
+
+// An item that ignores the stop (a model that loops) does not keep an embedding program waiting: with a
+// stop grace period, run() throws once it ends and leaves the item running (it would sleep 10 minutes);
+// no output comes, the graph refuses to run again, and graph and host can go while the item still runs.
+TEST(Scheduler, AStopGracePeriodLeavesAHungItemBehind) {
+  nfx::HostOptions host_options;
+  std::atomic<nfx::Host*> to_cancel{nullptr};
+  host_options.log = [&](nfx_log_level, const std::string&, const std::string& message) {
+    if (message == "hanging" && to_cancel.load() != nullptr) to_cancel.load()->cancel();
+  };
+  auto host = make_host(true, host_options);
+  to_cancel = host.get();
+  nfx::Graph graph = host->parse_graph("[nodes.src]\ntype = \"core.constant\"\ncount = 2\n"
+                                       "[nodes.slow]\ntype = \"test.slow\"\nin.value = \"src.tensor\"\nms = 600000\nhang = true\n"
+                                       "[nodes.out]\ntype = \"host.output\"\nin.value = \"slow.value\"\n",
+                                       "hang.toml");
+  nfx::RunOptions options;
+  options.threads = 1;
+  options.stop_grace_seconds = 0.5;
+  options.on_output = [](const nfx::OutputEvent&) { ADD_FAILURE() << "no output may come from a stopped run"; };
+  const auto error_of_run = [&] {
+    try {
+      graph.run(options);
+    } catch (const nfx::RunError& e) {
+      EXPECT_EQ(e.status(), NFX_ERR_CANCELLED);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string first = error_of_run();
+  EXPECT_NE(first.find("items still running when the grace period ended (0.5 s after the stop was asked)"), std::string::npos) << first;
+  const std::string second = error_of_run();
+  EXPECT_NE(second.find("graph 'hang' cannot run again"), std::string::npos) << second;
+  to_cancel = nullptr;
 }
 
 TEST(Scheduler, ProgressCountsEveryItemAndKnowsTheTotal) {

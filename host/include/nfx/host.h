@@ -50,6 +50,11 @@ typedef void (*nfx_output_fn)(void* user, const char* node_id, int64_t item, con
 /* Runs the graph to the end of its stream with `threads` workers (0 = every core). Blocks. */
 nfx_status nfx_graph_run(nfx_graph* graph, int threads, nfx_output_fn on_output, void* user);
 
+/* Once a stop is asked, how long nfx_graph_run waits for items in progress (seconds; 0, the default: as
+ * long as they take). An item still running then is left running in the background: nfx_graph_run
+ * returns NFX_ERR_CANCELLED ("items still running when the grace period ended"), calls on_output no
+ * more, and the graph cannot run again (RunOptions::stop_grace_seconds in host.hpp). */
+void nfx_graph_set_stop_grace(nfx_graph* graph, double seconds);
 /* Asks running graphs of this host to stop; nfx_graph_run then returns NFX_ERR_CANCELLED. */
 void nfx_host_cancel(nfx_host* host);
 

@@ -146,6 +146,13 @@ struct RunOptions {
   // >= 0: a fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) inside a node writes one line naming
   // the node and the item to this file descriptor before the process dies (read by nfx run --isolate).
   int crash_report_fd = -1;
+  // Once the run is asked to stop (Host::cancel), how long items in progress may still take, in seconds;
+  // 0: as long as they need. An item still running then (a model that loops, a read that blocks) cannot be
+  // stopped inside this process: run() throws RunError (NFX_ERR_CANCELLED, "items still running when the
+  // grace period ended") and leaves it running in the background. No callback of this run is called again,
+  // nothing more is written, and the graph cannot run again (its memory stays with the item). A program
+  // that must reclaim that thread exits (nfx run does: exit code 130) or runs graphs in a child process.
+  double stop_grace_seconds = 0;
 };
 
 struct RunStats {
@@ -180,7 +187,8 @@ class Graph {
   void feed(const std::string& node_id, Value value);
 
   // Runs the graph to the end of its item stream. Throws RunError on the first node error or on
-  // cancellation; every item finished before that keeps its outputs.
+  // cancellation; every item finished before that keeps its outputs. After a run that left an item
+  // running (RunOptions::stop_grace_seconds), run() and describe() throw RunError.
   RunStats run(const RunOptions& options = {});
 
   // Creates every node as a run would (models and state = "file" loaded), asks each describable one for

@@ -20,7 +20,7 @@ uint64_t max_model_bytes() {
   return uint64_t{4} << 30;
 }
 
-std::string read_model_file(const std::string& file, uint64_t max_bytes, const std::string& what) {
+uint64_t check_model_file(const std::string& file, uint64_t max_bytes, const std::string& what) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
@@ -33,6 +33,11 @@ std::string read_model_file(const std::string& file, uint64_t max_bytes, const s
                          " allowed (NFX_MAX_MODEL_BYTES raises the limit for weights)",
                      NFX_ERR_IO);
   }
+  return size;
+}
+
+std::string read_model_file(const std::string& file, uint64_t max_bytes, const std::string& what) {
+  const uint64_t size = check_model_file(file, max_bytes, what);
   std::ifstream in(file, std::ios::binary);
   std::string bytes(static_cast<size_t>(size), '\0');
   if (!in || !in.read(bytes.data(), static_cast<std::streamsize>(size))) throw nfx::Error(file + ": cannot read the " + what, NFX_ERR_IO);

@@ -1,12 +1,14 @@
 #include <nfx/models/tfjs_graph.hpp>
 
 #include <nfx/base.hpp>
+#include <nfx/models/model_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 
 namespace nfx::models {
 
@@ -190,6 +192,26 @@ TfjsGraph read_tfjs_graph(const std::string& json_text, const std::string& file)
   } catch (const json::exception& e) {
     r.fail(where + ": a field has the wrong type or is missing (" + e.what() + ")");
   }
+}
+
+std::vector<std::string> read_tfjs_shards(const TfjsGraph& graph, const std::string& model_json) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(model_json).parent_path();
+  const std::string what = "weight shard named by " + fs::path(model_json).filename().string();
+  std::vector<std::string> groups;
+  for (const TfjsWeightGroup& group : graph.groups) {
+    std::string bytes;
+    for (const std::string& shard : group.shards) {
+      const uint64_t room = max_model_bytes() - std::min<uint64_t>(bytes.size(), max_model_bytes());
+      bytes += read_model_file((dir / shard).string(), room, what);
+    }
+    if (bytes.size() < group.bytes) throw nfx::Error(model_json + ": the weight shards end before the manifest's weights do (truncated download?)");
+    if (bytes.size() > group.bytes) {
+      throw nfx::Error(model_json + ": the weight shards hold " + std::to_string(bytes.size() - group.bytes) + " bytes more than the manifest names");
+    }
+    groups.push_back(std::move(bytes));
+  }
+  return groups;
 }
 
 }  // namespace nfx::models

@@ -4,30 +4,14 @@
 #include <nfx/models/model_file.hpp>
 
 #include <algorithm>
-#include <filesystem>
 
 namespace nfx::models {
 
 namespace {
 
-namespace fs = std::filesystem;
-
-// Every weight as a tensor of the shape the manifest gives, read from its group's shards one after the other.
+// Every weight as a tensor of the shape the manifest gives, from its group's shards.
 std::map<std::string, torch::Tensor> read_weights(const TfjsGraph& graph, const std::string& model_json) {
-  const fs::path dir = fs::path(model_json).parent_path();
-  std::vector<std::string> groups;
-  for (const TfjsWeightGroup& group : graph.groups) {
-    std::string bytes;
-    for (const std::string& shard : group.shards) {
-      const uint64_t room = max_model_bytes() - std::min<uint64_t>(bytes.size(), max_model_bytes());
-      bytes += read_model_file((dir / shard).string(), room, "weight shard named by " + fs::path(model_json).filename().string());
-    }
-    if (bytes.size() < group.bytes) throw nfx::Error(model_json + ": the weight shards end before the manifest's weights do (truncated download?)");
-    if (bytes.size() > group.bytes) {
-      throw nfx::Error(model_json + ": the weight shards hold " + std::to_string(bytes.size() - group.bytes) + " bytes more than the manifest names");
-    }
-    groups.push_back(std::move(bytes));
-  }
+  std::vector<std::string> groups = read_tfjs_shards(graph, model_json);
   std::map<std::string, torch::Tensor> weights;
   for (const auto& [name, w] : graph.weights) {
     char* data = groups[static_cast<size_t>(w.group)].data() + w.offset;

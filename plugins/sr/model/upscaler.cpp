@@ -129,13 +129,26 @@ std::string stable_sr_weights(const std::string& weights_dir, int64_t scale) {
 
 namespace {
 
-// Tiles for a model that sees `radius` input pixels (-1: unknown): an overlap of twice that, so each
-// tile's output is used only where it is the whole image's, unless the user set one.
-nfx::training::TileOptions tiles_for(const UpscalerOptions& o, int64_t radius) {
+// The tile of `tile = 0`: 192 input pixels, or larger so the overlap is at most a third of it (each pixel
+// is then computed at most (3/2)^2 = 2.25 times; a quarter would need 7 GB for realesrgan-x4plus).
+int64_t auto_tile(int64_t overlap) { return std::max<int64_t>(192, 3 * overlap); }
+
+// Tiles for a model that sees `radius` input pixels around each output pixel (-1: unknown). Unless the user
+// set one, the overlap is twice that, so each tile's output is used only where it is the whole image's;
+// a tile the user set must then leave a stride of at least the overlap (else most of the work is repeated
+// and a small tile gives seams or crawls): an error at the `tile` line, not a silent clamp.
+nfx::training::TileOptions tiles_for(const UpscalerOptions& o, int64_t radius, const std::string& model) {
   nfx::training::TileOptions tiles;
-  tiles.tile = o.tile;
   tiles.scale = o.scale;
-  tiles.overlap = o.overlap >= 0 ? o.overlap : radius < 0 ? 16 : std::min(2 * radius, o.tile / 4);
+  tiles.overlap = o.overlap >= 0 ? o.overlap : radius < 0 ? 16 : 2 * radius;
+  tiles.tile = o.tile > 0 ? o.tile : auto_tile(tiles.overlap);
+  if (o.tile > 0 && o.overlap < 0 && radius >= 0 && 2 * tiles.overlap > o.tile) {
+    const auto n = [](int64_t v) { return std::to_string(v); };
+    throw nfx::ParamError("tile", "tile = " + n(o.tile) + " is too small for " + model + ", which sees " + n(radius) +
+                                      " input pixels around each output pixel: seamless tiles overlap by " + n(tiles.overlap) +
+                                      ", so tile must be at least " + n(2 * tiles.overlap) + " (0 picks " +
+                                      n(auto_tile(tiles.overlap)) + "), or set `overlap` to accept seams");
+  }
   if (radius >= 0 && 2 * radius <= tiles.overlap) tiles.margin = radius;  // else a blend over the whole overlap
   return tiles;
 }
@@ -159,7 +172,7 @@ torch::Tensor checked_output(torch::Tensor out, const std::string& model, bool c
 }  // namespace
 
 Upscaler::Upscaler(const UpscalerOptions& options)
-    : options_(options), tiles_(tiles_for(options, kBicubicRadius)), bicubic_tiles_(tiles_) {
+    : options_(options), tiles_(tiles_for(options, kBicubicRadius, "bicubic")), bicubic_tiles_(tiles_) {
   const std::string& name = options.model;
   if (name == "bicubic") return;
   if (models::is_zoo_name(name)) {
@@ -178,7 +191,7 @@ Upscaler::Upscaler(const UpscalerOptions& options)
     network_ = file_network(name, options);
   }
   network_->name = name;
-  tiles_ = tiles_for(options, network_->receptive_radius);
+  tiles_ = tiles_for(options, network_->receptive_radius, name);
 }
 
 Upscaler::~Upscaler() = default;

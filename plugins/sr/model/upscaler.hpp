@@ -23,9 +23,11 @@ struct UpscalerOptions {
   std::string weights_dir;   // Affine-StableSR's committed weights; empty: beside the plugin
   double input_range = 255;  // the pixel range of a model.json or TorchScript file: 255 or 1
   double temperature = 0;    // Affine-StableSR: 0 deterministic, > 0 a sample
-  int64_t tile = 192;
+  // Input tile side; 0: 192, or three times the overlap when that is larger. A tile set here must leave room
+  // for the default overlap (at least twice it), else the constructor throws nfx::ParamError("tile").
+  int64_t tile = 0;
   // Input pixels shared by neighbouring tiles; -1: twice the model's receptive radius (so tiles leave no
-  // trace), at most a quarter of the tile (then a blend hides what is left), 16 for a model of unknown reach.
+  // trace), 16 for a model of unknown reach.
   int64_t overlap = -1;
   // Fail an image whose network output holds NaN or Inf (broken weights) instead of writing it black or white.
   bool check_finite = true;

@@ -33,13 +33,8 @@ class Eval : public nfx::Node, public nfx::Describable {
   explicit Eval(nfx::Params& p)
       : report_(p.get_string("report")), seed_(static_cast<uint64_t>(p.get_int("seed"))) {
     nfx::training::apply_thread_policy(p);
-    const UpscalerOptions options = upscaler_options(p);
-    scale_ = options.scale;
-    try {
-      upscaler_ = std::make_unique<Upscaler>(options);
-    } catch (const nfx::Error& e) {
-      throw nfx::ParamError("model", e.what());
-    }
+    upscaler_ = make_upscaler(p);
+    scale_ = upscaler_->scale();
   }
 
   void process(nfx::Context& ctx) override {

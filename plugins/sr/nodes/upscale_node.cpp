@@ -18,12 +18,7 @@ class Upscale : public nfx::Node, public nfx::Describable {
  public:
   explicit Upscale(nfx::Params& p) : seed_(static_cast<uint64_t>(p.get_int("seed"))) {
     nfx::training::apply_thread_policy(p);
-    const UpscalerOptions options = upscaler_options(p);  // its own errors name their parameter
-    try {
-      upscaler_ = std::make_unique<Upscaler>(options);
-    } catch (const nfx::Error& e) {
-      throw nfx::ParamError("model", e.what());  // located at the graph's `model` line
-    }
+    upscaler_ = make_upscaler(p);
   }
 
   void process(nfx::Context& ctx) override {

@@ -5,9 +5,12 @@
 
 #include <nfx/nfx.hpp>
 
+#include <memory>
+
 namespace nfx::sr {
 
 void add_upscaler_params(nfx::NodeTypeBuilder& node, const char* default_model);
-UpscalerOptions upscaler_options(nfx::Params& params);
+// The Upscaler of the node's values; its errors are nfx::ParamError located at the parameter they come from.
+std::unique_ptr<Upscaler> make_upscaler(nfx::Params& params);
 
 }  // namespace nfx::sr

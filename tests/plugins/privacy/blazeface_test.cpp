@@ -8,6 +8,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <vector>
 
@@ -106,7 +109,7 @@ TEST(BlazeFace, MissingAndCorruptModelFilesAreNamed) {
     nfx::privacy::make_blazeface_detector(options);
     FAIL() << "a missing model file";
   } catch (const nfx::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("none.onnx: no such ONNX model file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("none.onnx: ONNX model does not exist"), std::string::npos) << e.what();
   }
   // The real model cut short.
   std::ifstream whole(front_model(), std::ios::binary);
@@ -119,6 +122,16 @@ TEST(BlazeFace, MissingAndCorruptModelFilesAreNamed) {
   } catch (const nfx::Error& e) {
     EXPECT_NE(std::string(e.what()).find("cut.onnx: not an ONNX model OpenCV can read"), std::string::npos) << e.what();
   }
+  // A FIFO would block OpenCV's read forever; a file over NFX_MAX_MODEL_BYTES is refused unread (issue 33).
+  options.model = (dir.path() / "fifo.onnx").string();
+  ASSERT_EQ(mkfifo(options.model.c_str(), 0600), 0);
+  std::string error = error_of([&] { nfx::privacy::make_blazeface_detector(options); });
+  EXPECT_NE(error.find("fifo.onnx: ONNX model is not a regular file"), std::string::npos) << error;
+  options.model = front_model().string();
+  ASSERT_EQ(setenv("NFX_MAX_MODEL_BYTES", "1000", 1), 0);
+  error = error_of([&] { nfx::privacy::make_blazeface_detector(options); });
+  unsetenv("NFX_MAX_MODEL_BYTES");
+  EXPECT_NE(error.find("more than the 1000 allowed"), std::string::npos) << error;
 }
 
 // privacy.detect with faces = "blazeface+hog": both run; BlazeFace's head box covers the astronaut's head.

@@ -152,3 +152,17 @@ TEST(SrUpscale, AnOverlapOfATileOrMoreIsAnErrorAtItsLine) {
   EXPECT_NE(error.find("up.toml:10:"), std::string::npos) << error;
   EXPECT_NE(error.find("overlap = 64 must be less than tile = 64"), std::string::npos) << error;
 }
+
+// A tile too small for the model's reach is an error at the `tile` line (esrgan-slim sees 10 pixels: its
+// tiles overlap by 20, so a tile needs at least 40); with `overlap` set the user accepts seams and it runs.
+TEST(SrUpscale, ATileTooSmallForTheModelIsAnErrorAtItsLine) {
+  const fs::path fixture = package("esrgan-slim") / "assets/fixture.png";
+  std::string error;
+  upscale_file(fixture, "model = \"esrgan-slim\"\nscale = 2\ntile = 32", &error);
+  EXPECT_NE(error.find("up.toml:10:"), std::string::npos) << error;
+  EXPECT_NE(error.find("tile = 32 is too small for esrgan-slim, which sees 10 input pixels around each output pixel"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("tile must be at least 40 (0 picks 192)"), std::string::npos) << error;
+  EXPECT_EQ(upscale_file(fixture, "model = \"esrgan-slim\"\nscale = 2\ntile = 32\noverlap = 8").size(), cv::Size(256, 256));
+  EXPECT_EQ(upscale_file(fixture, "model = \"esrgan-slim\"\nscale = 2\ntile = 40").size(), cv::Size(256, 256));
+}

@@ -1,7 +1,8 @@
 // A TensorFlow.js layers model's model.json read and checked without LibTorch: the layers (every field
 // typed, every input defined before it is read), the weights the manifest names (shapes bounded, where
-// each lies in its group's shards) and that each layer's weights exist with the shapes it needs. TfjsModel
-// reads the shards into tensors; the fuzzer (fuzz/tfjs_fuzzer.cpp) runs this part on arbitrary bytes.
+// each lies in its group's shards) and that each layer's weights exist with the shapes it needs, then the
+// shards' bytes. TfjsModel makes tensors of them; the fuzzer (fuzz/tfjs_fuzzer.cpp) runs the graph reader
+// on arbitrary bytes.
 #pragma once
 
 #include <cstdint>
@@ -45,5 +46,9 @@ struct TfjsGraph {
 // The graph of `json_text`, the contents of `file`. Throws nfx::Error "FILE: ..." naming the layer, weight
 // or part for anything it cannot run.
 TfjsGraph read_tfjs_graph(const std::string& json_text, const std::string& file);
+
+// The bytes of each weight group of `graph`, its shards (beside `model_json`) one after the other; each shard
+// is read with read_model_file's checks, and the shards together must hold exactly what the manifest names.
+std::vector<std::string> read_tfjs_shards(const TfjsGraph& graph, const std::string& model_json);
 
 }  // namespace nfx::models
