@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libtomlplusplus-dev libcli11-dev libdlpack-dev
   libopencv-dev libgtest-dev libgmock-dev libbenchmark-dev libfftw3-dev libtorch-dev
-  libdlib-dev opencv-data nlohmann-json3-dev libexif-dev libpng-dev libjpeg-dev libtiff-dev libwebp-dev
+  libdlib-dev opencv-data nlohmann-json3-dev libexif-dev libpng-dev libjpeg-dev libtiff-dev libwebp-dev libgdal-dev
   graphviz qemu-user clang libclang-rt-dev python3 ffmpeg
 )
 

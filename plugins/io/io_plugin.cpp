@@ -6,4 +6,5 @@ NFX_PLUGIN("io", "0.1.0", "Read and write images and video; convert, resize, cro
   nfx::io::register_image_nodes(plugin);
   nfx::io::register_video_nodes(plugin);
   nfx::io::register_tile_nodes(plugin);
+  nfx::io::register_raster_nodes(plugin);
 }

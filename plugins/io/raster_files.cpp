@@ -1,0 +1,102 @@
+#include "raster_files.hpp"
+
+#include <cpl_error.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <mutex>
+
+namespace nfx::io {
+
+namespace {
+
+void register_drivers() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+}  // namespace
+
+GdalErrors::GdalErrors() {
+  CPLErrorReset();
+  CPLPushErrorHandler(CPLQuietErrorHandler);
+}
+
+GdalErrors::~GdalErrors() { CPLPopErrorHandler(); }
+
+bool GdalErrors::failed() const { return CPLGetLastErrorType() >= CE_Failure; }
+
+std::string GdalErrors::reason() const {
+  const char* message = CPLGetLastErrorMsg();
+  return message != nullptr && *message != '\0' ? message : "no reason given";
+}
+
+GdalDataset open_raster(const std::string& path) {
+  register_drivers();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw nfx::Error(path + ": no such file", NFX_ERR_IO);
+  // A FIFO or a device would block GDAL's read; a folder is no raster. (GDAL's /vsi paths are files too.)
+  if (!std::filesystem::is_regular_file(path, ec)) throw nfx::Error(path + ": not a regular file", NFX_ERR_IO);
+  const GdalErrors errors;
+  GdalDataset dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  if (!dataset) {
+    throw nfx::Error(path + ": GDAL cannot read it as a raster (" + (errors.failed() ? errors.reason() : "no driver recognises it") + ")",
+                     NFX_ERR_IO);
+  }
+  if (dataset->GetRasterCount() < 1) throw nfx::Error(path + ": holds no raster band", NFX_ERR_IO);
+  return dataset;
+}
+
+DLDataType dtype_of(GDALDataType type) {
+  switch (type) {
+    case GDT_Byte: return {kDLUInt, 8, 1};
+    case GDT_UInt16: return {kDLUInt, 16, 1};
+    case GDT_Int16: return {kDLInt, 16, 1};
+    case GDT_UInt32: return {kDLUInt, 32, 1};
+    case GDT_Int32: return {kDLInt, 32, 1};
+    case GDT_UInt64: return {kDLUInt, 64, 1};
+    case GDT_Int64: return {kDLInt, 64, 1};
+    case GDT_Float32: return {kDLFloat, 32, 1};
+    case GDT_Float64: return {kDLFloat, 64, 1};
+    default: throw nfx::Error(std::string("pixels of type ") + GDALGetDataTypeName(type) + " (complex) are not supported");
+  }
+}
+
+GDALDataType gdal_type_of(DLDataType dtype) {
+  for (GDALDataType type : {GDT_Byte, GDT_UInt16, GDT_Int16, GDT_UInt32, GDT_Int32, GDT_UInt64, GDT_Int64, GDT_Float32, GDT_Float64}) {
+    if (nfx::same_dtype(dtype_of(type), dtype)) return type;
+  }
+  throw nfx::Error("a raster cannot hold " + nfx::dtype_name(dtype) + " pixels");
+}
+
+std::string to_json(const RasterBlock& b) {
+  nlohmann::json nodata = nlohmann::json::array();
+  for (const auto& value : b.nodata) nodata.push_back(value ? nlohmann::json(*value) : nlohmann::json());
+  const nlohmann::json j = {{"source", b.source}, {"width", b.width}, {"height", b.height}, {"x", b.x}, {"y", b.y},
+                            {"geotransform", b.geotransform}, {"crs", b.crs}, {"nodata", nodata}, {"band_names", b.band_names}};
+  return j.dump();
+}
+
+RasterBlock block_from_json(const std::string& text, const std::string& where) {
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    RasterBlock b;
+    b.source = j.at("source").get<std::string>();
+    b.width = j.at("width").get<int64_t>();
+    b.height = j.at("height").get<int64_t>();
+    b.x = j.at("x").get<int64_t>();
+    b.y = j.at("y").get<int64_t>();
+    b.geotransform = j.at("geotransform").get<std::vector<double>>();
+    b.crs = j.at("crs").get<std::string>();
+    for (const auto& value : j.at("nodata")) b.nodata.push_back(value.is_null() ? std::nullopt : std::optional<double>(value.get<double>()));
+    b.band_names = j.at("band_names").get<std::vector<std::string>>();
+    if (b.width < 1 || b.height < 1 || b.x < 0 || b.y < 0 || (!b.geotransform.empty() && b.geotransform.size() != 6)) {
+      throw nfx::Error("a block outside its raster");
+    }
+    return b;
+  } catch (const std::exception& e) {
+    throw nfx::Error(where + ": not the georeferencing of io.read_raster (" + e.what() + ")");
+  }
+}
+
+}  // namespace nfx::io

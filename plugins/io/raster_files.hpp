@@ -1,0 +1,57 @@
+// Georeferenced rasters through GDAL (GeoTIFF, ENVI, JP2, VRT, ... whatever drivers GDAL has): opening
+// with errors that name the file, the mapping between GDAL's pixel types and DLPack's, and the
+// georeferencing a raster block carries from io.read_raster to io.write_raster as a JSON text.
+#pragma once
+
+#include <nfx/nfx.hpp>
+
+#include <gdal_priv.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nfx::io {
+
+struct GdalClose {
+  void operator()(GDALDataset* dataset) const { GDALClose(GDALDataset::ToHandle(dataset)); }
+};
+using GdalDataset = std::unique_ptr<GDALDataset, GdalClose>;
+
+// `path` opened read-only as a raster. Throws nfx::Error (NFX_ERR_IO) "PATH: ..." with GDAL's own reason
+// when it is missing, not a regular file, or no driver can read it.
+GdalDataset open_raster(const std::string& path);
+
+// GDAL's errors during a call, kept from stderr for the message of an nfx::Error (GDAL's error state and
+// handlers are per thread, so one of these lives on the thread that makes the calls).
+class GdalErrors {
+ public:
+  GdalErrors();
+  ~GdalErrors();
+  GdalErrors(const GdalErrors&) = delete;
+  GdalErrors& operator=(const GdalErrors&) = delete;
+  bool failed() const;         // a CE_Failure or worse since construction
+  std::string reason() const;  // GDAL's last message ("no reason given" when it gave none)
+};
+
+DLDataType dtype_of(GDALDataType type);  // throws nfx::Error for complex pixel types
+GDALDataType gdal_type_of(DLDataType dtype);  // throws nfx::Error for a type GeoTIFF cannot hold
+
+// Where a block lies in its raster and how the raster is georeferenced: what io.write_raster needs to
+// write the blocks of a map into one file that lines up with its source.
+struct RasterBlock {
+  std::string source;                // the file read
+  int64_t width = 0, height = 0;     // of the whole raster, in pixels
+  int64_t x = 0, y = 0;              // the block's top-left pixel
+  std::vector<double> geotransform;  // GDAL's six coefficients; empty when the raster has none
+  std::string crs;                   // WKT; empty when the raster has none
+  std::vector<std::optional<double>> nodata;  // one per band read
+  std::vector<std::string> band_names;        // one per band read (GDAL's descriptions; may be empty)
+};
+
+std::string to_json(const RasterBlock& block);
+// Throws nfx::Error naming `where` when `text` is not a block written by to_json.
+RasterBlock block_from_json(const std::string& text, const std::string& where);
+
+}  // namespace nfx::io

@@ -1,0 +1,283 @@
+// Georeferenced rasters in and out through GDAL: io.read_raster streams a scene as blocks of rows (so a
+// scene larger than memory never is in memory), io.write_raster puts blocks back into one tiled,
+// compressed GeoTIFF (or a Cloud-Optimized GeoTIFF) with its source's georeferencing, published whole.
+#include "image_files.hpp"
+#include "io_nodes.hpp"
+#include "raster_files.hpp"
+
+#include <cpl_string.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace nfx::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// "1,3,5" -> {1, 3, 5} (GDAL counts bands from 1); empty: every band.
+std::vector<int> band_selection(const std::string& text, int count, const std::string& path) {
+  std::vector<int> bands;
+  if (text.empty()) {
+    for (int b = 1; b <= count; ++b) bands.push_back(b);
+    return bands;
+  }
+  std::stringstream in(text);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    char* end = nullptr;
+    const long band = std::strtol(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || band < 1 || band > count) {
+      throw nfx::ParamError("bands", "bands = \"" + text + "\": \"" + part + "\" is not a band of " + path + ", which has " +
+                                         std::to_string(count) + " (bands count from 1)");
+    }
+    bands.push_back(static_cast<int>(band));
+  }
+  return bands;
+}
+
+// One item per block of `block_rows` rows, top to bottom: an H x W x B tensor of the raster's own pixel
+// type (the widest of the bands read, where they differ) and the block's georeferencing as JSON.
+class ReadRaster : public nfx::Node {
+ public:
+  explicit ReadRaster(nfx::Params& p) : path_(p.get_string("path")), block_rows_(p.get_int("block_rows")) {
+    const GdalErrors quiet;  // a damaged tag GDAL ignores shows as a failed read of its block, not on stderr
+    try {
+      dataset_ = open_raster(path_);
+    } catch (const nfx::Error& e) {
+      throw nfx::ParamError("path", e.what(), NFX_ERR_IO);
+    }
+    bands_ = band_selection(p.get_string("bands"), dataset_->GetRasterCount(), path_);
+    block_.source = path_;
+    block_.width = dataset_->GetRasterXSize();
+    block_.height = dataset_->GetRasterYSize();
+    type_ = dataset_->GetRasterBand(bands_.front())->GetRasterDataType();
+    for (int b : bands_) {
+      GDALRasterBand* band = dataset_->GetRasterBand(b);
+      type_ = GDALDataTypeUnion(type_, band->GetRasterDataType());
+      int has_nodata = 0;
+      const double nodata = band->GetNoDataValue(&has_nodata);
+      block_.nodata.push_back(has_nodata ? std::optional<double>(nodata) : std::nullopt);
+      block_.band_names.emplace_back(band->GetDescription());
+    }
+    try {
+      dtype_ = dtype_of(type_);
+    } catch (const nfx::Error& e) {
+      throw nfx::ParamError("path", path_ + ": " + e.what());
+    }
+    double geotransform[6];
+    if (dataset_->GetGeoTransform(geotransform) == CE_None) block_.geotransform.assign(geotransform, geotransform + 6);
+    if (const OGRSpatialReference* crs = dataset_->GetSpatialRef()) {
+      char* wkt = nullptr;
+      if (crs->exportToWkt(&wkt) == OGRERR_NONE && wkt != nullptr) block_.crs = wkt;
+      CPLFree(wkt);
+    }
+    if (block_rows_ == 0) block_rows_ = block_.height;
+  }
+
+  void process(nfx::Context& ctx) override {
+    const int64_t y = ctx.item_index() * block_rows_;
+    if (y >= block_.height) {
+      ctx.end_of_stream();
+      return;
+    }
+    const int64_t rows = std::min(block_rows_, block_.height - y), w = block_.width, b = static_cast<int64_t>(bands_.size());
+    ctx.set_item_count((block_.height + block_rows_ - 1) / block_rows_);
+    char name[32];
+    std::snprintf(name, sizeof name, "/rows_%06lld", static_cast<long long>(y));
+    ctx.set_item_name(fs::path(path_).stem().string() + name);
+    nfx::Tensor pixels(dtype_, {rows, w, b});
+    const int bytes = GDALGetDataTypeSizeBytes(type_);
+    const GdalErrors errors;
+    // Pixel-interleaved into the tensor (H x W x B), converted to the common type by GDAL.
+    const CPLErr status = dataset_->RasterIO(GF_Read, 0, static_cast<int>(y), static_cast<int>(w), static_cast<int>(rows),
+                                             pixels.data<void>(), static_cast<int>(w), static_cast<int>(rows), type_,
+                                             static_cast<int>(b), bands_.data(), bytes * b, bytes * b * w, bytes, nullptr);
+    if (status != CE_None) {
+      throw nfx::Error(path_ + ": rows " + std::to_string(y) + " to " + std::to_string(y + rows - 1) +
+                           " cannot be read (" + errors.reason() + ")", NFX_ERR_IO);
+    }
+    RasterBlock block = block_;
+    block.y = y;
+    ctx.output(0, std::move(pixels));
+    ctx.output_text(1, to_json(block));
+  }
+
+ private:
+  std::string path_;
+  int64_t block_rows_;
+  GdalDataset dataset_;
+  std::vector<int> bands_;
+  GDALDataType type_ = GDT_Unknown;
+  DLDataType dtype_{};
+  RasterBlock block_;
+};
+
+// Blocks, each at the place its georeferencing names, into a temporary GeoTIFF created by the first block
+// with the source's size, geotransform, CRS and nodata; published under `path` when the run ends well.
+class WriteRaster : public nfx::Node {
+ public:
+  explicit WriteRaster(nfx::Params& p)
+      : path_(p.get_string("path")), nodata_(p.get_string("nodata")), compress_(p.get_string("compress")),
+        cog_(p.get_bool("cog")), overwrite_(p.get_bool("overwrite")) {
+    if (!overwrite_ && fs::exists(path_)) {
+      throw nfx::ParamError("path", path_.string() + " exists; set overwrite = true to replace it", NFX_ERR_IO);
+    }
+    if (nodata_ != "source" && nodata_ != "none") parse_nodata();
+    nfx::plugins::remove_stale_temporaries(path_.parent_path().empty() ? fs::path(".") : path_.parent_path());
+    temp_ = temporary_sibling(path_);
+  }
+  ~WriteRaster() override {
+    dataset_.reset();
+    std::error_code ec;
+    if (!published_) fs::remove(temp_, ec);  // a failed or cancelled run leaves no half-written raster
+  }
+
+  void process(nfx::Context& ctx) override {
+    const nfx::TensorView pixels = ctx.input(0);
+    const RasterBlock block = block_from_json(ctx.input_text(1), ctx.item_name());
+    if (pixels.ndim() != 3 && pixels.ndim() != 2) {
+      throw nfx::Error(ctx.item_name() + ": a raster block is H x W x B or H x W, not of rank " + std::to_string(pixels.ndim()));
+    }
+    if (!nfx::is_compact(pixels.dl())) throw nfx::Error(ctx.item_name() + ": the raster block is not compact");
+    const int64_t rows = pixels.shape(0), w = pixels.shape(1), b = pixels.ndim() == 3 ? pixels.shape(2) : 1;
+    if (!dataset_) create(block, pixels.dtype(), b);
+    if (w != block.width || block.y + rows > block.height || b != dataset_->GetRasterCount() || block.width != width_ ||
+        block.height != height_) {
+      throw nfx::Error(ctx.item_name() + ": a block of " + std::to_string(rows) + " x " + std::to_string(w) + " x " +
+                       std::to_string(b) + " at row " + std::to_string(block.y) + " does not fit the raster of " +
+                       std::to_string(height_) + " x " + std::to_string(width_) + " x " +
+                       std::to_string(dataset_->GetRasterCount()) + " its first block began");
+    }
+    if (!nfx::same_dtype(pixels.dtype(), dtype_)) {
+      throw nfx::Error(ctx.item_name() + ": " + nfx::dtype_name(pixels.dtype()) + " pixels, but the raster holds " +
+                       nfx::dtype_name(dtype_));
+    }
+    const int bytes = GDALGetDataTypeSizeBytes(type_);
+    const GdalErrors errors;
+    const CPLErr status = dataset_->RasterIO(GF_Write, 0, static_cast<int>(block.y), static_cast<int>(w), static_cast<int>(rows),
+                                             const_cast<void*>(static_cast<const void*>(pixels.data<uint8_t>())), static_cast<int>(w),
+                                             static_cast<int>(rows), type_, static_cast<int>(b), nullptr, bytes * b, bytes * b * w,
+                                             bytes, nullptr);
+    if (status != CE_None) throw nfx::Error(path_.string() + ": cannot write rows (" + errors.reason() + ")", NFX_ERR_IO);
+  }
+
+  void finish(nfx::Context& ctx) override {
+    if (!dataset_) throw nfx::Error(path_.string() + ": no raster blocks to write", NFX_ERR_IO);
+    {
+      const GdalErrors errors;
+      dataset_.reset();  // GDALClose writes what is cached
+      if (errors.failed()) throw nfx::Error(path_.string() + ": cannot finish the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
+    }
+    if (cog_) make_cloud_optimized(ctx);
+    std::error_code ec;
+    fs::rename(temp_, path_, ec);
+    if (ec) throw nfx::Error(path_.string() + ": cannot move the finished raster into place: " + ec.message(), NFX_ERR_IO);
+    published_ = true;
+  }
+
+ private:
+  double parse_nodata() const {
+    char* end = nullptr;
+    const double value = std::strtod(nodata_.c_str(), &end);
+    if (nodata_.empty() || *end != '\0') {
+      throw nfx::ParamError("nodata", "nodata = \"" + nodata_ + "\": expected \"source\", \"none\" or a number");
+    }
+    return value;
+  }
+
+  void create(const RasterBlock& block, DLDataType dtype, int64_t bands) {
+    type_ = gdal_type_of(dtype);
+    dtype_ = dtype;
+    width_ = block.width;
+    height_ = block.height;
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    if (gtiff == nullptr) throw nfx::Error("GDAL has no GTiff driver", NFX_ERR_IO);
+    std::error_code ec;
+    if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path(), ec);
+    CPLStringList options;
+    options.SetNameValue("TILED", "YES");
+    options.SetNameValue("COMPRESS", compress_.c_str());
+    options.SetNameValue("BIGTIFF", "IF_SAFER");
+    const GdalErrors errors;
+    dataset_.reset(gtiff->Create(temp_.c_str(), static_cast<int>(width_), static_cast<int>(height_), static_cast<int>(bands), type_,
+                                 options.List()));
+    if (!dataset_) throw nfx::Error(path_.string() + ": cannot create the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
+    if (block.geotransform.size() == 6) {
+      std::vector<double> geotransform = block.geotransform;
+      dataset_->SetGeoTransform(geotransform.data());
+    }
+    if (!block.crs.empty()) dataset_->SetProjection(block.crs.c_str());
+    for (int b = 1; b <= bands; ++b) {
+      GDALRasterBand* band = dataset_->GetRasterBand(b);
+      const size_t i = static_cast<size_t>(b - 1);
+      if (nodata_ == "source") {
+        if (i < block.nodata.size() && block.nodata[i]) band->SetNoDataValue(*block.nodata[i]);
+      } else if (nodata_ != "none") {
+        band->SetNoDataValue(parse_nodata());
+      }
+      if (i < block.band_names.size() && !block.band_names[i].empty()) band->SetDescription(block.band_names[i].c_str());
+    }
+  }
+
+  // GDAL's COG driver writes only by copying a finished raster: overviews, then tiles in the order readers
+  // over HTTP want.
+  void make_cloud_optimized(nfx::Context& ctx) {
+    GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
+    if (cog == nullptr) throw nfx::Error("GDAL has no COG driver (GDAL 3.1 or later writes Cloud-Optimized GeoTIFFs)", NFX_ERR_IO);
+    GdalDataset tiled = open_raster(temp_.string());
+    const fs::path copy = temporary_sibling(path_);
+    CPLStringList options;
+    options.SetNameValue("COMPRESS", compress_.c_str());
+    const GdalErrors errors;
+    GdalDataset optimized(cog->CreateCopy(copy.c_str(), tiled.get(), FALSE, options.List(), nullptr, nullptr));
+    optimized.reset();
+    tiled.reset();
+    if (errors.failed()) {
+      std::error_code ec;
+      fs::remove(copy, ec);
+      throw nfx::Error(path_.string() + ": cannot write the Cloud-Optimized GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
+    }
+    std::error_code ec;
+    fs::rename(copy, temp_, ec);
+    if (ec) throw nfx::Error(path_.string() + ": " + ec.message(), NFX_ERR_IO);
+    ctx.log(NFX_LOG_INFO, path_.string() + ": written as a Cloud-Optimized GeoTIFF");
+  }
+
+  fs::path path_, temp_;
+  std::string nodata_, compress_;
+  bool cog_, overwrite_;
+  bool published_ = false;
+  GdalDataset dataset_;
+  GDALDataType type_ = GDT_Unknown;
+  DLDataType dtype_{};
+  int64_t width_ = 0, height_ = 0;
+};
+
+}  // namespace
+
+void register_raster_nodes(nfx::PluginBuilder& plugin) {
+  plugin.node<ReadRaster>("io.read_raster", "Reads a georeferenced raster through GDAL (GeoTIFF, ENVI, JP2, VRT, ...) as blocks "
+                                            "of rows, one item each, so a scene larger than memory streams")
+      .output(nfx::tensor_port("raster", "the block, H x W x B in the raster's own pixel type", 0, 3))
+      .output(nfx::port("geo", NFX_KIND_TEXT, "where the block lies and how the raster is georeferenced (JSON; connect "
+                                              "io.write_raster's geo)"))
+      .param(nfx::required(nfx::string_param("path", "", "raster file, or a GDAL VRT stacking single-band files")))
+      .param(nfx::string_param("bands", "", "bands to read, counted from 1, e.g. \"1,2,3,4,5,7\"; empty: every band"))
+      .param(nfx::int_param("block_rows", 512, "rows per block (memory follows width x block_rows x bands); 0: the "
+                                                "whole raster as one block", 0, 1e9));
+  plugin.node<WriteRaster>("io.write_raster", "Writes raster blocks into one tiled, compressed GeoTIFF with the "
+                                              "georeferencing of their source; the file appears only when the run ends without error")
+      .input(nfx::tensor_port("raster", "a block, H x W x B or H x W"))
+      .input(nfx::port("geo", NFX_KIND_TEXT, "the block's georeferencing (io.read_raster's geo)"))
+      .param(nfx::required(nfx::string_param("path", "", "output GeoTIFF (.tif)")))
+      .param(nfx::string_param("nodata", "source", "nodata value of every band: \"source\" (the source's), \"none\", or a number"))
+      .param(nfx::string_param("compress", "DEFLATE", "GeoTIFF compression: DEFLATE, LZW, ZSTD, NONE, ..."))
+      .param(nfx::bool_param("cog", false, "write a Cloud-Optimized GeoTIFF (with overviews)"))
+      .param(nfx::bool_param("overwrite", false, "replace an existing file"))
+      .ordered();
+}
+
+}  // namespace nfx::io
