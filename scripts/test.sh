@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that every #include keeps to its tier (scripts/check_layers.py, docs/architecture.md), builds nfx
-# (warnings are errors) and runs the whole test suite with CTest, then the SDK, host, io and model-file
-# tests under the sanitizers (scripts/sanitizers.sh) and a replay of the fuzzers' corpus (scripts/fuzz.sh). Prints the
+# (warnings are errors) and runs the whole test suite with CTest, then the SDK, host, io, model-file and
+# mapper tests under the sanitizers (scripts/sanitizers.sh) and a replay of the fuzzers' corpus (scripts/fuzz.sh). Prints the
 # time of each stage.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
