@@ -120,20 +120,11 @@ class ReadRaster : public nfx::Node {
 class WriteRaster : public nfx::Node {
  public:
   explicit WriteRaster(nfx::Params& p)
-      : path_(p.get_string("path")), nodata_(p.get_string("nodata")), compress_(p.get_string("compress")),
-        cog_(p.get_bool("cog")), overwrite_(p.get_bool("overwrite")) {
-    if (!overwrite_ && fs::exists(path_)) {
-      throw nfx::ParamError("path", path_.string() + " exists; set overwrite = true to replace it", NFX_ERR_IO);
-    }
+      : file_(p.get_string("path"), p.get_bool("overwrite")), path_(file_.path()), temp_(file_.temporary()),
+        nodata_(p.get_string("nodata")), compress_(p.get_string("compress")), cog_(p.get_bool("cog")) {
     if (nodata_ != "source" && nodata_ != "none") parse_nodata();
-    nfx::plugins::remove_stale_temporaries(path_.parent_path().empty() ? fs::path(".") : path_.parent_path());
-    temp_ = temporary_sibling(path_);
   }
-  ~WriteRaster() override {
-    dataset_.reset();
-    std::error_code ec;
-    if (!published_) fs::remove(temp_, ec);  // a failed or cancelled run leaves no half-written raster
-  }
+  ~WriteRaster() override { dataset_.reset(); }  // closed before file_ removes an unpublished temporary
 
   void process(nfx::Context& ctx) override {
     const nfx::TensorView pixels = ctx.input(0);
@@ -172,10 +163,7 @@ class WriteRaster : public nfx::Node {
       if (errors.failed()) throw nfx::Error(path_.string() + ": cannot finish the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
     }
     if (cog_) make_cloud_optimized(ctx);
-    std::error_code ec;
-    fs::rename(temp_, path_, ec);
-    if (ec) throw nfx::Error(path_.string() + ": cannot move the finished raster into place: " + ec.message(), NFX_ERR_IO);
-    published_ = true;
+    file_.publish();
   }
 
  private:
@@ -195,8 +183,7 @@ class WriteRaster : public nfx::Node {
     height_ = block.height;
     GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
     if (gtiff == nullptr) throw nfx::Error("GDAL has no GTiff driver", NFX_ERR_IO);
-    std::error_code ec;
-    if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path(), ec);
+    file_.create_folder();
     CPLStringList options;
     options.SetNameValue("TILED", "YES");
     options.SetNameValue("COMPRESS", compress_.c_str());
@@ -246,11 +233,12 @@ class WriteRaster : public nfx::Node {
     ctx.log(NFX_LOG_INFO, path_.string() + ": written as a Cloud-Optimized GeoTIFF");
   }
 
-  fs::path path_, temp_;
+  nfx::plugins::PendingFile file_;
+  const fs::path& path_;
+  const fs::path& temp_;
   std::string nodata_, compress_;
-  bool cog_, overwrite_;
-  bool published_ = false;
-  GdalDataset dataset_;
+  bool cog_;
+  GdalDataset dataset_;  // after file_: closed before it goes
   GDALDataType type_ = GDT_Unknown;
   DLDataType dtype_{};
   int64_t width_ = 0, height_ = 0;

@@ -91,31 +91,21 @@ class ReadVideo : public nfx::Node {
 class WriteVideo : public nfx::Node {
  public:
   explicit WriteVideo(nfx::Params& p)
-      : path_(p.get_string("path")), audio_from_(p.get_string("audio_from")), fps_(p.get_float("fps")),
-        codec_(p.get_string("codec")), overwrite_(p.get_bool("overwrite")) {
+      : file_(p.get_string("path"), p.get_bool("overwrite")), path_(file_.path()), temp_(file_.temporary()),
+        audio_from_(p.get_string("audio_from")), fps_(p.get_float("fps")), codec_(p.get_string("codec")) {
     if (!audio_from_.empty() && !fs::is_regular_file(audio_from_)) {
       throw nfx::ParamError("audio_from", audio_from_.string() + ": no such file");
     }
     if (codec_.size() != 4) throw nfx::Error("codec: expected a FourCC of 4 characters such as mp4v or MJPG");
-    if (!overwrite_ && fs::exists(path_)) {
-      throw nfx::Error(path_.string() + " exists; set overwrite = true to replace it", NFX_ERR_IO);
-    }
-    nfx::plugins::remove_stale_temporaries(path_.parent_path().empty() ? fs::path(".") : path_.parent_path());
-    temp_ = temporary_sibling(path_);
   }
-  ~WriteVideo() override {
-    writer_.release();
-    std::error_code ec;
-    if (!published_) fs::remove(temp_, ec);  // a failed or cancelled run leaves no half-written video
-  }
+  ~WriteVideo() override { writer_.release(); }  // before file_ removes an unpublished temporary
   void process(nfx::Context& ctx) override {
     cv::Mat frame = to_bgr_mat(ctx.input(0));
     if (!writer_.isOpened()) {
       // A connected `fps` input (the source's rate, from io.read_video) wins over the parameter.
       double source_fps = 0.0;
       if (nfx::host_api()->input_scalar(ctx.raw(), 1, &source_fps) == NFX_OK && source_fps > 0.0) fps_ = source_fps;
-      std::error_code ec;
-      if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path(), ec);
+      file_.create_folder();
       const int fourcc = cv::VideoWriter::fourcc(codec_[0], codec_[1], codec_[2], codec_[3]);
       if (!writer_.open(temp_.string(), fourcc, fps_, frame.size(), frame.channels() != 1)) {
         throw nfx::Error(path_.string() + ": cannot open a video writer with codec " + codec_, NFX_ERR_IO);
@@ -132,10 +122,7 @@ class WriteVideo : public nfx::Node {
     if (!writer_.isOpened()) throw nfx::Error(path_.string() + ": no frames to write", NFX_ERR_IO);
     writer_.release();
     add_audio(ctx);
-    std::error_code ec;
-    fs::rename(temp_, path_, ec);
-    if (ec) throw nfx::Error(path_.string() + ": cannot move the finished video into place: " + ec.message(), NFX_ERR_IO);
-    published_ = true;
+    file_.publish();
   }
 
  private:
@@ -164,11 +151,12 @@ class WriteVideo : public nfx::Node {
     }
   }
 
-  fs::path path_, audio_from_, temp_;
+  nfx::plugins::PendingFile file_;
+  const fs::path& path_;
+  const fs::path& temp_;
+  fs::path audio_from_;
   double fps_;
   std::string codec_;
-  bool overwrite_;
-  bool published_ = false;
   cv::VideoWriter writer_;
   cv::Size size_;
 };

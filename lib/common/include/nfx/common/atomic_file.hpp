@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <signal.h>
 #include <unistd.h>
 
@@ -71,5 +72,45 @@ inline void write_file_atomically(const std::filesystem::path& path, const void*
     throw nfx::Error(path.string() + ": cannot move the finished file into place: " + ec.message(), NFX_ERR_IO);
   }
 }
+
+// A file a node writes over a whole run (a video, a raster): written under temporary() and moved to its
+// place by publish() when the run ends well; removed unpublished when it goes, so a failed or cancelled run
+// leaves nothing half-written. Created with the node: an existing file without `overwrite` is an error at
+// the node's `path` parameter, and temporaries of dead runs in the folder are cleared.
+class PendingFile {
+ public:
+  PendingFile(std::filesystem::path path, bool overwrite) : path_(std::move(path)) {
+    if (!overwrite && std::filesystem::exists(path_)) {
+      throw nfx::ParamError("path", path_.string() + " exists; set overwrite = true to replace it", NFX_ERR_IO);
+    }
+    remove_stale_temporaries(path_.parent_path().empty() ? std::filesystem::path(".") : path_.parent_path());
+    temporary_ = temporary_sibling(path_);
+  }
+  ~PendingFile() {
+    std::error_code ec;
+    if (!published_) std::filesystem::remove(temporary_, ec);
+  }
+  PendingFile(const PendingFile&) = delete;
+  PendingFile& operator=(const PendingFile&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& temporary() const { return temporary_; }
+  // Creates the folder the file goes into (for writers that open temporary() themselves).
+  void create_folder() const {
+    std::error_code ec;
+    if (!path_.parent_path().empty()) std::filesystem::create_directories(path_.parent_path(), ec);
+  }
+  // Moves the finished temporary into place; throws nfx::Error naming the file.
+  void publish() {
+    std::error_code ec;
+    std::filesystem::rename(temporary_, path_, ec);
+    if (ec) throw nfx::Error(path_.string() + ": cannot move the finished file into place: " + ec.message(), NFX_ERR_IO);
+    published_ = true;
+  }
+
+ private:
+  std::filesystem::path path_, temporary_;
+  bool published_ = false;
+};
 
 }  // namespace nfx::plugins
