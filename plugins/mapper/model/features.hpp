@@ -1,0 +1,30 @@
+// A raster block's pixels as feature rows: the pixels where every band holds data (nodata and NaN pixels
+// never enter training, metrics or the map's classes), and standardization by per-feature statistics that
+// are fitted once and stored with the model, so every block of every scene is scaled alike.
+#pragma once
+
+#include "model/points.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace nfx::mapper {
+
+// The pixels of an H x W x B block (values as float, pixel-interleaved) with data in every band: their
+// indices in the block (row-major) and their band vectors, one row each.
+struct ValidPixels {
+  std::vector<int64_t> index;
+  std::vector<float> values;  // index.size() x B
+};
+ValidPixels valid_pixels(const float* block, int64_t pixels, int64_t bands, const std::vector<std::optional<double>>& nodata);
+
+struct Standardizer {
+  std::vector<double> mean, scale;  // per feature; scale is the standard deviation (1 where it is 0)
+
+  // Mean and standard deviation of each feature of `points`. Throws nfx::Error for fewer than 2 points.
+  static Standardizer fit(const PointSet& points);
+  // (x - mean) / scale, in place. Throws nfx::Error when the feature count differs from the fitted one.
+  void apply(std::vector<float>& values, int64_t d) const;
+};
+
+}  // namespace nfx::mapper

@@ -1,0 +1,38 @@
+// The mapper's features (issue 17): nodata and NaN pixels are left out; standardization by statistics
+// worked out by hand.
+#include "model/features.hpp"
+
+#include <nfx/base.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace m = nfx::mapper;
+
+// A 2 x 2 block of 2 bands: (1, 10), (nodata -9 in band 1, 20), (3, NaN), (5, 30). Only pixels 0 and 3
+// have data in every band.
+TEST(MapperFeatures, NodataAndNanPixelsAreLeftOut) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> block = {1, 10, -9, 20, 3, nan, 5, 30};
+  const m::ValidPixels valid = m::valid_pixels(block.data(), 4, 2, {-9.0, std::nullopt});
+  EXPECT_EQ(valid.index, (std::vector<int64_t>{0, 3}));
+  EXPECT_EQ(valid.values, (std::vector<float>{1, 10, 5, 30}));
+  // Without a nodata value, -9 is data.
+  EXPECT_EQ(m::valid_pixels(block.data(), 4, 2, {}).index, (std::vector<int64_t>{0, 1, 3}));
+}
+
+// Feature 1: 1, 2, 3 (mean 2, sample standard deviation 1); feature 2: constant 7 (scale 1, not 0).
+TEST(MapperFeatures, StandardizationUsesTheFittedMeanAndDeviation) {
+  std::vector<float> x = {1, 7, 2, 7, 3, 7};
+  const m::Standardizer s = m::Standardizer::fit(m::points_of(x, 2));
+  EXPECT_EQ(s.mean, (std::vector<double>{2, 7}));
+  EXPECT_EQ(s.scale, (std::vector<double>{1, 1}));
+  s.apply(x, 2);
+  EXPECT_EQ(x, (std::vector<float>{-1, 0, 0, 0, 1, 0}));
+  std::vector<float> other = {4, 9};  // another block: the same statistics, not its own
+  s.apply(other, 2);
+  EXPECT_EQ(other, (std::vector<float>{2, 2}));
+  EXPECT_THROW(s.apply(other, 1), nfx::Error);
+}
