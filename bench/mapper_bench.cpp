@@ -123,7 +123,6 @@ int main(int argc, char** argv) try {
   const torch::Tensor train_tensor = torch::from_blob(train.data(), {kTrainPixels, bands}, torch::kFloat32);
   const torch::Tensor eval_tensor = torch::from_blob(eval.data(), {kEvalPixels, bands}, torch::kFloat32);
   std::vector<std::vector<float>> ae_train, ae_eval;
-  double pca_error = 0;
   for (int seed = 0; seed < kSeeds; ++seed) {
     m::AutoencoderSpec spec;
     spec.inputs = bands;
@@ -151,8 +150,7 @@ int main(int argc, char** argv) try {
         sum += (back - eval[i * bands + j]) * (back - eval[i * bands + j]);
       }
     }
-    pca_error = sum / static_cast<double>(kEvalPixels * bands);
-    std::printf("PCA: held-out reconstruction MSE %.4f\n\n", pca_error);
+    std::printf("PCA: held-out reconstruction MSE %.4f\n\n", sum / static_cast<double>(kEvalPixels * bands));
   }
 
   std::printf("| k | method | silhouette own | silhouette common | Davies-Bouldin own | DB common | Calinski-Harabasz own | CH common | seed-to-seed ARI |\n");

@@ -120,9 +120,16 @@ class ReadRaster : public nfx::Node {
 class WriteRaster : public nfx::Node {
  public:
   explicit WriteRaster(nfx::Params& p)
-      : file_(p.get_string("path"), p.get_bool("overwrite")), path_(file_.path()), temp_(file_.temporary()),
-        nodata_(p.get_string("nodata")), compress_(p.get_string("compress")), cog_(p.get_bool("cog")) {
-    if (nodata_ != "source" && nodata_ != "none") parse_nodata();
+      : file_(p.get_string("path"), p.get_bool("overwrite")), compress_(p.get_string("compress")), cog_(p.get_bool("cog")) {
+    const std::string nodata = p.get_string("nodata");
+    nodata_from_source_ = nodata == "source";
+    if (nodata != "source" && nodata != "none") {
+      char* end = nullptr;
+      nodata_ = std::strtod(nodata.c_str(), &end);
+      if (nodata.empty() || *end != '\0') {
+        throw nfx::ParamError("nodata", "nodata = \"" + nodata + "\": expected \"source\", \"none\" or a number");
+      }
+    }
   }
   ~WriteRaster() override { dataset_.reset(); }  // closed before file_ removes an unpublished temporary
 
@@ -152,30 +159,21 @@ class WriteRaster : public nfx::Node {
                                              const_cast<void*>(static_cast<const void*>(pixels.data<uint8_t>())), static_cast<int>(w),
                                              static_cast<int>(rows), type_, static_cast<int>(b), nullptr, bytes * b, bytes * b * w,
                                              bytes, nullptr);
-    if (status != CE_None) throw nfx::Error(path_.string() + ": cannot write rows (" + errors.reason() + ")", NFX_ERR_IO);
+    if (status != CE_None) throw nfx::Error(file_.path().string() + ": cannot write rows (" + errors.reason() + ")", NFX_ERR_IO);
   }
 
   void finish(nfx::Context& ctx) override {
-    if (!dataset_) throw nfx::Error(path_.string() + ": no raster blocks to write", NFX_ERR_IO);
+    if (!dataset_) throw nfx::Error(file_.path().string() + ": no raster blocks to write", NFX_ERR_IO);
     {
       const GdalErrors errors;
       dataset_.reset();  // GDALClose writes what is cached
-      if (errors.failed()) throw nfx::Error(path_.string() + ": cannot finish the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
+      if (errors.failed()) throw nfx::Error(file_.path().string() + ": cannot finish the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
     }
     if (cog_) make_cloud_optimized(ctx);
     file_.publish();
   }
 
  private:
-  double parse_nodata() const {
-    char* end = nullptr;
-    const double value = std::strtod(nodata_.c_str(), &end);
-    if (nodata_.empty() || *end != '\0') {
-      throw nfx::ParamError("nodata", "nodata = \"" + nodata_ + "\": expected \"source\", \"none\" or a number");
-    }
-    return value;
-  }
-
   void create(const RasterBlock& block, DLDataType dtype, int64_t bands) {
     type_ = gdal_type_of(dtype);
     dtype_ = dtype;
@@ -189,9 +187,9 @@ class WriteRaster : public nfx::Node {
     options.SetNameValue("COMPRESS", compress_.c_str());
     options.SetNameValue("BIGTIFF", "IF_SAFER");
     const GdalErrors errors;
-    dataset_.reset(gtiff->Create(temp_.c_str(), static_cast<int>(width_), static_cast<int>(height_), static_cast<int>(bands), type_,
+    dataset_.reset(gtiff->Create(file_.temporary().c_str(), static_cast<int>(width_), static_cast<int>(height_), static_cast<int>(bands), type_,
                                  options.List()));
-    if (!dataset_) throw nfx::Error(path_.string() + ": cannot create the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
+    if (!dataset_) throw nfx::Error(file_.path().string() + ": cannot create the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
     if (block.geotransform.size() == 6) {
       std::vector<double> geotransform = block.geotransform;
       dataset_->SetGeoTransform(geotransform.data());
@@ -200,11 +198,8 @@ class WriteRaster : public nfx::Node {
     for (int b = 1; b <= bands; ++b) {
       GDALRasterBand* band = dataset_->GetRasterBand(b);
       const size_t i = static_cast<size_t>(b - 1);
-      if (nodata_ == "source") {
-        if (i < block.nodata.size() && block.nodata[i]) band->SetNoDataValue(*block.nodata[i]);
-      } else if (nodata_ != "none") {
-        band->SetNoDataValue(parse_nodata());
-      }
+      const std::optional<double> nodata = nodata_from_source_ && i < block.nodata.size() ? block.nodata[i] : nodata_;
+      if (nodata) band->SetNoDataValue(*nodata);
       if (i < block.band_names.size() && !block.band_names[i].empty()) band->SetDescription(block.band_names[i].c_str());
     }
   }
@@ -214,8 +209,8 @@ class WriteRaster : public nfx::Node {
   void make_cloud_optimized(nfx::Context& ctx) {
     GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
     if (cog == nullptr) throw nfx::Error("GDAL has no COG driver (GDAL 3.1 or later writes Cloud-Optimized GeoTIFFs)", NFX_ERR_IO);
-    GdalDataset tiled = open_raster(temp_.string());
-    const fs::path copy = temporary_sibling(path_);
+    GdalDataset tiled = open_raster(file_.temporary().string());
+    const fs::path copy = temporary_sibling(file_.path());
     CPLStringList options;
     options.SetNameValue("COMPRESS", compress_.c_str());
     const GdalErrors errors;
@@ -225,19 +220,19 @@ class WriteRaster : public nfx::Node {
     if (errors.failed()) {
       std::error_code ec;
       fs::remove(copy, ec);
-      throw nfx::Error(path_.string() + ": cannot write the Cloud-Optimized GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
+      throw nfx::Error(file_.path().string() + ": cannot write the Cloud-Optimized GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
     }
     std::error_code ec;
-    fs::rename(copy, temp_, ec);
-    if (ec) throw nfx::Error(path_.string() + ": " + ec.message(), NFX_ERR_IO);
-    ctx.log(NFX_LOG_INFO, path_.string() + ": written as a Cloud-Optimized GeoTIFF");
+    fs::rename(copy, file_.temporary(), ec);
+    if (ec) throw nfx::Error(file_.path().string() + ": " + ec.message(), NFX_ERR_IO);
+    ctx.log(NFX_LOG_INFO, file_.path().string() + ": written as a Cloud-Optimized GeoTIFF");
   }
 
   nfx::plugins::PendingFile file_;
-  const fs::path& path_;
-  const fs::path& temp_;
-  std::string nodata_, compress_;
+  std::string compress_;
   bool cog_;
+  bool nodata_from_source_ = false;
+  std::optional<double> nodata_;  // the `nodata` parameter's number (none: "source" or "none")
   GdalDataset dataset_;  // after file_: closed before it goes
   GDALDataType type_ = GDT_Unknown;
   DLDataType dtype_{};

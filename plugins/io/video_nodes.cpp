@@ -91,8 +91,8 @@ class ReadVideo : public nfx::Node {
 class WriteVideo : public nfx::Node {
  public:
   explicit WriteVideo(nfx::Params& p)
-      : file_(p.get_string("path"), p.get_bool("overwrite")), path_(file_.path()), temp_(file_.temporary()),
-        audio_from_(p.get_string("audio_from")), fps_(p.get_float("fps")), codec_(p.get_string("codec")) {
+      : file_(p.get_string("path"), p.get_bool("overwrite")), audio_from_(p.get_string("audio_from")), fps_(p.get_float("fps")),
+        codec_(p.get_string("codec")) {
     if (!audio_from_.empty() && !fs::is_regular_file(audio_from_)) {
       throw nfx::ParamError("audio_from", audio_from_.string() + ": no such file");
     }
@@ -107,8 +107,8 @@ class WriteVideo : public nfx::Node {
       if (nfx::host_api()->input_scalar(ctx.raw(), 1, &source_fps) == NFX_OK && source_fps > 0.0) fps_ = source_fps;
       file_.create_folder();
       const int fourcc = cv::VideoWriter::fourcc(codec_[0], codec_[1], codec_[2], codec_[3]);
-      if (!writer_.open(temp_.string(), fourcc, fps_, frame.size(), frame.channels() != 1)) {
-        throw nfx::Error(path_.string() + ": cannot open a video writer with codec " + codec_, NFX_ERR_IO);
+      if (!writer_.open(file_.temporary().string(), fourcc, fps_, frame.size(), frame.channels() != 1)) {
+        throw nfx::Error(file_.path().string() + ": cannot open a video writer with codec " + codec_, NFX_ERR_IO);
       }
       size_ = frame.size();
     }
@@ -119,7 +119,7 @@ class WriteVideo : public nfx::Node {
     writer_.write(frame);
   }
   void finish(nfx::Context& ctx) override {
-    if (!writer_.isOpened()) throw nfx::Error(path_.string() + ": no frames to write", NFX_ERR_IO);
+    if (!writer_.isOpened()) throw nfx::Error(file_.path().string() + ": no frames to write", NFX_ERR_IO);
     writer_.release();
     add_audio(ctx);
     file_.publish();
@@ -130,30 +130,28 @@ class WriteVideo : public nfx::Node {
   // installed. Container metadata (creation time, location, camera) is not copied: it can identify.
   void add_audio(nfx::Context& ctx) {
     if (audio_from_.empty()) {
-      ctx.log(NFX_LOG_INFO, path_.string() + ": frames only (OpenCV's writer keeps no audio track and no container "
-                                             "metadata; audio_from adds a source's audio)");
+      ctx.log(NFX_LOG_INFO, file_.path().string() + ": frames only (OpenCV's writer keeps no audio track and no "
+                                                   "container metadata; audio_from adds a source's audio)");
       return;
     }
     const fs::path ffmpeg = find_ffmpeg();
     if (ffmpeg.empty()) {
-      ctx.log(NFX_LOG_WARNING, path_.string() + ": the audio of " + audio_from_.string() +
+      ctx.log(NFX_LOG_WARNING, file_.path().string() + ": the audio of " + audio_from_.string() +
                                    " is not kept: ffmpeg is not installed (apt-get install ffmpeg)");
       return;
     }
-    const fs::path muxed = temporary_sibling(path_);
-    const std::string error = mux_audio(ffmpeg, temp_, audio_from_, muxed);
+    const fs::path muxed = temporary_sibling(file_.path());
+    const std::string error = mux_audio(ffmpeg, file_.temporary(), audio_from_, muxed);
     std::error_code ec;
-    if (error.empty()) fs::rename(muxed, temp_, ec);
+    if (error.empty()) fs::rename(muxed, file_.temporary(), ec);
     if (!error.empty() || ec) {
       fs::remove(muxed, ec);
-      ctx.log(NFX_LOG_WARNING, path_.string() + ": frames only, the audio of " + audio_from_.string() +
+      ctx.log(NFX_LOG_WARNING, file_.path().string() + ": frames only, the audio of " + audio_from_.string() +
                                    " could not be added: " + (error.empty() ? ec.message() : error));
     }
   }
 
   nfx::plugins::PendingFile file_;
-  const fs::path& path_;
-  const fs::path& temp_;
   fs::path audio_from_;
   double fps_;
   std::string codec_;

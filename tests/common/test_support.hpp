@@ -75,6 +75,15 @@ inline ShellResult shell(const std::string& command) {
   return r;
 }
 
+// Runs `command` (an nfx run) in the background with its output into `log`, sends it one SIGTERM once `marker`
+// shows in the log (at most 60 s later), and gives its exit code and log. A run that ignores the signal is
+// killed after 120 s in all (the result is then 124 or 137).
+inline ShellResult sigterm_once_logged(const std::string& command, const std::string& log, const std::string& marker) {
+  return shell("timeout -k 5 120 bash -c '" + command + " > " + log + " 2>&1 & pid=$!; for i in $(seq 600); do grep -qs \"" +
+               marker + "\" " + log + " && break; sleep 0.1; done; kill -TERM $pid; wait $pid; status=$?; cat " + log +
+               "; exit $status'");
+}
+
 // A fresh empty folder, removed when the object goes.
 class TempDir {
  public:

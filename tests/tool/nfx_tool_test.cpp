@@ -162,7 +162,6 @@ TEST(Tool, CtrlCStopsCleanlyWithExitCode130) {
 
 // An item that never returns (a model that loops, ignoring cancellation) does not keep a stopped run alive:
 // after one SIGTERM nfx waits the grace period, says so, and leaves with 130; isolated (the default) or not.
-// (`timeout -k` kills a test that would hang anyway, which then ends with 124 or 137, not 130.)
 TEST(Tool, OneSigtermEndsARunWhoseItemHangsAfterTheGracePeriod) {
   TempDir dir;
   std::ofstream(dir / "hang.toml") << "[nodes.src]\ntype = \"core.constant\"\ncount = 4\n"
@@ -171,10 +170,9 @@ TEST(Tool, OneSigtermEndsARunWhoseItemHangsAfterTheGracePeriod) {
   for (const std::string isolate : {"", " --no-isolate"}) {
     // One SIGTERM once an item hangs (the node logs "hanging"; -v shows it), into a log of this run's own.
     const std::string log = dir / (isolate.empty() ? "isolated.log" : "in-process.log");
-    const Result r = shell("timeout -k 5 60 bash -c 'env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " --plugin-path " +
-                           test_plugins("test_nodes") + " -v run" + isolate + " " + dir / "hang.toml" + " -q --stop-grace 2 > " +
-                           log + " 2>&1 & pid=$!; until grep -q hanging " + log + "; do sleep 0.1; done; kill -TERM $pid; wait $pid; " +
-                           "status=$?; cat " + log + "; exit $status'");
+    const Result r = sigterm_once_logged("env -u NFX_PLUGIN_PATH " + std::string(NFX_TEST_TOOL) + " --plugin-path " +
+                                             test_plugins("test_nodes") + " -v run" + isolate + " " + dir / "hang.toml" +
+                                             " -q --stop-grace 2", log, "hanging");
     EXPECT_EQ(r.code, 130) << isolate << r.output;
     EXPECT_TRUE(has(r, "stopping after the items in progress (at most 2 s")) << isolate << r.output;
     EXPECT_TRUE(has(r, "items still running when the grace period ended")) << isolate << r.output;

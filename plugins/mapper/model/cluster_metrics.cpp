@@ -84,17 +84,24 @@ double silhouette(const PointSet& p, const std::vector<int>& raw_labels) {
   check(p, labels, k, "silhouette");
   std::vector<int64_t> size(static_cast<size_t>(k), 0);
   for (int label : labels) ++size[label];
-  std::vector<double> mean_to(static_cast<size_t>(k));
+  // Each point's summed distance to every cluster (n x k), each pair's distance computed once.
+  std::vector<double> to(static_cast<size_t>(p.n * k), 0.0);
+  for (int64_t i = 0; i < p.n; ++i) {
+    for (int64_t j = i + 1; j < p.n; ++j) {
+      const double d = std::sqrt(squared_distance(p.row(i), p.row(j), p.d));
+      to[i * k + labels[j]] += d;
+      to[j * k + labels[i]] += d;
+    }
+  }
   double total = 0;
   for (int64_t i = 0; i < p.n; ++i) {
-    std::fill(mean_to.begin(), mean_to.end(), 0.0);
-    for (int64_t j = 0; j < p.n; ++j) mean_to[labels[j]] += std::sqrt(squared_distance(p.row(i), p.row(j), p.d));
+    const double* sum_to = to.data() + i * k;
     const int own = labels[i];
     if (size[own] == 1) continue;  // s = 0
-    const double a = mean_to[own] / static_cast<double>(size[own] - 1);
+    const double a = sum_to[own] / static_cast<double>(size[own] - 1);
     double b = std::numeric_limits<double>::infinity();
     for (int g = 0; g < k; ++g) {
-      if (g != own) b = std::min(b, mean_to[g] / static_cast<double>(size[g]));
+      if (g != own) b = std::min(b, sum_to[g] / static_cast<double>(size[g]));
     }
     const double denominator = std::max(a, b);
     total += denominator > 0 ? (b - a) / denominator : 0.0;

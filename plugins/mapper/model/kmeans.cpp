@@ -54,11 +54,12 @@ KMeansResult lloyd(const PointSet& p, int k, std::vector<float> centroids, int m
   r.labels.assign(static_cast<size_t>(p.n), -1);
   std::vector<double> sums(static_cast<size_t>(k * p.d));
   std::vector<int64_t> counts(static_cast<size_t>(k));
+  bool converged = false;
   for (r.iterations = 1; r.iterations <= max_iterations; ++r.iterations) {
-    const std::vector<int> labels = nearest_centroids(p, centroids, k);
-    const bool changed = labels != r.labels;
-    r.labels = labels;
-    if (!changed) break;
+    std::vector<int> labels = nearest_centroids(p, centroids, k);
+    converged = labels == r.labels;
+    r.labels = std::move(labels);
+    if (converged) break;
     std::fill(sums.begin(), sums.end(), 0.0);
     std::fill(counts.begin(), counts.end(), 0);
     for (int64_t i = 0; i < p.n; ++i) {
@@ -85,7 +86,7 @@ KMeansResult lloyd(const PointSet& p, int k, std::vector<float> centroids, int m
     }
   }
   r.iterations = std::min(r.iterations, max_iterations);
-  r.labels = nearest_centroids(p, centroids, k);  // the labels of the final centroids, converged or not
+  if (!converged) r.labels = nearest_centroids(p, centroids, k);  // the centroids moved after the last labels
   r.centroids = std::move(centroids);
   r.inertia = 0;
   for (int64_t i = 0; i < p.n; ++i) r.inertia += squared_distance(p.row(i), r.centroids.data() + r.labels[i] * p.d, p.d);

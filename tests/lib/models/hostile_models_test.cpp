@@ -87,7 +87,6 @@ TEST(HostileOutputs, TorchScriptModelsAreCheckedTheSameWay) {
 // A TorchScript model that never returns, given to `nfx run`: one SIGTERM ends the run after the grace
 // period with 130 and nothing written (isolated, the default, and in-process). The model prints once it
 // loops (stdbuf: the line reaches the log at once), so the signal comes while an item is inside it.
-// (`timeout -k` kills a test that would hang anyway.)
 TEST(HostileModels, ALoopingTorchScriptModelIsStoppedByOneSigterm) {
   TempDir dir;
   torch::jit::Module module("looping");
@@ -100,9 +99,8 @@ TEST(HostileModels, ALoopingTorchScriptModelIsStoppedByOneSigterm) {
                                    << dir / "out" << "\"\n";
   for (const std::string isolate : {"", " --no-isolate"}) {
     const std::string log = dir / (isolate.empty() ? "isolated.log" : "in-process.log");
-    const ShellResult r = shell("timeout -k 5 120 bash -c 'stdbuf -oL " + std::string(NFX_TEST_TOOL) + " run" + isolate + " " + dir / "loop.toml" +
-                                " -q --stop-grace 2 > " + log + " 2>&1 & pid=$!; for i in $(seq 600); do grep -qs \"model looping\" " + log +
-                                " && break; sleep 0.1; done; kill -TERM $pid; wait $pid; status=$?; cat " + log + "; exit $status'");
+    const ShellResult r = sigterm_once_logged("stdbuf -oL " + std::string(NFX_TEST_TOOL) + " run" + isolate + " " + dir / "loop.toml" +
+                                                  " -q --stop-grace 2", log, "model looping");
     EXPECT_EQ(r.code, 130) << isolate << r.output;
     EXPECT_NE(r.output.find("model looping"), std::string::npos) << isolate << r.output;
     EXPECT_NE(r.output.find("items still running when the grace period ended"), std::string::npos) << isolate << r.output;
