@@ -5,7 +5,10 @@
 // (as the thesis reports) and in the common space of the standardized bands (where they compare). Each
 // method runs with three seeds; the seed-to-seed ARI says how stable its map is.
 //
-//   bench_mapper SCENE [K_MIN K_MAX [CODE]]      (bench/mapper.sh runs it on the sample scene)
+//   bench_mapper SCENE [K_MIN K_MAX [CODE [HIDDEN [FINETUNE_STEPS]]]]   (bench/mapper.sh runs it on the sample scene)
+//
+// HIDDEN: the widths between the bands and the code, e.g. 32,16 (default 16); FINETUNE_STEPS default 3000
+// (pretraining takes a third of that per layer).
 #include "model/autoencoder.hpp"
 #include "model/cluster_metrics.hpp"
 #include "model/features.hpp"
@@ -22,6 +25,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 namespace m = nfx::mapper;
 
@@ -95,11 +99,15 @@ double mean_pairwise_ari(const std::vector<std::vector<int>>& runs) {
 
 int main(int argc, char** argv) try {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_mapper SCENE [K_MIN K_MAX [CODE]]\n");
+    std::fprintf(stderr, "usage: bench_mapper SCENE [K_MIN K_MAX [CODE [HIDDEN [FINETUNE_STEPS]]]]\n");
     return 2;
   }
   const int k_min = argc > 3 ? std::atoi(argv[2]) : 4, k_max = argc > 3 ? std::atoi(argv[3]) : 10;
   const int64_t code = argc > 4 ? std::atoll(argv[4]) : 3;
+  std::vector<int64_t> hidden;
+  std::stringstream widths_arg(argc > 5 ? argv[5] : "16");
+  for (std::string w; std::getline(widths_arg, w, ',');) hidden.push_back(std::stoll(w));
+  const int64_t finetune_steps = argc > 6 ? std::atoll(argv[6]) : 3000;
   int64_t bands = 0;
   m::ValidPixels pixels = read_scene(argv[1], bands);
   const int64_t n = static_cast<int64_t>(pixels.index.size());
@@ -113,9 +121,12 @@ int main(int argc, char** argv) try {
   const m::Standardizer standardizer = m::Standardizer::fit(m::points_of(train, bands));
   standardizer.apply(train, bands);
   standardizer.apply(eval, bands);
-  std::printf("%s: %lld pixels with data, %lld bands; fitted on %lld, scored on %lld others; code / components: %lld\n", argv[1],
-              static_cast<long long>(n), static_cast<long long>(bands), static_cast<long long>(kTrainPixels),
-              static_cast<long long>(kEvalPixels), static_cast<long long>(code));
+  std::string widths = std::to_string(bands);
+  for (int64_t w : hidden) widths += "-" + std::to_string(w);
+  std::printf("%s: %lld pixels with data, %lld bands; fitted on %lld, scored on %lld others; autoencoder %s-%lld, "
+              "%lld fine-tuning steps; PCA components: %lld\n", argv[1], static_cast<long long>(n), static_cast<long long>(bands),
+              static_cast<long long>(kTrainPixels), static_cast<long long>(kEvalPixels), widths.c_str(), static_cast<long long>(code),
+              static_cast<long long>(finetune_steps), static_cast<long long>(code));
 
   // The autoencoder of each seed, and PCA (one: it has no seed), fitted on the training sample.
   const m::Pca pca = m::fit_pca(m::points_of(train, bands), code);
@@ -126,13 +137,13 @@ int main(int argc, char** argv) try {
   for (int seed = 0; seed < kSeeds; ++seed) {
     m::AutoencoderSpec spec;
     spec.inputs = bands;
-    spec.hidden = {16};
+    spec.hidden = hidden;
     spec.code = code;
     m::StackedAutoencoder model(spec);
     m::AutoencoderTraining training;
     training.seed = static_cast<uint64_t>(seed);
-    training.pretrain_steps = 1000;
-    training.finetune_steps = 3000;
+    training.pretrain_steps = finetune_steps / 3;
+    training.finetune_steps = finetune_steps;
     m::train_autoencoder(model, train_tensor, training);
     std::printf("autoencoder seed %d: held-out reconstruction MSE %.4f\n", seed, m::reconstruction_error(model, eval_tensor));
     torch::NoGradGuard no_grad;

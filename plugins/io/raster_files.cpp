@@ -1,7 +1,6 @@
 #include "raster_files.hpp"
 
 #include <cpl_error.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <mutex>
@@ -67,36 +66,6 @@ GDALDataType gdal_type_of(DLDataType dtype) {
     if (nfx::same_dtype(dtype_of(type), dtype)) return type;
   }
   throw nfx::Error("a raster cannot hold " + nfx::dtype_name(dtype) + " pixels");
-}
-
-std::string to_json(const RasterBlock& b) {
-  nlohmann::json nodata = nlohmann::json::array();
-  for (const auto& value : b.nodata) nodata.push_back(value ? nlohmann::json(*value) : nlohmann::json());
-  const nlohmann::json j = {{"source", b.source}, {"width", b.width}, {"height", b.height}, {"x", b.x}, {"y", b.y},
-                            {"geotransform", b.geotransform}, {"crs", b.crs}, {"nodata", nodata}, {"band_names", b.band_names}};
-  return j.dump();
-}
-
-RasterBlock block_from_json(const std::string& text, const std::string& where) {
-  try {
-    const nlohmann::json j = nlohmann::json::parse(text);
-    RasterBlock b;
-    b.source = j.at("source").get<std::string>();
-    b.width = j.at("width").get<int64_t>();
-    b.height = j.at("height").get<int64_t>();
-    b.x = j.at("x").get<int64_t>();
-    b.y = j.at("y").get<int64_t>();
-    b.geotransform = j.at("geotransform").get<std::vector<double>>();
-    b.crs = j.at("crs").get<std::string>();
-    for (const auto& value : j.at("nodata")) b.nodata.push_back(value.is_null() ? std::nullopt : std::optional<double>(value.get<double>()));
-    b.band_names = j.at("band_names").get<std::vector<std::string>>();
-    if (b.width < 1 || b.height < 1 || b.x < 0 || b.y < 0 || (!b.geotransform.empty() && b.geotransform.size() != 6)) {
-      throw nfx::Error("a block outside its raster");
-    }
-    return b;
-  } catch (const std::exception& e) {
-    throw nfx::Error(where + ": not the georeferencing of io.read_raster (" + e.what() + ")");
-  }
 }
 
 }  // namespace nfx::io

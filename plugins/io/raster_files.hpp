@@ -1,6 +1,5 @@
 // Georeferenced rasters through GDAL (GeoTIFF, ENVI, JP2, VRT, ... whatever drivers GDAL has): opening
-// with errors that name the file, the mapping between GDAL's pixel types and DLPack's, and the
-// georeferencing a raster block carries from io.read_raster to io.write_raster as a JSON text.
+// with errors that name the file, and the mapping between GDAL's pixel types and DLPack's.
 #pragma once
 
 #include <nfx/nfx.hpp>
@@ -37,21 +36,5 @@ class GdalErrors {
 
 DLDataType dtype_of(GDALDataType type);  // throws nfx::Error for complex pixel types
 GDALDataType gdal_type_of(DLDataType dtype);  // throws nfx::Error for a type GeoTIFF cannot hold
-
-// Where a block lies in its raster and how the raster is georeferenced: what io.write_raster needs to
-// write the blocks of a map into one file that lines up with its source.
-struct RasterBlock {
-  std::string source;                // the file read
-  int64_t width = 0, height = 0;     // of the whole raster, in pixels
-  int64_t x = 0, y = 0;              // the block's top-left pixel
-  std::vector<double> geotransform;  // GDAL's six coefficients; empty when the raster has none
-  std::string crs;                   // WKT; empty when the raster has none
-  std::vector<std::optional<double>> nodata;  // one per band read
-  std::vector<std::string> band_names;        // one per band read (GDAL's descriptions; may be empty)
-};
-
-std::string to_json(const RasterBlock& block);
-// Throws nfx::Error naming `where` when `text` is not a block written by to_json.
-RasterBlock block_from_json(const std::string& text, const std::string& where);
 
 }  // namespace nfx::io

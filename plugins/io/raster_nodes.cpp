@@ -5,7 +5,10 @@
 #include "io_nodes.hpp"
 #include "raster_files.hpp"
 
+#include <nfx/rasters/raster_block.hpp>
+
 #include <cpl_string.h>
+#include <gdal_rat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,6 +17,8 @@
 namespace nfx::io {
 
 namespace fs = std::filesystem;
+using nfx::rasters::RasterBlock;
+using nfx::rasters::RasterClass;
 
 namespace {
 
@@ -102,7 +107,7 @@ class ReadRaster : public nfx::Node {
     RasterBlock block = block_;
     block.y = y;
     ctx.output(0, std::move(pixels));
-    ctx.output_text(1, to_json(block));
+    ctx.output_text(1, nfx::rasters::to_json(block));
   }
 
  private:
@@ -131,11 +136,15 @@ class WriteRaster : public nfx::Node {
       }
     }
   }
-  ~WriteRaster() override { dataset_.reset(); }  // closed before file_ removes an unpublished temporary
+  ~WriteRaster() override {
+    dataset_.reset();  // closed before file_ removes an unpublished temporary
+    std::error_code ec;
+    fs::remove(sidecar_of(file_.temporary()), ec);  // an attribute table not published
+  }
 
   void process(nfx::Context& ctx) override {
     const nfx::TensorView pixels = ctx.input(0);
-    const RasterBlock block = block_from_json(ctx.input_text(1), ctx.item_name());
+    const RasterBlock block = nfx::rasters::block_from_json(ctx.input_text(1), ctx.item_name());
     if (pixels.ndim() != 3 && pixels.ndim() != 2) {
       throw nfx::Error(ctx.item_name() + ": a raster block is H x W x B or H x W, not of rank " + std::to_string(pixels.ndim()));
     }
@@ -160,6 +169,7 @@ class WriteRaster : public nfx::Node {
                                              static_cast<int>(rows), type_, static_cast<int>(b), nullptr, bytes * b, bytes * b * w,
                                              bytes, nullptr);
     if (status != CE_None) throw nfx::Error(file_.path().string() + ": cannot write rows (" + errors.reason() + ")", NFX_ERR_IO);
+    if (!classes_.empty()) count_classes(pixels);
   }
 
   void finish(nfx::Context& ctx) override {
@@ -170,6 +180,16 @@ class WriteRaster : public nfx::Node {
       if (errors.failed()) throw nfx::Error(file_.path().string() + ": cannot finish the GeoTIFF (" + errors.reason() + ")", NFX_ERR_IO);
     }
     if (cog_) make_cloud_optimized(ctx);
+    // The attribute table goes beside the GeoTIFF (GDAL's .aux.xml, which QGIS reads), published first; an
+    // older one describes the raster this one replaces.
+    const fs::path sidecar = sidecar_of(file_.path());
+    std::error_code ec;
+    fs::remove(sidecar, ec);
+    if (!classes_.empty()) {
+      write_attribute_table();
+      fs::rename(sidecar_of(file_.temporary()), sidecar, ec);
+      if (ec) throw nfx::Error(sidecar.string() + ": cannot move the finished file into place: " + ec.message(), NFX_ERR_IO);
+    }
     file_.publish();
   }
 
@@ -201,6 +221,78 @@ class WriteRaster : public nfx::Node {
       const std::optional<double> nodata = nodata_from_source_ && i < block.nodata.size() ? block.nodata[i] : nodata_;
       if (nodata) band->SetNoDataValue(*nodata);
       if (i < block.band_names.size() && !block.band_names[i].empty()) band->SetDescription(block.band_names[i].c_str());
+    }
+    if (!block.classes.empty()) set_colour_table(block.classes);
+  }
+
+  static fs::path sidecar_of(const fs::path& raster) { return raster.string() + ".aux.xml"; }
+
+  // A class map: one band of small integers, each class drawn in its colour (values without a class, such
+  // as nodata, transparent).
+  void set_colour_table(const std::vector<RasterClass>& classes) {
+    if (dataset_->GetRasterCount() != 1 || (type_ != GDT_Byte && type_ != GDT_UInt16)) {
+      throw nfx::Error(file_.path().string() + ": a class map is one band of uint8 or uint16, not " + std::to_string(dataset_->GetRasterCount()) +
+                       " band(s) of " + nfx::dtype_name(dtype_));
+    }
+    int64_t largest = 0;
+    for (const RasterClass& c : classes) {
+      if (c.value < 0 || c.value > (type_ == GDT_Byte ? 255 : 65535)) {
+        throw nfx::Error(file_.path().string() + ": class value " + std::to_string(c.value) + " does not fit " + nfx::dtype_name(dtype_));
+      }
+      largest = std::max(largest, c.value);
+    }
+    GDALColorTable table;
+    const GDALColorEntry transparent{0, 0, 0, 0};
+    for (int64_t v = 0; v <= largest; ++v) table.SetColorEntry(static_cast<int>(v), &transparent);
+    for (const RasterClass& c : classes) {
+      const GDALColorEntry entry{c.red, c.green, c.blue, 255};
+      table.SetColorEntry(static_cast<int>(c.value), &entry);
+    }
+    GDALRasterBand* band = dataset_->GetRasterBand(1);
+    band->SetColorTable(&table);
+    band->SetColorInterpretation(GCI_PaletteIndex);
+    classes_ = classes;
+    pixels_per_value_.assign(static_cast<size_t>(largest) + 1, 0);
+  }
+
+  void count_classes(const nfx::TensorView& pixels) {
+    const int64_t n = pixels.size();
+    const auto count = [&](const auto* values) {
+      for (int64_t i = 0; i < n; ++i) {
+        if (static_cast<size_t>(values[i]) < pixels_per_value_.size()) ++pixels_per_value_[values[i]];
+      }
+    };
+    if (type_ == GDT_Byte) count(pixels.data<uint8_t>());
+    else count(pixels.data<uint16_t>());
+  }
+
+  // The legend as a raster attribute table: value, class name, colour and pixel count per class. GDAL keeps
+  // it in the .aux.xml beside the file (its PAM), written when the dataset closes.
+  void write_attribute_table() {
+    GDALDefaultRasterAttributeTable table;
+    table.CreateColumn("value", GFT_Integer, GFU_MinMax);
+    table.CreateColumn("class", GFT_String, GFU_Name);
+    table.CreateColumn("red", GFT_Integer, GFU_Red);
+    table.CreateColumn("green", GFT_Integer, GFU_Green);
+    table.CreateColumn("blue", GFT_Integer, GFU_Blue);
+    table.CreateColumn("pixels", GFT_Integer, GFU_PixelCount);
+    table.SetRowCount(static_cast<int>(classes_.size()));
+    for (size_t r = 0; r < classes_.size(); ++r) {
+      const RasterClass& c = classes_[r];
+      const int row = static_cast<int>(r);
+      table.SetValue(row, 0, static_cast<int>(c.value));
+      table.SetValue(row, 1, c.name.c_str());
+      table.SetValue(row, 2, c.red);
+      table.SetValue(row, 3, c.green);
+      table.SetValue(row, 4, c.blue);
+      table.SetValue(row, 5, static_cast<int>(std::min<int64_t>(pixels_per_value_[static_cast<size_t>(c.value)], INT32_MAX)));
+    }
+    const GdalErrors errors;
+    GdalDataset written = open_raster(file_.temporary().string());
+    written->GetRasterBand(1)->SetDefaultRAT(&table);
+    written.reset();
+    if (errors.failed() || !fs::exists(sidecar_of(file_.temporary()))) {
+      throw nfx::Error(file_.path().string() + ": cannot write the class table beside it (" + errors.reason() + ")", NFX_ERR_IO);
     }
   }
 
@@ -237,6 +329,8 @@ class WriteRaster : public nfx::Node {
   GDALDataType type_ = GDT_Unknown;
   DLDataType dtype_{};
   int64_t width_ = 0, height_ = 0;
+  std::vector<RasterClass> classes_;       // a class map's legend, from its first block
+  std::vector<int64_t> pixels_per_value_;  // of a class map
 };
 
 }  // namespace
@@ -259,6 +353,7 @@ void register_raster_nodes(nfx::PluginBuilder& plugin) {
       .param(nfx::string_param("nodata", "source", "nodata value of every band: \"source\" (the source's), \"none\", or a number"))
       .param(nfx::string_param("compress", "DEFLATE", "GeoTIFF compression: DEFLATE, LZW, ZSTD, NONE, ..."))
       .param(nfx::bool_param("cog", false, "write a Cloud-Optimized GeoTIFF (with overviews)"))
+      // A class map's legend (mapper.map's geo) becomes its colour table, and its attribute table beside it.
       .param(nfx::bool_param("overwrite", false, "replace an existing file"))
       .ordered();
 }

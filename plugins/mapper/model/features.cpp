@@ -7,8 +7,10 @@
 
 namespace nfx::mapper {
 
-ValidPixels valid_pixels(const float* block, int64_t pixels, int64_t bands, const std::vector<std::optional<double>>& nodata) {
+ValidPixels valid_pixels(const float* block, int64_t pixels, int64_t bands, const std::vector<std::optional<double>>& nodata,
+                         const std::vector<SpectralIndex>& indices) {
   ValidPixels out;
+  std::vector<float> derived(indices.size());
   for (int64_t i = 0; i < pixels; ++i) {
     const float* pixel = block + i * bands;
     bool valid = true;
@@ -16,9 +18,14 @@ ValidPixels valid_pixels(const float* block, int64_t pixels, int64_t bands, cons
       const bool is_nodata = static_cast<size_t>(b) < nodata.size() && nodata[b] && static_cast<double>(pixel[b]) == *nodata[b];
       valid = !std::isnan(pixel[b]) && !is_nodata;
     }
+    for (size_t j = 0; j < indices.size() && valid; ++j) {
+      derived[j] = indices[j].of(pixel);
+      valid = std::isfinite(derived[j]);
+    }
     if (!valid) continue;
     out.index.push_back(i);
     out.values.insert(out.values.end(), pixel, pixel + bands);
+    out.values.insert(out.values.end(), derived.begin(), derived.end());
   }
   return out;
 }

@@ -4,19 +4,22 @@
 #pragma once
 
 #include "model/points.hpp"
+#include "model/spectral_indices.hpp"
 
 #include <optional>
 #include <vector>
 
 namespace nfx::mapper {
 
-// The pixels of an H x W x B block (values as float, pixel-interleaved) with data in every band: their
-// indices in the block (row-major) and their band vectors, one row each.
+// The pixels of an H x W x B block (values as float, pixel-interleaved) with data in every band and a
+// defined value of every index: their indices in the block (row-major) and their features, one row each:
+// the B band values, then the indices.
 struct ValidPixels {
   std::vector<int64_t> index;
-  std::vector<float> values;  // index.size() x B
+  std::vector<float> values;  // index.size() x (B + indices)
 };
-ValidPixels valid_pixels(const float* block, int64_t pixels, int64_t bands, const std::vector<std::optional<double>>& nodata);
+ValidPixels valid_pixels(const float* block, int64_t pixels, int64_t bands, const std::vector<std::optional<double>>& nodata,
+                         const std::vector<SpectralIndex>& indices = {});
 
 struct Standardizer {
   std::vector<double> mean, scale;  // per feature; scale is the standard deviation (1 where it is 0)

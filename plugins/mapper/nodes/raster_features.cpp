@@ -1,0 +1,81 @@
+#include "nodes/raster_features.hpp"
+
+#include <sstream>
+
+namespace nfx::mapper {
+
+namespace {
+
+template <typename T>
+void widen(const void* data, int64_t n, std::vector<float>& out) {
+  const T* values = static_cast<const T*>(data);
+  for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = static_cast<float>(values[i]);
+}
+
+// The block's values as float, whatever the raster's pixel type.
+std::vector<float> as_float(const nfx::TensorView& t, const std::string& item) {
+  const DLDataType dtype = t.dtype();
+  const int64_t n = t.size();
+  std::vector<float> out(static_cast<size_t>(n));
+  const void* data = t.data<uint8_t>();
+  const bool is_int = dtype.code == kDLInt, is_uint = dtype.code == kDLUInt, is_float = dtype.code == kDLFloat;
+  if (dtype.lanes != 1) throw nfx::Error(item + ": raster pixels of " + nfx::dtype_name(dtype) + " are not numbers the mapper reads");
+  if (is_uint && dtype.bits == 8) widen<uint8_t>(data, n, out);
+  else if (is_uint && dtype.bits == 16) widen<uint16_t>(data, n, out);
+  else if (is_uint && dtype.bits == 32) widen<uint32_t>(data, n, out);
+  else if (is_uint && dtype.bits == 64) widen<uint64_t>(data, n, out);
+  else if (is_int && dtype.bits == 8) widen<int8_t>(data, n, out);
+  else if (is_int && dtype.bits == 16) widen<int16_t>(data, n, out);
+  else if (is_int && dtype.bits == 32) widen<int32_t>(data, n, out);
+  else if (is_int && dtype.bits == 64) widen<int64_t>(data, n, out);
+  else if (is_float && dtype.bits == 32) widen<float>(data, n, out);
+  else if (is_float && dtype.bits == 64) widen<double>(data, n, out);
+  else throw nfx::Error(item + ": raster pixels of " + nfx::dtype_name(dtype) + " are not numbers the mapper reads");
+  return out;
+}
+
+}  // namespace
+
+BlockFeatures block_features(const nfx::TensorView& raster, const std::string& geo_json, const std::string& item,
+                             const std::vector<SpectralIndex>& indices) {
+  BlockFeatures f;
+  f.geo = nfx::rasters::block_from_json(geo_json, item);
+  if ((raster.ndim() != 3 && raster.ndim() != 2) || !nfx::is_compact(raster.dl())) {
+    throw nfx::Error(item + ": a raster block is a compact H x W x B or H x W tensor (io.read_raster's raster)");
+  }
+  f.rows = raster.shape(0);
+  f.width = raster.shape(1);
+  f.bands = raster.ndim() == 3 ? raster.shape(2) : 1;
+  if (f.width != f.geo.width || f.geo.y + f.rows > f.geo.height) {
+    throw nfx::Error(item + ": a block of " + std::to_string(f.rows) + " x " + std::to_string(f.width) + " at row " + std::to_string(f.geo.y) +
+                     " does not fit the raster of " + std::to_string(f.geo.height) + " x " + std::to_string(f.geo.width) + " its geo names");
+  }
+  const std::vector<float> values = as_float(raster, item);
+  f.pixels = valid_pixels(values.data(), f.rows * f.width, f.bands, f.geo.nodata, indices);
+  return f;
+}
+
+std::vector<std::string> band_names_of(const std::string& given, const nfx::rasters::RasterBlock& geo, int64_t bands,
+                                       const std::string& param) {
+  std::vector<std::string> names;
+  if (!given.empty()) {
+    std::stringstream in(given);
+    for (std::string name; std::getline(in, name, ',');) {
+      name.erase(0, name.find_first_not_of(' '));
+      name.erase(name.find_last_not_of(' ') + 1);
+      names.push_back(name);
+    }
+    if (static_cast<int64_t>(names.size()) != bands) {
+      throw nfx::ParamError(param, param + " names " + std::to_string(names.size()) + " bands, but " + geo.source + " has " +
+                                       std::to_string(bands));
+    }
+    return names;
+  }
+  bool described = static_cast<int64_t>(geo.band_names.size()) == bands;
+  for (const std::string& name : geo.band_names) described = described && !name.empty();
+  if (described) return geo.band_names;
+  for (int64_t b = 1; b <= bands; ++b) names.push_back("band " + std::to_string(b));
+  return names;
+}
+
+}  // namespace nfx::mapper
