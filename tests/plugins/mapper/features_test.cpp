@@ -36,3 +36,12 @@ TEST(MapperFeatures, StandardizationUsesTheFittedMeanAndDeviation) {
   EXPECT_EQ(other, (std::vector<float>{2, 2}));
   EXPECT_THROW(s.apply(other, 1), nfx::Error);
 }
+
+// Indices follow the bands in each row; a pixel whose index is undefined (0 / 0) is left out like nodata.
+TEST(MapperFeatures, IndicesFollowTheBandsAndUndefinedOnesLeaveThePixelOut) {
+  const std::vector<float> block = {2, 6, 0, 0, 3, 1};  // 3 pixels of (red, nir)
+  const auto ndvi = m::parse_indices("ndvi, nir/red", {"red", "nir"});
+  const m::ValidPixels valid = m::valid_pixels(block.data(), 3, 2, {}, ndvi);
+  EXPECT_EQ(valid.index, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(valid.values, (std::vector<float>{2, 6, 0.5f, 3, 3, 1, -0.5f, 1.f / 3.f}));
+}
