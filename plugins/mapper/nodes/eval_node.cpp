@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -57,15 +58,18 @@ class Eval : public nfx::Node {
       throw nfx::ParamError("model", nfx::rasters::block_from_json(ctx.input_text(1), ctx.item_name()).source + " has " + std::to_string(bands) +
                                          " band(s), but " + model_path_ + " was trained on " + std::to_string(model_.bands()));
     }
-    const BlockFeatures block = block_features(raster, ctx.input_text(1), ctx.item_name(), model_.indices());
+    const BlockFeatures block(raster, ctx.input_text(1), ctx.item_name());
     if (!sample_) sample_ = std::make_unique<PixelSample>(sample_size_, model_.features(), seed_);
-    for (size_t i = 0; i < block.pixels.index.size(); ++i) {
-      const int64_t position = block.position(i);
-      if (pixel_priority(model_.sample_seed, position) <= model_.sample_threshold) {
-        ++left_out_;  // the model was fitted on it
-        continue;
+    for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
+      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices());
+      for (size_t i = 0; i < pixels.index.size(); ++i) {
+        const int64_t position = block.position(pixels.index[i]);
+        if (pixel_priority(model_.sample_seed, position) <= model_.sample_threshold) {
+          ++left_out_;  // the model was fitted on it
+          continue;
+        }
+        sample_->offer(position, pixels.values.data() + i * static_cast<size_t>(model_.features()));
       }
-      sample_->offer(position, block.pixels.values.data() + i * static_cast<size_t>(model_.features()));
     }
   }
 

@@ -10,6 +10,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <sstream>
 
@@ -66,22 +67,25 @@ class Map : public nfx::Node {
       throw nfx::ParamError("model", nfx::rasters::block_from_json(ctx.input_text(1), ctx.item_name()).source + " has " + std::to_string(bands) +
                                          " band(s), but " + model_path_ + " was trained on " + std::to_string(model_.bands()) + " (" + names + ")");
     }
-    BlockFeatures block = block_features(raster, ctx.input_text(1), ctx.item_name(), model_.indices());
-    const std::vector<int> labels = model_.classify(block.pixels.values, method_);
-    nfx::Tensor classes(nfx::dtype_u8(), {block.rows, block.width});
+    const BlockFeatures block(raster, ctx.input_text(1), ctx.item_name());
+    nfx::Tensor classes(nfx::dtype_u8(), {block.rows(), block.width()});
     uint8_t* out = classes.data<uint8_t>();
-    std::fill(out, out + block.rows * block.width, uint8_t{0});
-    const int64_t d = model_.features();
-    for (size_t i = 0; i < labels.size(); ++i) {
-      out[block.pixels.index[i]] = static_cast<uint8_t>(labels[i] + 1);
-      ++pixels_per_class_[labels[i]];
-      for (int64_t b = 0; b < model_.bands(); ++b) band_sums_[labels[i] * model_.bands() + b] += block.pixels.values[i * d + b];
+    std::fill(out, out + block.rows() * block.width(), uint8_t{0});
+    const int64_t d = model_.features(), bands_of_model = model_.bands();
+    for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
+      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices());
+      const std::vector<int> labels = model_.classify(pixels.values, method_);
+      for (size_t i = 0; i < labels.size(); ++i) {
+        out[pixels.index[i]] = static_cast<uint8_t>(labels[i] + 1);
+        ++pixels_per_class_[labels[i]];
+        for (int64_t b = 0; b < bands_of_model; ++b) band_sums_[labels[i] * bands_of_model + b] += pixels.values[i * d + b];
+      }
     }
     if (!picture_path_.empty()) {
-      if (!picture_) picture_ = std::make_unique<MapPicture>(block.geo.width, block.geo.height, picture_width_);
-      picture_->add_rows(block.geo.y, block.rows, out);
+      if (!picture_) picture_ = std::make_unique<MapPicture>(block.geo().width, block.geo().height, picture_width_);
+      picture_->add_rows(block.geo().y, block.rows(), out);
     }
-    nfx::rasters::RasterBlock geo = std::move(block.geo);
+    nfx::rasters::RasterBlock geo = block.geo();
     geo.nodata = {0.0};
     geo.band_names = {"class"};
     geo.classes = legend_;

@@ -1,5 +1,6 @@
 #include "nodes/raster_features.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace nfx::mapper {
@@ -12,12 +13,11 @@ void widen(const void* data, int64_t n, std::vector<float>& out) {
   for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = static_cast<float>(values[i]);
 }
 
-// The block's values as float, whatever the raster's pixel type.
-std::vector<float> as_float(const nfx::TensorView& t, const std::string& item) {
+// Values `first` .. first + n - 1 of the block as float, whatever the raster's pixel type.
+std::vector<float> as_float(const nfx::TensorView& t, int64_t first, int64_t n, const std::string& item) {
   const DLDataType dtype = t.dtype();
-  const int64_t n = t.size();
   std::vector<float> out(static_cast<size_t>(n));
-  const void* data = t.data<uint8_t>();
+  const void* data = t.data<uint8_t>() + first * ((dtype.bits + 7) / 8);
   const bool is_int = dtype.code == kDLInt, is_uint = dtype.code == kDLUInt, is_float = dtype.code == kDLFloat;
   if (dtype.lanes != 1) throw nfx::Error(item + ": raster pixels of " + nfx::dtype_name(dtype) + " are not numbers the mapper reads");
   if (is_uint && dtype.bits == 8) widen<uint8_t>(data, n, out);
@@ -36,24 +36,29 @@ std::vector<float> as_float(const nfx::TensorView& t, const std::string& item) {
 
 }  // namespace
 
-BlockFeatures block_features(const nfx::TensorView& raster, const std::string& geo_json, const std::string& item,
-                             const std::vector<SpectralIndex>& indices) {
-  BlockFeatures f;
-  f.geo = nfx::rasters::block_from_json(geo_json, item);
+BlockFeatures::BlockFeatures(const nfx::TensorView& raster, const std::string& geo_json, const std::string& item)
+    : raster_(raster), item_(item), geo_(nfx::rasters::block_from_json(geo_json, item)) {
   if ((raster.ndim() != 3 && raster.ndim() != 2) || !nfx::is_compact(raster.dl())) {
     throw nfx::Error(item + ": a raster block is a compact H x W x B or H x W tensor (io.read_raster's raster)");
   }
-  f.rows = raster.shape(0);
-  f.width = raster.shape(1);
-  f.bands = raster.ndim() == 3 ? raster.shape(2) : 1;
-  if (f.width != f.geo.width || f.geo.y + f.rows > f.geo.height) {
-    throw nfx::Error(item + ": a block of " + std::to_string(f.rows) + " x " + std::to_string(f.width) + " at row " + std::to_string(f.geo.y) +
-                     " does not fit the raster of " + std::to_string(f.geo.height) + " x " + std::to_string(f.geo.width) + " its geo names");
+  rows_ = raster.shape(0);
+  width_ = raster.shape(1);
+  bands_ = raster.ndim() == 3 ? raster.shape(2) : 1;
+  if (width_ != geo_.width || geo_.x != 0 || geo_.y + rows_ > geo_.height) {
+    throw nfx::Error(item + ": a block of " + std::to_string(rows_) + " x " + std::to_string(width_) + " at row " + std::to_string(geo_.y) +
+                     " does not fit the raster of " + std::to_string(geo_.height) + " x " + std::to_string(geo_.width) + " its geo names");
   }
-  const std::vector<float> values = as_float(raster, item);
-  f.pixels = valid_pixels(values.data(), f.rows * f.width, f.bands, f.geo.nodata, indices);
-  return f;
 }
+
+ValidPixels BlockFeatures::rows_features(int64_t r0, int64_t r1, const std::vector<SpectralIndex>& indices) const {
+  const int64_t pixels = (r1 - r0) * width_;
+  const std::vector<float> values = as_float(raster_, r0 * width_ * bands_, pixels * bands_, item_);
+  ValidPixels valid = valid_pixels(values.data(), pixels, bands_, geo_.nodata, indices);
+  for (int64_t& index : valid.index) index += r0 * width_;
+  return valid;
+}
+
+int64_t BlockFeatures::rows_per_chunk() const { return std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, width_ * bands_)); }
 
 std::vector<std::string> band_names_of(const std::string& given, const nfx::rasters::RasterBlock& geo, int64_t bands,
                                        const std::string& param) {

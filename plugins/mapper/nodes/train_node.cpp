@@ -8,6 +8,7 @@
 
 #include <nfx/training/random.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -67,13 +68,16 @@ class Train : public nfx::Node {
       sample_ = std::make_unique<PixelSample>(sample_size_, bands + static_cast<int64_t>(indices_.size()), sample_seed_);
       source_ = geo.source;
     }
-    const BlockFeatures block = block_features(ctx.input(0), ctx.input_text(1), ctx.item_name(), indices_);
-    if (block.bands != static_cast<int64_t>(spec_.band_names.size())) {
-      throw nfx::Error(ctx.item_name() + ": " + std::to_string(block.bands) + " bands, but the scene's first block had " +
+    const BlockFeatures block(ctx.input(0), ctx.input_text(1), ctx.item_name());
+    if (block.bands() != static_cast<int64_t>(spec_.band_names.size())) {
+      throw nfx::Error(ctx.item_name() + ": " + std::to_string(block.bands()) + " bands, but the scene's first block had " +
                        std::to_string(spec_.band_names.size()));
     }
-    const int64_t d = block.bands + static_cast<int64_t>(indices_.size());
-    for (size_t i = 0; i < block.pixels.index.size(); ++i) sample_->offer(block.position(i), block.pixels.values.data() + i * d);
+    const int64_t d = block.bands() + static_cast<int64_t>(indices_.size());
+    for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
+      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), indices_);
+      for (size_t i = 0; i < pixels.index.size(); ++i) sample_->offer(block.position(pixels.index[i]), pixels.values.data() + i * d);
+    }
   }
 
   void finish(nfx::Context& ctx) override {
