@@ -12,16 +12,18 @@ scene_args=()
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+# run NAME [--set ...]: the --set go to training; READ_SETS (an array) to both graphs' reader.
+read_sets=()
 run() {
   local name=$1
   shift
-  echo "== $name ($*)"
+  echo "== $name (${read_sets[*]} $*)"
   local start=$SECONDS
   for seed in 1 2 3; do
-    "$nfx" run -q graphs/map-train.toml "${scene_args[@]}" --set "seed=$seed" --set "model=$out/$name-$seed.pt" "$@"
+    "$nfx" run -q graphs/map-train.toml "${scene_args[@]}" "${read_sets[@]}" --set "seed=$seed" --set "model=$out/$name-$seed.pt" "$@"
   done
   echo "training: $(( (SECONDS - start) / 3 )) s per model"
-  "$nfx" -v run -q graphs/map-eval.toml "${scene_args[@]}" --set "model=$out/$name-1.pt" \
+  "$nfx" -v run -q graphs/map-eval.toml "${scene_args[@]}" "${read_sets[@]}" --set "model=$out/$name-1.pt" \
     --set "compare=$out/$name-2.pt,$out/$name-3.pt" --set "report=$out/$name.json" 2>&1 | grep -E "silhouette|autoencoder |pca |bands |pixels"
 }
 cd "$root"
@@ -30,3 +32,6 @@ run k-chosen --set train.k=0
 run k9-indices --set train.k=9 --set "train.indices=ndvi, swir1/swir2, red/blue, swir1/nir"
 run k9-mixture --set train.k=9 --set train.clusters=gaussian-mixture
 run k6 --set train.k=6
+data=${NFX_DATA:-${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}/data}
+read_sets=(--set "read.stack=$data/stars/olinda_dem_utm25s.tif")
+run k9-elevation --set train.k=9 --set "train.band_names=blue,green,red,nir,swir1,swir2,elevation"

@@ -9,6 +9,7 @@
 
 #include <cpl_string.h>
 #include <gdal_rat.h>
+#include <gdal_utils.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -43,11 +44,55 @@ std::vector<int> band_selection(const std::string& text, int count, const std::s
   return bands;
 }
 
+// `path` resampled by GDAL's warper onto the grid of `scene` (its CRS, extent and pixel size), as a
+// virtual raster read window by window like the scene. Pixels `path` does not cover are its nodata (NaN
+// for floats; for integers without nodata, the type's lowest value, marked as nodata).
+GdalDataset warped_onto(const GdalDataset& scene, GDALDataset* source, const std::string& path, const std::string& resampling) {
+  double g[6];
+  if (scene->GetGeoTransform(g) != CE_None || scene->GetSpatialRef() == nullptr) {
+    throw nfx::ParamError("stack", "stack: the scene has no georeferencing to resample " + path + " onto");
+  }
+  if (source->GetSpatialRef() == nullptr) throw nfx::ParamError("stack", path + ": has no CRS, so it cannot be placed on the scene");
+  if (g[2] != 0 || g[4] != 0) throw nfx::ParamError("stack", "stack: the scene's grid is rotated, which the warp onto it does not handle");
+  const int w = scene->GetRasterXSize(), h = scene->GetRasterYSize();
+  char* wkt = nullptr;
+  scene->GetSpatialRef()->exportToWkt(&wkt);
+  const std::string crs = wkt != nullptr ? wkt : "";
+  CPLFree(wkt);
+  const auto number = [](double v) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", v);
+    return std::string(text);
+  };
+  CPLStringList args;
+  for (const std::string& a : {std::string("-of"), std::string("VRT"), std::string("-t_srs"), crs, std::string("-te"), number(g[0]),
+                               number(g[3] + h * g[5]), number(g[0] + w * g[1]), number(g[3]), std::string("-ts"), std::to_string(w),
+                               std::to_string(h), std::string("-r"), resampling}) {
+    args.AddString(a.c_str());
+  }
+  int has_nodata = 0;
+  source->GetRasterBand(1)->GetNoDataValue(&has_nodata);
+  const GDALDataType type = source->GetRasterBand(1)->GetRasterDataType();
+  if (!has_nodata) {
+    args.AddString("-dstnodata");
+    args.AddString(GDALDataTypeIsFloating(type) ? "nan" : number(GDALGetDataTypeSizeBits(type) == 8 && !GDALDataTypeIsSigned(type) ? 0 : -32768).c_str());
+  }
+  const GdalErrors errors;
+  GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
+  if (options == nullptr) throw nfx::ParamError("stack", path + ": cannot resample with \"" + resampling + "\" (" + errors.reason() + ")");
+  GDALDatasetH source_handle = GDALDataset::ToHandle(source);
+  int usage_error = 0;
+  GdalDataset warped(GDALDataset::FromHandle(GDALWarp("", nullptr, 1, &source_handle, options, &usage_error)));
+  GDALWarpAppOptionsFree(options);
+  if (!warped) throw nfx::ParamError("stack", path + ": cannot be resampled onto the scene (" + errors.reason() + ")", NFX_ERR_IO);
+  return warped;
+}
+
 // One item per block of `block_rows` rows, top to bottom: an H x W x B tensor of the raster's own pixel
 // type (the widest of the bands read, where they differ) and the block's georeferencing as JSON.
 class ReadRaster : public nfx::Node {
  public:
-  explicit ReadRaster(nfx::Params& p) : path_(p.get_string("path")), block_rows_(p.get_int("block_rows")) {
+  explicit ReadRaster(nfx::Params& p) : path_(p.get_string("path")), block_rows_(p.get_int("block_rows")), halo_(p.get_int("halo")) {
     const GdalErrors quiet;  // a damaged tag GDAL ignores shows as a failed read of its block, not on stderr
     try {
       dataset_ = open_raster(path_);
@@ -55,6 +100,19 @@ class ReadRaster : public nfx::Node {
       throw nfx::ParamError("path", e.what(), NFX_ERR_IO);
     }
     bands_ = band_selection(p.get_string("bands"), dataset_->GetRasterCount(), path_);
+    std::stringstream stack(p.get_string("stack"));
+    for (std::string extra; std::getline(stack, extra, ',');) {
+      extra.erase(0, extra.find_first_not_of(' '));
+      extra.erase(extra.find_last_not_of(' ') + 1);
+      if (extra.empty()) continue;
+      try {
+        stacked_sources_.push_back(open_raster(extra));
+      } catch (const nfx::Error& e) {
+        throw nfx::ParamError("stack", e.what(), NFX_ERR_IO);
+      }
+      stacked_.push_back(warped_onto(dataset_, stacked_sources_.back().get(), extra, p.get_string("stack_resampling")));
+      stacked_names_.push_back(fs::path(extra).stem().string());
+    }
     block_.source = path_;
     block_.width = dataset_->GetRasterXSize();
     block_.height = dataset_->GetRasterYSize();
@@ -66,6 +124,16 @@ class ReadRaster : public nfx::Node {
       const double nodata = band->GetNoDataValue(&has_nodata);
       block_.nodata.push_back(has_nodata ? std::optional<double>(nodata) : std::nullopt);
       block_.band_names.emplace_back(band->GetDescription());
+    }
+    for (size_t i = 0; i < stacked_.size(); ++i) {
+      for (int b = 1; b <= stacked_[i]->GetRasterCount(); ++b) {
+        GDALRasterBand* band = stacked_[i]->GetRasterBand(b);
+        type_ = GDALDataTypeUnion(type_, band->GetRasterDataType());
+        int has_nodata = 0;
+        const double nodata = band->GetNoDataValue(&has_nodata);
+        block_.nodata.push_back(has_nodata ? std::optional<double>(nodata) : std::nullopt);
+        block_.band_names.push_back(stacked_[i]->GetRasterCount() == 1 ? stacked_names_[i] : stacked_names_[i] + " " + std::to_string(b));
+      }
     }
     try {
       dtype_ = dtype_of(type_);
@@ -88,7 +156,8 @@ class ReadRaster : public nfx::Node {
       ctx.end_of_stream();
       return;
     }
-    const int64_t rows = std::min(block_rows_, block_.height - y), w = block_.width, b = static_cast<int64_t>(bands_.size());
+    const int64_t own_rows = std::min(block_rows_, block_.height - y), w = block_.width, b = static_cast<int64_t>(block_.nodata.size());
+    const int64_t first = std::max<int64_t>(0, y - halo_), rows = std::min(block_.height, y + own_rows + halo_) - first;
     ctx.set_item_count((block_.height + block_rows_ - 1) / block_rows_);
     char name[32];
     std::snprintf(name, sizeof name, "/rows_%06lld", static_cast<long long>(y));
@@ -96,25 +165,38 @@ class ReadRaster : public nfx::Node {
     nfx::Tensor pixels(dtype_, {rows, w, b});
     const int bytes = GDALGetDataTypeSizeBytes(type_);
     const GdalErrors errors;
-    // Pixel-interleaved into the tensor (H x W x B), converted to the common type by GDAL.
-    const CPLErr status = dataset_->RasterIO(GF_Read, 0, static_cast<int>(y), static_cast<int>(w), static_cast<int>(rows),
-                                             pixels.data<void>(), static_cast<int>(w), static_cast<int>(rows), type_,
-                                             static_cast<int>(b), bands_.data(), bytes * b, bytes * b * w, bytes, nullptr);
-    if (status != CE_None) {
-      throw nfx::Error(path_ + ": rows " + std::to_string(y) + " to " + std::to_string(y + rows - 1) +
-                           " cannot be read (" + errors.reason() + ")", NFX_ERR_IO);
+    // Pixel-interleaved into the tensor (H x W x B), converted to the common type by GDAL: the scene's
+    // bands, then each stacked raster's.
+    const auto read = [&](GDALDataset& dataset, int count, int* band_list, int64_t first_band, const std::string& name) {
+      const CPLErr status = dataset.RasterIO(GF_Read, 0, static_cast<int>(first), static_cast<int>(w), static_cast<int>(rows),
+                                             pixels.data<uint8_t>() + first_band * bytes, static_cast<int>(w), static_cast<int>(rows), type_,
+                                             count, band_list, bytes * b, bytes * b * w, bytes, nullptr);
+      if (status != CE_None) {
+        throw nfx::Error(name + ": rows " + std::to_string(first) + " to " + std::to_string(first + rows - 1) + " cannot be read (" +
+                             errors.reason() + ")", NFX_ERR_IO);
+      }
+    };
+    read(*dataset_, static_cast<int>(bands_.size()), bands_.data(), 0, path_);
+    int64_t first_band = static_cast<int64_t>(bands_.size());
+    for (size_t i = 0; i < stacked_.size(); ++i) {
+      read(*stacked_[i], stacked_[i]->GetRasterCount(), nullptr, first_band, stacked_names_[i]);
+      first_band += stacked_[i]->GetRasterCount();
     }
     RasterBlock block = block_;
     block.y = y;
+    block.halo_top = y - first;
+    block.halo_bottom = first + rows - (y + own_rows);
     ctx.output(0, std::move(pixels));
     ctx.output_text(1, nfx::rasters::to_json(block));
   }
 
  private:
   std::string path_;
-  int64_t block_rows_;
+  int64_t block_rows_, halo_;
   GdalDataset dataset_;
   std::vector<int> bands_;
+  std::vector<GdalDataset> stacked_sources_, stacked_;  // what `stack` names, and each warped onto the scene
+  std::vector<std::string> stacked_names_;
   GDALDataType type_ = GDT_Unknown;
   DLDataType dtype_{};
   RasterBlock block_;
@@ -149,7 +231,9 @@ class WriteRaster : public nfx::Node {
       throw nfx::Error(ctx.item_name() + ": a raster block is H x W x B or H x W, not of rank " + std::to_string(pixels.ndim()));
     }
     if (!nfx::is_compact(pixels.dl())) throw nfx::Error(ctx.item_name() + ": the raster block is not compact");
-    const int64_t rows = pixels.shape(0), w = pixels.shape(1), b = pixels.ndim() == 3 ? pixels.shape(2) : 1;
+    const int64_t w = pixels.shape(1), b = pixels.ndim() == 3 ? pixels.shape(2) : 1;
+    const int64_t rows = pixels.shape(0) - block.halo_top - block.halo_bottom;  // the block's own rows, without context
+    if (rows < 1) throw nfx::Error(ctx.item_name() + ": a block of " + std::to_string(pixels.shape(0)) + " rows has no rows of its own beside its halo");
     if (!dataset_) create(block, pixels.dtype(), b);
     if (w != block.width || block.y + rows > block.height || b != dataset_->GetRasterCount() || block.width != width_ ||
         block.height != height_) {
@@ -164,12 +248,12 @@ class WriteRaster : public nfx::Node {
     }
     const int bytes = GDALGetDataTypeSizeBytes(type_);
     const GdalErrors errors;
-    const CPLErr status = dataset_->RasterIO(GF_Write, 0, static_cast<int>(block.y), static_cast<int>(w), static_cast<int>(rows),
-                                             const_cast<void*>(static_cast<const void*>(pixels.data<uint8_t>())), static_cast<int>(w),
+    uint8_t* own = const_cast<uint8_t*>(pixels.data<uint8_t>()) + block.halo_top * w * b * bytes;
+    const CPLErr status = dataset_->RasterIO(GF_Write, 0, static_cast<int>(block.y), static_cast<int>(w), static_cast<int>(rows), own, static_cast<int>(w),
                                              static_cast<int>(rows), type_, static_cast<int>(b), nullptr, bytes * b, bytes * b * w,
                                              bytes, nullptr);
     if (status != CE_None) throw nfx::Error(file_.path().string() + ": cannot write rows (" + errors.reason() + ")", NFX_ERR_IO);
-    if (!classes_.empty()) count_classes(pixels);
+    if (!classes_.empty()) count_classes(own, rows * w * b);
   }
 
   void finish(nfx::Context& ctx) override {
@@ -255,15 +339,14 @@ class WriteRaster : public nfx::Node {
     pixels_per_value_.assign(static_cast<size_t>(largest) + 1, 0);
   }
 
-  void count_classes(const nfx::TensorView& pixels) {
-    const int64_t n = pixels.size();
+  void count_classes(const uint8_t* pixels, int64_t n) {
     const auto count = [&](const auto* values) {
       for (int64_t i = 0; i < n; ++i) {
         if (static_cast<size_t>(values[i]) < pixels_per_value_.size()) ++pixels_per_value_[values[i]];
       }
     };
-    if (type_ == GDT_Byte) count(pixels.data<uint8_t>());
-    else count(pixels.data<uint16_t>());
+    if (type_ == GDT_Byte) count(pixels);
+    else count(reinterpret_cast<const uint16_t*>(pixels));
   }
 
   // The legend as a raster attribute table: value, class name, colour and pixel count per class. GDAL keeps
@@ -343,6 +426,12 @@ void register_raster_nodes(nfx::PluginBuilder& plugin) {
                                               "io.write_raster's geo)"))
       .param(nfx::required(nfx::string_param("path", "", "raster file, or a GDAL VRT stacking single-band files")))
       .param(nfx::string_param("bands", "", "bands to read, counted from 1, e.g. \"1,2,3,4,5,7\"; empty: every band"))
+      .param(nfx::string_param("stack", "", "rasters resampled onto this raster's grid by GDAL and added after its bands, "
+                                            "joined by commas (e.g. a DEM as an elevation band, named after its file)"))
+      .param(nfx::string_param("stack_resampling", "bilinear", "GDAL's resampling for `stack`: nearest, bilinear, cubic, average, ...",
+                               "nearest|bilinear|cubic|cubicspline|lanczos|average|mode|min|max|med"))
+      .param(nfx::int_param("halo", 0, "rows above and below each block read with it as context (for features over a "
+                                        "neighbourhood); its geo says how many, and io.write_raster writes only the block's own rows", 0, 64))
       .param(nfx::int_param("block_rows", 512, "rows per block (memory follows width x block_rows x bands); 0: the "
                                                 "whole raster as one block", 0, 1e9));
   plugin.node<WriteRaster>("io.write_raster", "Writes raster blocks into one tiled, compressed GeoTIFF with the "

@@ -13,13 +13,19 @@ namespace nfx::mapper {
 
 // The pixels of an H x W x B block (values as float, pixel-interleaved) with data in every band and a
 // defined value of every index: their indices in the block (row-major) and their features, one row each:
-// the B band values, then the indices.
+// the B band values, the indices, then `extra_d` values per pixel of `extra` (pixels x extra_d) if given.
 struct ValidPixels {
   std::vector<int64_t> index;
-  std::vector<float> values;  // index.size() x (B + indices)
+  std::vector<float> values;  // index.size() x (B + indices + extra_d)
 };
 ValidPixels valid_pixels(const float* block, int64_t pixels, int64_t bands, const std::vector<std::optional<double>>& nodata,
-                         const std::vector<SpectralIndex>& indices = {});
+                         const std::vector<SpectralIndex>& indices = {}, const float* extra = nullptr, int64_t extra_d = 0);
+
+// The 3 x 3 neighbourhood of each pixel of rows first .. first + rows - 1 of `values` (total_rows x width
+// x bands): each band's mean and standard deviation over the window's pixels with data in that band (fewer
+// at the raster's edges and beside nodata), rows x width x 2B values, the B means then the B deviations.
+std::vector<float> window_statistics(const float* values, int64_t total_rows, int64_t width, int64_t bands, int64_t first,
+                                     int64_t rows, const std::vector<std::optional<double>>& nodata);
 
 struct Standardizer {
   std::vector<double> mean, scale;  // per feature; scale is the standard deviation (1 where it is 0)

@@ -235,6 +235,7 @@ void MapperModel::save(const std::string& path) const {
     for (const std::string& b : spec_.band_names) names += (names.empty() ? "" : "\n") + b;
     w.value("band_names", names);
     w.value("indices", spec_.indices);
+    w.value("neighbourhood", spec_.neighbourhood);
     w.value("hidden", joined(spec_.hidden));
     w.value("code", spec_.code);
     w.value("k", static_cast<int64_t>(k_));
@@ -278,6 +279,7 @@ MapperModel MapperModel::load(const std::string& path) {
     MapperSpec spec;
     spec.band_names = split(r.text("band_names"), '\n');
     spec.indices = r.text("indices");
+    spec.neighbourhood = r.boolean("neighbourhood");
     spec.hidden.clear();
     for (const std::string& w : split(r.text("hidden"), ',')) {
       char* end = nullptr;

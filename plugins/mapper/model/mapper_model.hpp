@@ -26,6 +26,7 @@ Method method_named(const std::string& name);  // throws nfx::Error for another 
 struct MapperSpec {
   std::vector<std::string> band_names;  // the raster's bands, in order
   std::string indices;                  // spectral indices (parse_indices), e.g. "ndvi, swir1/swir2"
+  bool neighbourhood = false;           // add each band's mean and deviation over the pixel's 3 x 3 window
   std::vector<int64_t> hidden = {16};   // autoencoder widths between the features and the code
   int64_t code = 3;
   int k = 0;                // 0: the k of k_min .. k_max whose autoencoder clusters have the best silhouette
@@ -62,7 +63,8 @@ class MapperModel {
   int k() const { return k_; }
   int64_t bands() const { return static_cast<int64_t>(spec_.band_names.size()); }
   const std::vector<SpectralIndex>& indices() const { return indices_; }
-  int64_t features() const { return bands() + static_cast<int64_t>(indices_.size()); }
+  // Per pixel: the bands, the indices, and with the neighbourhood each band's window mean and deviation.
+  int64_t features() const { return bands() + static_cast<int64_t>(indices_.size()) + (spec_.neighbourhood ? 2 * bands() : 0); }
   const Standardizer& standardizer() const { return standardizer_; }
 
   // Standardized features (n x features()) in a method's own space: the codes, the principal components,

@@ -61,7 +61,7 @@ class Eval : public nfx::Node {
     const BlockFeatures block(raster, ctx.input_text(1), ctx.item_name());
     if (!sample_) sample_ = std::make_unique<PixelSample>(sample_size_, model_.features(), seed_);
     for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
-      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices());
+      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices(), model_.spec().neighbourhood);
       for (size_t i = 0; i < pixels.index.size(); ++i) {
         const int64_t position = block.position(pixels.index[i]);
         if (pixel_priority(model_.sample_seed, position) <= model_.sample_threshold) {

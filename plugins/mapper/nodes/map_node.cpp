@@ -73,7 +73,7 @@ class Map : public nfx::Node {
     std::fill(out, out + block.rows() * block.width(), uint8_t{0});
     const int64_t d = model_.features(), bands_of_model = model_.bands();
     for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
-      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices());
+      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices(), model_.spec().neighbourhood);
       const std::vector<int> labels = model_.classify(pixels.values, method_);
       for (size_t i = 0; i < labels.size(); ++i) {
         out[pixels.index[i]] = static_cast<uint8_t>(labels[i] + 1);
@@ -86,6 +86,7 @@ class Map : public nfx::Node {
       picture_->add_rows(block.geo().y, block.rows(), out);
     }
     nfx::rasters::RasterBlock geo = block.geo();
+    geo.halo_top = geo.halo_bottom = 0;  // the classes are of the block's own rows only
     geo.nodata = {0.0};
     geo.band_names = {"class"};
     geo.classes = legend_;

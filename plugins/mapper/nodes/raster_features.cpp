@@ -41,19 +41,37 @@ BlockFeatures::BlockFeatures(const nfx::TensorView& raster, const std::string& g
   if ((raster.ndim() != 3 && raster.ndim() != 2) || !nfx::is_compact(raster.dl())) {
     throw nfx::Error(item + ": a raster block is a compact H x W x B or H x W tensor (io.read_raster's raster)");
   }
-  rows_ = raster.shape(0);
+  rows_ = raster.shape(0) - geo_.halo_top - geo_.halo_bottom;
   width_ = raster.shape(1);
   bands_ = raster.ndim() == 3 ? raster.shape(2) : 1;
-  if (width_ != geo_.width || geo_.x != 0 || geo_.y + rows_ > geo_.height) {
+  if (rows_ < 1 || width_ != geo_.width || geo_.x != 0 || geo_.y + rows_ + geo_.halo_bottom > geo_.height) {
     throw nfx::Error(item + ": a block of " + std::to_string(rows_) + " x " + std::to_string(width_) + " at row " + std::to_string(geo_.y) +
                      " does not fit the raster of " + std::to_string(geo_.height) + " x " + std::to_string(geo_.width) + " its geo names");
   }
 }
 
-ValidPixels BlockFeatures::rows_features(int64_t r0, int64_t r1, const std::vector<SpectralIndex>& indices) const {
-  const int64_t pixels = (r1 - r0) * width_;
-  const std::vector<float> values = as_float(raster_, r0 * width_ * bands_, pixels * bands_, item_);
-  ValidPixels valid = valid_pixels(values.data(), pixels, bands_, geo_.nodata, indices);
+ValidPixels BlockFeatures::rows_features(int64_t r0, int64_t r1, const std::vector<SpectralIndex>& indices, bool neighbourhood) const {
+  const int64_t pixels = (r1 - r0) * width_, total_rows = raster_.shape(0);
+  // Tensor rows: the halo's first, then the block's own.
+  const int64_t first = geo_.halo_top + r0;
+  if (!neighbourhood) {
+    const std::vector<float> values = as_float(raster_, first * width_ * bands_, pixels * bands_, item_);
+    ValidPixels valid = valid_pixels(values.data(), pixels, bands_, geo_.nodata, indices);
+    for (int64_t& index : valid.index) index += r0 * width_;
+    return valid;
+  }
+  const bool row_above_missing = r0 == 0 && geo_.y > 0 && geo_.halo_top == 0;
+  const bool row_below_missing = r1 == rows_ && geo_.y + rows_ < geo_.height && geo_.halo_bottom == 0;
+  if (row_above_missing || row_below_missing) {
+    throw nfx::Error(item_ + ": the model looks at each pixel's 3 x 3 neighbourhood, but this block came without the rows "
+                     "around it: set halo = 1 on io.read_raster");
+  }
+  // The rows around r0 .. r1 that the tensor has, so the windows see across chunks and blocks.
+  const int64_t from = std::max<int64_t>(0, first - 1), to = std::min(total_rows, first + (r1 - r0) + 1);
+  const std::vector<float> values = as_float(raster_, from * width_ * bands_, (to - from) * width_ * bands_, item_);
+  const std::vector<float> windows = window_statistics(values.data(), to - from, width_, bands_, first - from, r1 - r0, geo_.nodata);
+  ValidPixels valid = valid_pixels(values.data() + (first - from) * width_ * bands_, pixels, bands_, geo_.nodata, indices, windows.data(),
+                                   2 * bands_);
   for (int64_t& index : valid.index) index += r0 * width_;
   return valid;
 }

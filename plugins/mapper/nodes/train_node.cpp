@@ -36,6 +36,7 @@ class Train : public nfx::Node {
   explicit Train(nfx::Params& p)
       : out_(p.get_string("out")), band_names_(p.get_string("band_names")), sample_size_(p.get_int("sample")) {
     spec_.indices = p.get_string("indices");
+    spec_.neighbourhood = p.get_bool("neighbourhood");
     spec_.hidden = widths(p.get_string("hidden"));
     spec_.code = p.get_int("code");
     spec_.k = static_cast<int>(p.get_int("k"));
@@ -65,7 +66,8 @@ class Train : public nfx::Node {
       } catch (const nfx::Error& e) {
         throw nfx::ParamError("indices", e.what());
       }
-      sample_ = std::make_unique<PixelSample>(sample_size_, bands + static_cast<int64_t>(indices_.size()), sample_seed_);
+      const int64_t d = bands * (spec_.neighbourhood ? 3 : 1) + static_cast<int64_t>(indices_.size());
+      sample_ = std::make_unique<PixelSample>(sample_size_, d, sample_seed_);
       source_ = geo.source;
     }
     const BlockFeatures block(ctx.input(0), ctx.input_text(1), ctx.item_name());
@@ -73,9 +75,9 @@ class Train : public nfx::Node {
       throw nfx::Error(ctx.item_name() + ": " + std::to_string(block.bands()) + " bands, but the scene's first block had " +
                        std::to_string(spec_.band_names.size()));
     }
-    const int64_t d = block.bands() + static_cast<int64_t>(indices_.size());
+    const int64_t d = block.bands() * (spec_.neighbourhood ? 3 : 1) + static_cast<int64_t>(indices_.size());
     for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
-      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), indices_);
+      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), indices_, spec_.neighbourhood);
       for (size_t i = 0; i < pixels.index.size(); ++i) sample_->offer(block.position(pixels.index[i]), pixels.values.data() + i * d);
     }
   }
@@ -148,6 +150,8 @@ void register_train_node(nfx::PluginBuilder& plugin) {
                                                  "(for indices and the legend); empty: the raster's own, else band 1, band 2 ..."))
       .param(nfx::string_param("indices", "", "spectral indices added to the features: ndvi, nd(A,B), A/B over band names, "
                                               "e.g. \"ndvi, swir1/swir2, red/blue\""))
+      .param(nfx::bool_param("neighbourhood", false, "add each band's mean and standard deviation over the pixel's 3 x 3 "
+                                                     "window (texture); the reader then needs halo = 1"))
       .param(nfx::string_param("hidden", "16", "autoencoder widths between the features and the code, e.g. \"32,16\""))
       .param(nfx::int_param("code", 3, "autoencoder code size (and PCA components of the baseline)", 1, 64))
       .param(nfx::int_param("k", 0, "classes; 0: the k of k_min .. k_max whose autoencoder clusters have the highest "

@@ -8,6 +8,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <cmath>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -85,20 +86,22 @@ void expect_same_raster(GDALDataset& a, GDALDataset& b) {
 }  // namespace
 
 // The real Landsat-7 scene of the sample data (6 bands, 349 x 352, UTM), read in blocks of 50 rows (the
-// last one short) and written back as a tiled, compressed GeoTIFF; also as a Cloud-Optimized one.
+// last one short) and written back as a tiled, compressed GeoTIFF; also as a Cloud-Optimized one, and
+// from blocks that carry 2 rows of context above and below (the writer keeps only their own rows).
 TEST(Raster, TheLandsatSceneRoundTripsBlockByBlock) {
   TempDir dir;
   const std::string scene = sample("stars/L7_ETMs.tif").string();
-  for (const std::string extra : {"", "cog = true\n"}) {
-    const std::string out = dir / (extra.empty() ? "copy.tif" : "cog.tif");
+  for (const std::string extra : {"", "cog = true\n", "halo"}) {
+    const std::string out = dir / (extra.empty() ? "copy.tif" : extra == "halo" ? "halo.tif" : "cog.tif");
+    const std::string read_extra = extra == "halo" ? "block_rows = 50\nhalo = 2\n" : "block_rows = 50\n";
     auto host = make_host(false);
-    const nfx::RunStats stats = host->parse_graph(copy_graph(scene, out, "block_rows = 50\n", extra), "copy.toml").run();
+    const nfx::RunStats stats = host->parse_graph(copy_graph(scene, out, read_extra, extra == "halo" ? "" : extra), "copy.toml").run();
     EXPECT_EQ(stats.items, 8);  // ceil(352 / 50)
     Dataset source = open(scene), copy = open(out);
     ASSERT_TRUE(source && copy) << out;
     expect_same_raster(*source, *copy);
     EXPECT_STREQ(copy->GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE"), "DEFLATE");
-    if (!extra.empty()) {
+    if (extra == "cog = true\n") {
       EXPECT_STREQ(copy->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
     }
   }
@@ -155,4 +158,40 @@ TEST(Raster, MissingCorruptAndWrongSettingsAreLocatedErrors) {
 
   const std::string nodata = error(copy_graph(dir / "small.tif", dir / "out.tif", "", "nodata = \"zero\"\n"));
   EXPECT_NE(nodata.find("expected \"source\", \"none\" or a number"), std::string::npos) << nodata;
+}
+
+// The sample DEM (90 m, its own grid) stacked onto the Landsat scene (28.5 m) as a seventh band: with
+// nearest resampling each scene pixel holds the DEM pixel under its centre, found here from the two
+// geotransforms by hand; the band is named after the file and the scene's bands are unchanged.
+TEST(Raster, AStackedDemIsResampledOntoTheSceneGrid) {
+  TempDir dir;
+  const std::string scene = sample("stars/L7_ETMs.tif").string(), dem_path = sample("stars/olinda_dem_utm25s.tif").string();
+  auto host = make_host(false);
+  host->parse_graph(copy_graph(scene, dir / "stack.tif", "block_rows = 64\nstack = \"" + dem_path + "\"\nstack_resampling = \"nearest\"\n"),
+                    "stack.toml")
+      .run();
+  Dataset source = open(scene), dem = open(dem_path), stack = open(dir / "stack.tif");
+  ASSERT_TRUE(source && dem && stack);
+  ASSERT_EQ(stack->GetRasterCount(), 7);
+  EXPECT_EQ(std::string(stack->GetRasterBand(7)->GetDescription()), "olinda_dem_utm25s");
+  for (int b = 1; b <= 6; ++b) EXPECT_EQ(pixels(*stack, b), pixels(*source, b)) << b;
+  double gs[6], gd[6];
+  ASSERT_EQ(source->GetGeoTransform(gs), CE_None);
+  ASSERT_EQ(dem->GetGeoTransform(gd), CE_None);
+  const std::vector<double> stacked = pixels(*stack, 7), heights = pixels(*dem, 1);
+  const int w = source->GetRasterXSize(), h = source->GetRasterYSize(), dw = dem->GetRasterXSize(), dh = dem->GetRasterYSize();
+  int checked = 0;
+  for (int y = 3; y < h; y += 17) {
+    for (int x = 5; x < w; x += 13) {
+      const double east = gs[0] + (x + 0.5) * gs[1], north = gs[3] + (y + 0.5) * gs[5];
+      const double dx = (east - gd[0]) / gd[1], dy = (north - gd[3]) / gd[5];
+      // Skip centres within a hundredth of a DEM pixel of its edges, where rounding may pick either side.
+      if (std::abs(dx - std::round(dx)) < 0.01 || std::abs(dy - std::round(dy)) < 0.01) continue;
+      const int i = static_cast<int>(std::floor(dx)), j = static_cast<int>(std::floor(dy));
+      ASSERT_TRUE(i >= 0 && i < dw && j >= 0 && j < dh) << "the DEM covers the scene";
+      EXPECT_EQ(stacked[static_cast<size_t>(y) * w + x], heights[static_cast<size_t>(j) * dw + i]) << x << "," << y;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 400);
 }

@@ -45,3 +45,19 @@ TEST(MapperFeatures, IndicesFollowTheBandsAndUndefinedOnesLeaveThePixelOut) {
   EXPECT_EQ(valid.index, (std::vector<int64_t>{0, 2}));
   EXPECT_EQ(valid.values, (std::vector<float>{2, 6, 0.5f, 3, 3, 1, -0.5f, 1.f / 3.f}));
 }
+
+// A 3 x 3 block of one band, 1 .. 9 row by row, 5 being nodata: the centre's window holds the other eight
+// (mean 5, deviation sqrt(7.5)); the top-left corner's holds 1, 2, 4 (mean 7/3); the windows of row 1 seen
+// from a 2-row slice starting there still reach row 0 when it is in `values`.
+TEST(MapperFeatures, WindowStatisticsCountOnlyPixelsWithData) {
+  const std::vector<float> band = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const std::vector<float> all = m::window_statistics(band.data(), 3, 3, 1, 0, 3, {5.0});
+  ASSERT_EQ(all.size(), 18u);
+  EXPECT_FLOAT_EQ(all[2 * 4], 5.0f);
+  EXPECT_FLOAT_EQ(all[2 * 4 + 1], std::sqrt(7.5f));
+  EXPECT_FLOAT_EQ(all[0], 7.0f / 3.0f);
+  const double mean = 7.0 / 3.0;
+  EXPECT_NEAR(all[1], std::sqrt((1 + 4 + 16) / 3.0 - mean * mean), 1e-6);
+  const std::vector<float> slice = m::window_statistics(band.data(), 3, 3, 1, 1, 1, {5.0});
+  EXPECT_EQ(std::vector<float>(all.begin() + 6, all.begin() + 12), slice);
+}

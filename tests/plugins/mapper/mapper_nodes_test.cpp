@@ -245,3 +245,23 @@ TEST(MapperNodes, EvalScoresEachMethodOnHeldOutPixelsAndComparesSeeds) {
   // In the bands' own space the common space is the same space.
   EXPECT_EQ(report["methods"]["bands"]["silhouette_own"], report["methods"]["bands"]["silhouette_common"]);
 }
+
+// The 3 x 3 neighbourhood: with a halo of one row the blocks see across their edges, so the map made in
+// blocks equals the map made whole; without it the error says what to set.
+TEST(MapperNodes, NeighbourhoodFeaturesNeedAHaloAndThenMatchTheWholeMap) {
+  TempDir dir;
+  auto host = make_host(false);
+  const std::string scene = sample("stars/L7_ETMs.tif").string();
+  run(*host, train_graph(scene, dir / "model.pt", "block_rows = 40\nhalo = 1\n", "neighbourhood = true\n"));
+  EXPECT_EQ(nfx::mapper::MapperModel::load(dir / "model.pt").features(), 18);
+  run(*host, map_graph(scene, dir / "model.pt", dir / "blocks.tif", "block_rows = 37\nhalo = 1\n"));
+  run(*host, map_graph(scene, dir / "model.pt", dir / "whole.tif", "block_rows = 0\n"));
+  Dataset blocks = open(dir / "blocks.tif"), whole = open(dir / "whole.tif");
+  ASSERT_TRUE(blocks && whole);
+  EXPECT_EQ(band(*blocks, 1), band(*whole, 1));
+  // The halo rows are context only: the map has the scene's size.
+  EXPECT_EQ(blocks->GetRasterYSize(), 352);
+
+  const std::string no_halo = error_of_run(*host, map_graph(scene, dir / "model.pt", dir / "none.tif", "block_rows = 37\n"));
+  EXPECT_NE(no_halo.find("set halo = 1 on io.read_raster"), std::string::npos) << no_halo;
+}

@@ -24,6 +24,9 @@ struct RasterBlock {
   std::string source;                // the file read
   int64_t width = 0, height = 0;     // of the whole raster, in pixels
   int64_t x = 0, y = 0;              // the block's top-left pixel
+  // Rows of context read above and below the block (io.read_raster's `halo`): the block's tensor holds
+  // halo_top + its rows + halo_bottom rows, y is its first own row.
+  int64_t halo_top = 0, halo_bottom = 0;
   std::vector<double> geotransform;  // GDAL's six coefficients; empty when the raster has none
   std::string crs;                   // WKT; empty when the raster has none
   std::vector<std::optional<double>> nodata;  // one per band read
