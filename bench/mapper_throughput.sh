@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 data=${NFX_DATA:-${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}/data}
 size=${1:-20000}
-block_rows=${2:-512}
+block_rows=${2:-0}
 nfx="$root/build/release/bin/nfx"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

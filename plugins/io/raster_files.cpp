@@ -10,8 +10,8 @@ namespace nfx::io {
 namespace {
 
 // GDAL's block cache defaults to 5% of the machine's memory (1.2 GiB on 24 GiB), and a large raster
-// written block by block fills it; 256 MiB keeps a run's memory flat. GDAL_CACHEMAX still rules when set.
-constexpr int64_t kBlockCacheBytes = int64_t{256} << 20;
+// written block by block fills it; 128 MiB keeps a run's memory flat. GDAL_CACHEMAX still rules when set.
+constexpr int64_t kBlockCacheBytes = int64_t{128} << 20;
 
 void register_drivers() {
   static std::once_flag once;

@@ -88,6 +88,8 @@ GdalDataset warped_onto(const GdalDataset& scene, GDALDataset* source, const std
   return warped;
 }
 
+constexpr int64_t kBlockBytes = int64_t{16} << 20;
+
 // One item per block of `block_rows` rows, top to bottom: an H x W x B tensor of the raster's own pixel
 // type (the widest of the bands read, where they differ) and the block's georeferencing as JSON.
 class ReadRaster : public nfx::Node {
@@ -147,7 +149,12 @@ class ReadRaster : public nfx::Node {
       if (crs->exportToWkt(&wkt) == OGRERR_NONE && wkt != nullptr) block_.crs = wkt;
       CPLFree(wkt);
     }
-    if (block_rows_ == 0) block_rows_ = block_.height;
+    if (block_rows_ == 0) {
+      // About kBlockBytes a block, so memory stays flat whatever the scene's width.
+      const int64_t row_bytes = block_.width * static_cast<int64_t>(block_.nodata.size()) * GDALGetDataTypeSizeBytes(type_);
+      block_rows_ = std::max<int64_t>(1, kBlockBytes / std::max<int64_t>(1, row_bytes));
+    }
+    block_rows_ = std::min(block_rows_, block_.height);
   }
 
   void process(nfx::Context& ctx) override {
@@ -432,8 +439,8 @@ void register_raster_nodes(nfx::PluginBuilder& plugin) {
                                "nearest|bilinear|cubic|cubicspline|lanczos|average|mode|min|max|med"))
       .param(nfx::int_param("halo", 0, "rows above and below each block read with it as context (for features over a "
                                         "neighbourhood); its geo says how many, and io.write_raster writes only the block's own rows", 0, 64))
-      .param(nfx::int_param("block_rows", 512, "rows per block (memory follows width x block_rows x bands); 0: the "
-                                                "whole raster as one block", 0, 1e9));
+      .param(nfx::int_param("block_rows", 0, "rows per block (memory follows width x block_rows x bands); 0: as many as "
+                                              "make about 16 MiB; a number above the raster's height: the whole raster", 0, 1e9));
   plugin.node<WriteRaster>("io.write_raster", "Writes raster blocks into one tiled, compressed GeoTIFF with the "
                                               "georeferencing of their source; the file appears only when the run ends without error")
       .input(nfx::tensor_port("raster", "a block, H x W x B or H x W"))

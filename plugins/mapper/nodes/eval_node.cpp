@@ -7,6 +7,7 @@
 #include "model/cluster_metrics.hpp"
 #include "model/mapper_model.hpp"
 #include "model/pixel_sample.hpp"
+#include "nodes/node_params.hpp"
 #include "nodes/raster_features.hpp"
 
 #include <nfx/common/atomic_file.hpp>
@@ -17,7 +18,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <sstream>
 
 namespace nfx::mapper {
 
@@ -25,24 +25,12 @@ namespace {
 
 constexpr Method kMethods[] = {Method::autoencoder, Method::pca, Method::bands};
 
-MapperModel load_model(const std::string& path, const std::string& param) {
-  try {
-    return MapperModel::load(path);
-  } catch (const nfx::Error& e) {
-    throw nfx::ParamError(param, e.what(), NFX_ERR_IO);
-  }
-}
-
 class Eval : public nfx::Node {
  public:
   explicit Eval(nfx::Params& p)
       : model_path_(p.get_string("model")), model_(load_model(model_path_, "model")), sample_size_(p.get_int("sample")),
         seed_(nfx::training::derive_seed(static_cast<uint64_t>(p.get_int("seed")), "evaluation")), report_path_(p.get_string("report")) {
-    std::stringstream in(p.get_string("compare"));
-    for (std::string path; std::getline(in, path, ',');) {
-      path.erase(0, path.find_first_not_of(' '));
-      path.erase(path.find_last_not_of(' ') + 1);
-      if (path.empty()) continue;
+    for (const std::string& path : comma_list(p.get_string("compare"))) {
       others_.emplace_back(path, load_model(path, "compare"));
       if (others_.back().second.spec().band_names != model_.spec().band_names ||
           others_.back().second.spec().indices != model_.spec().indices || others_.back().second.k() != model_.k()) {

@@ -4,6 +4,7 @@
 #include "mapper_nodes.hpp"
 #include "model/mapper_model.hpp"
 #include "nodes/map_picture.hpp"
+#include "nodes/node_params.hpp"
 #include "nodes/raster_features.hpp"
 
 #include <nfx/common/atomic_file.hpp>
@@ -12,43 +13,22 @@
 
 #include <algorithm>
 #include <memory>
-#include <sstream>
 
 namespace nfx::mapper {
 
 namespace {
 
-std::vector<std::string> names_in(const std::string& text) {
-  std::vector<std::string> names;
-  std::stringstream in(text);
-  for (std::string name; std::getline(in, name, ',');) {
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    names.push_back(name);
-  }
-  return names;
-}
-
-// The model named by the `model` parameter; a file that cannot be used is an error at that line.
-MapperModel load_model(const std::string& path) {
-  try {
-    return MapperModel::load(path);
-  } catch (const nfx::Error& e) {
-    throw nfx::ParamError("model", e.what(), NFX_ERR_IO);
-  }
-}
-
 class Map : public nfx::Node {
  public:
   explicit Map(nfx::Params& p)
-      : model_path_(p.get_string("model")), model_(load_model(model_path_)), picture_path_(p.get_string("picture")),
+      : model_path_(p.get_string("model")), model_(load_model(model_path_, "model")), picture_path_(p.get_string("picture")),
         picture_width_(p.get_int("picture_width")) {
     try {
       method_ = method_named(p.get_string("method"));
     } catch (const nfx::Error& e) {
       throw nfx::ParamError("method", e.what());
     }
-    const std::vector<std::string> names = names_in(p.get_string("class_names"));
+    const std::vector<std::string> names = comma_list(p.get_string("class_names"));
     if (!names.empty() && static_cast<int>(names.size()) != model_.k()) {
       throw nfx::ParamError("class_names", "class_names names " + std::to_string(names.size()) + " classes, but " + model_path_ + " has " +
                                                std::to_string(model_.k()));

@@ -1,7 +1,7 @@
 #include "nodes/raster_features.hpp"
+#include "nodes/node_params.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 namespace nfx::mapper {
 
@@ -82,12 +82,7 @@ std::vector<std::string> band_names_of(const std::string& given, const nfx::rast
                                        const std::string& param) {
   std::vector<std::string> names;
   if (!given.empty()) {
-    std::stringstream in(given);
-    for (std::string name; std::getline(in, name, ',');) {
-      name.erase(0, name.find_first_not_of(' '));
-      name.erase(name.find_last_not_of(' ') + 1);
-      names.push_back(name);
-    }
+    names = comma_list(given);
     if (static_cast<int64_t>(names.size()) != bands) {
       throw nfx::ParamError(param, param + " names " + std::to_string(names.size()) + " bands, but " + geo.source + " has " +
                                        std::to_string(bands));

@@ -4,6 +4,7 @@
 #include "mapper_nodes.hpp"
 #include "model/mapper_model.hpp"
 #include "model/pixel_sample.hpp"
+#include "nodes/node_params.hpp"
 #include "nodes/raster_features.hpp"
 
 #include <nfx/training/random.hpp>
@@ -11,7 +12,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <sstream>
 
 namespace nfx::mapper {
 
@@ -19,8 +19,7 @@ namespace {
 
 std::vector<int64_t> widths(const std::string& text) {
   std::vector<int64_t> out;
-  std::stringstream in(text);
-  for (std::string w; std::getline(in, w, ',');) {
+  for (const std::string& w : comma_list(text)) {
     char* end = nullptr;
     const long long width = std::strtoll(w.c_str(), &end, 10);
     if (w.empty() || *end != '\0' || width < 1 || width > 4096) {

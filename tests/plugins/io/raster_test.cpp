@@ -1,6 +1,7 @@
 // io.read_raster / io.write_raster (issue 17): a GeoTIFF read block by block and written back keeps its
 // size, pixel type, geotransform, CRS, nodata and every pixel; bad files and settings are located errors;
 // a failed run leaves no raster behind. Files are checked with GDAL itself, not with the nodes.
+#include "raster_support.hpp"
 #include "test_support.hpp"
 
 #include <nfx/nfx.hpp>
@@ -17,15 +18,7 @@ using namespace nfx::test;
 
 namespace {
 
-struct Closer {
-  void operator()(GDALDataset* d) const { GDALClose(GDALDataset::ToHandle(d)); }
-};
-using Dataset = std::unique_ptr<GDALDataset, Closer>;
-
-Dataset open(const std::string& path) {
-  GDALAllRegister();
-  return Dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-}
+Dataset open(const std::string& path) { return open_raster_file(path); }
 
 // A small Int16 GeoTIFF in UTM 25S with nodata -9999 in its first column and a pixel per value otherwise.
 void write_small_geotiff(const std::string& path) {
@@ -44,13 +37,7 @@ void write_small_geotiff(const std::string& path) {
   }
 }
 
-std::vector<double> pixels(GDALDataset& d, int band) {
-  std::vector<double> values(static_cast<size_t>(d.GetRasterXSize()) * static_cast<size_t>(d.GetRasterYSize()));
-  EXPECT_EQ(d.GetRasterBand(band)->RasterIO(GF_Read, 0, 0, d.GetRasterXSize(), d.GetRasterYSize(), values.data(), d.GetRasterXSize(),
-                                            d.GetRasterYSize(), GDT_Float64, 0, 0, nullptr),
-            CE_None);
-  return values;
-}
+std::vector<double> pixels(GDALDataset& d, int band) { return band_pixels(d, band); }
 
 std::string copy_graph(const std::string& in, const std::string& out, const std::string& read_extra = "",
                        const std::string& write_extra = "") {
