@@ -12,6 +12,7 @@
 #include <gdal_utils.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -45,8 +46,8 @@ std::vector<int> band_selection(const std::string& text, int count, const std::s
 }
 
 // `path` resampled by GDAL's warper onto the grid of `scene` (its CRS, extent and pixel size), as a
-// virtual raster read window by window like the scene. Pixels `path` does not cover are its nodata (NaN
-// for floats; for integers without nodata, the type's lowest value, marked as nodata).
+// virtual raster read window by window like the scene. Pixels `path` does not cover are its nodata (for
+// a raster without nodata: NaN for floats, the type's lowest value for integers, marked as nodata).
 GdalDataset warped_onto(const GdalDataset& scene, GDALDataset* source, const std::string& path, const std::string& resampling) {
   double g[6];
   if (scene->GetGeoTransform(g) != CE_None || scene->GetSpatialRef() == nullptr) {
@@ -75,7 +76,8 @@ GdalDataset warped_onto(const GdalDataset& scene, GDALDataset* source, const std
   const GDALDataType type = source->GetRasterBand(1)->GetRasterDataType();
   if (!has_nodata) {
     args.AddString("-dstnodata");
-    args.AddString(GDALDataTypeIsFloating(type) ? "nan" : number(GDALGetDataTypeSizeBits(type) == 8 && !GDALDataTypeIsSigned(type) ? 0 : -32768).c_str());
+    const double lowest = GDALDataTypeIsSigned(type) ? -std::ldexp(1.0, GDALGetDataTypeSizeBits(type) - 1) : 0.0;
+    args.AddString(GDALDataTypeIsFloating(type) ? "nan" : number(lowest).c_str());
   }
   const GdalErrors errors;
   GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -29,7 +30,8 @@ class Eval : public nfx::Node {
  public:
   explicit Eval(nfx::Params& p)
       : model_path_(p.get_string("model")), model_(load_model(model_path_, "model")), sample_size_(p.get_int("sample")),
-        seed_(nfx::training::derive_seed(static_cast<uint64_t>(p.get_int("seed")), "evaluation")), report_path_(p.get_string("report")) {
+        seed_(nfx::training::derive_seed(static_cast<uint64_t>(p.get_int("seed")), "evaluation")), report_path_(p.get_string("report")),
+        has_reference_(p.get_bool("reference")) {
     for (const std::string& path : comma_list(p.get_string("compare"))) {
       others_.emplace_back(path, load_model(path, "compare"));
       if (others_.back().second.spec().band_names != model_.spec().band_names ||
@@ -41,22 +43,29 @@ class Eval : public nfx::Node {
 
   void process(nfx::Context& ctx) override {
     const nfx::TensorView raster = ctx.input(0);
-    const int64_t bands = raster.ndim() == 3 ? raster.shape(2) : 1;
-    if (bands != model_.bands()) {
+    const int64_t bands = raster.ndim() == 3 ? raster.shape(2) : 1, expected = model_.bands() + (has_reference_ ? 1 : 0);
+    if (bands != expected) {
       throw nfx::ParamError("model", nfx::rasters::block_from_json(ctx.input_text(1), ctx.item_name()).source + " has " + std::to_string(bands) +
-                                         " band(s), but " + model_path_ + " was trained on " + std::to_string(model_.bands()));
+                                         " band(s), but " + model_path_ + " was trained on " + std::to_string(model_.bands()) +
+                                         (has_reference_ ? " (and the reference map is one more, the last)" : ""));
     }
     const BlockFeatures block(raster, ctx.input_text(1), ctx.item_name());
-    if (!sample_) sample_ = std::make_unique<PixelSample>(sample_size_, model_.features(), seed_);
+    // Each sampled pixel: its features, then with a reference map its class there.
+    const int64_t d = model_.features();
+    if (!sample_) sample_ = std::make_unique<PixelSample>(sample_size_, d + (has_reference_ ? 1 : 0), seed_);
+    std::vector<float> reference, row(static_cast<size_t>(d + 1));
     for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
-      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices(), model_.spec().neighbourhood);
+      const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), model_.indices(),
+                                                     model_.spec().neighbourhood, has_reference_ ? &reference : nullptr);
       for (size_t i = 0; i < pixels.index.size(); ++i) {
         const int64_t position = block.position(pixels.index[i]);
         if (pixel_priority(model_.sample_seed, position) <= model_.sample_threshold) {
           ++left_out_;  // the model was fitted on it
           continue;
         }
-        sample_->offer(position, pixels.values.data() + i * static_cast<size_t>(model_.features()));
+        std::copy_n(pixels.values.begin() + static_cast<int64_t>(i) * d, d, row.begin());
+        if (has_reference_) row[d] = reference[i];
+        sample_->offer(position, row.data());
       }
     }
   }
@@ -66,7 +75,17 @@ class Eval : public nfx::Node {
       throw nfx::Error(model_path_ + ": too few pixels with data that the model was not fitted on (" +
                        std::to_string(sample_ ? sample_->size() : 0) + ", " + std::to_string(left_out_) + " left out) to evaluate it");
     }
-    const std::vector<float> raw = sample_->features();
+    std::vector<float> raw = sample_->features();
+    std::vector<int> reference;  // -1 where the reference map has no data
+    if (has_reference_) {
+      const int64_t d = model_.features(), n = sample_->size();
+      for (int64_t i = 0; i < n; ++i) {
+        const float label = raw[i * (d + 1) + d];
+        reference.push_back(std::isnan(label) ? -1 : static_cast<int>(std::lround(label)));
+        std::copy_n(raw.begin() + i * (d + 1), d, raw.begin() + i * d);
+      }
+      raw.resize(static_cast<size_t>(n * d));
+    }
     std::vector<float> standardized = raw;
     model_.standardizer().apply(standardized, model_.features());
     const PointSet common = points_of(standardized, model_.features());
@@ -92,6 +111,7 @@ class Eval : public nfx::Node {
         ari += a / static_cast<double>(others_.size());
         nmi += n / static_cast<double>(others_.size());
       }
+      if (has_reference_) add_reference_scores(m, labels, reference);
       std::snprintf(line, sizeof line, "%-13s %6.3f / %6.3f            %6.3f / %6.3f                %8.0f / %8.0f", method_name(method),
                     m["silhouette_own"].get<double>(), m["silhouette_common"].get<double>(), m["davies_bouldin_own"].get<double>(),
                     m["davies_bouldin_common"].get<double>(), m["calinski_harabasz_own"].get<double>(),
@@ -99,6 +119,11 @@ class Eval : public nfx::Node {
       std::string row = line;
       if (!others_.empty()) {
         std::snprintf(line, sizeof line, "          %.3f / %.3f", ari, nmi);
+        row += line;
+      }
+      if (has_reference_) {
+        std::snprintf(line, sizeof line, "   against the reference map: ARI %.3f, NMI %.3f", m["reference"]["adjusted_rand_index"].get<double>(),
+                      m["reference"]["normalized_mutual_information"].get<double>());
         row += line;
       }
       ctx.log(NFX_LOG_INFO, row);
@@ -113,11 +138,26 @@ class Eval : public nfx::Node {
   }
 
  private:
+  // ARI and NMI of `labels` against the reference map's classes, on the pixels where it has one.
+  static void add_reference_scores(nlohmann::json& m, const std::vector<int>& labels, const std::vector<int>& reference) {
+    std::vector<int> ours, theirs;
+    for (size_t i = 0; i < labels.size(); ++i) {
+      if (reference[i] < 0) continue;
+      ours.push_back(labels[i]);
+      theirs.push_back(reference[i]);
+    }
+    if (ours.empty()) throw nfx::Error("the reference map has no class at any scored pixel");
+    m["reference"] = {{"pixels", ours.size()},
+                      {"adjusted_rand_index", adjusted_rand_index(ours, theirs)},
+                      {"normalized_mutual_information", normalized_mutual_information(ours, theirs)}};
+  }
+
   std::string model_path_;
   MapperModel model_;
   int64_t sample_size_;
   uint64_t seed_;
   std::string report_path_;
+  bool has_reference_;
   std::vector<std::pair<std::string, MapperModel>> others_;
   std::unique_ptr<PixelSample> sample_;
   int64_t left_out_ = 0;
@@ -136,6 +176,9 @@ void register_eval_node(nfx::PluginBuilder& plugin) {
                                               "the ARI and NMI between their maps and this one's"))
       .param(nfx::int_param("sample", 10000, "pixels scored (exact silhouette: time grows with its square)", 100, 200000))
       .param(nfx::int_param("seed", 1, "seed of the scored sample", 0, 1e15))
+      .param(nfx::bool_param("reference", false, "the blocks' last band is a reference class map (e.g. io.read_raster's "
+                                                 "stack = \"geology.tif\" with stack_resampling = \"nearest\"): the ARI and NMI "
+                                                 "of each method's classes against it, where it has data"))
       .param(nfx::string_param("report", "", "JSON report (empty: the log only)"));
 }
 

@@ -2,6 +2,7 @@
 #include "nodes/node_params.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace nfx::mapper {
 
@@ -50,28 +51,50 @@ BlockFeatures::BlockFeatures(const nfx::TensorView& raster, const std::string& g
   }
 }
 
-ValidPixels BlockFeatures::rows_features(int64_t r0, int64_t r1, const std::vector<SpectralIndex>& indices, bool neighbourhood) const {
+ValidPixels BlockFeatures::rows_features(int64_t r0, int64_t r1, const std::vector<SpectralIndex>& indices, bool neighbourhood,
+                                         std::vector<float>* reference) const {
   const int64_t pixels = (r1 - r0) * width_, total_rows = raster_.shape(0);
-  // Tensor rows: the halo's first, then the block's own.
-  const int64_t first = geo_.halo_top + r0;
-  if (!neighbourhood) {
-    const std::vector<float> values = as_float(raster_, first * width_ * bands_, pixels * bands_, item_);
-    ValidPixels valid = valid_pixels(values.data(), pixels, bands_, geo_.nodata, indices);
-    for (int64_t& index : valid.index) index += r0 * width_;
-    return valid;
+  const int64_t first = geo_.halo_top + r0;  // in the tensor, whose rows begin with the halo's
+  if (neighbourhood) {
+    const bool row_above_missing = r0 == 0 && geo_.y > 0 && geo_.halo_top == 0;
+    const bool row_below_missing = r1 == rows_ && geo_.y + rows_ < geo_.height && geo_.halo_bottom == 0;
+    if (row_above_missing || row_below_missing) {
+      throw nfx::Error(item_ + ": the model looks at each pixel's 3 x 3 neighbourhood, but this block came without the rows "
+                       "around it: set halo = 1 on io.read_raster");
+    }
   }
-  const bool row_above_missing = r0 == 0 && geo_.y > 0 && geo_.halo_top == 0;
-  const bool row_below_missing = r1 == rows_ && geo_.y + rows_ < geo_.height && geo_.halo_bottom == 0;
-  if (row_above_missing || row_below_missing) {
-    throw nfx::Error(item_ + ": the model looks at each pixel's 3 x 3 neighbourhood, but this block came without the rows "
-                     "around it: set halo = 1 on io.read_raster");
+  // The rows asked for, and with the neighbourhood the rows around them that the tensor has, so the
+  // windows see across chunks and blocks.
+  const int64_t from = neighbourhood ? std::max<int64_t>(0, first - 1) : first;
+  const int64_t to = neighbourhood ? std::min(total_rows, first + (r1 - r0) + 1) : first + (r1 - r0);
+  std::vector<float> values = as_float(raster_, from * width_ * bands_, (to - from) * width_ * bands_, item_);
+  int64_t bands = bands_;
+  std::vector<float> reference_values;
+  if (reference != nullptr) {
+    // The last band is the reference map: out of the features, one value per pixel.
+    bands = bands_ - 1;
+    const int64_t n = (to - from) * width_;
+    reference_values.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      reference_values[i] = values[i * bands_ + bands];
+      std::copy_n(values.begin() + i * bands_, bands, values.begin() + i * bands);
+    }
+    values.resize(static_cast<size_t>(n * bands));
   }
-  // The rows around r0 .. r1 that the tensor has, so the windows see across chunks and blocks.
-  const int64_t from = std::max<int64_t>(0, first - 1), to = std::min(total_rows, first + (r1 - r0) + 1);
-  const std::vector<float> values = as_float(raster_, from * width_ * bands_, (to - from) * width_ * bands_, item_);
-  const std::vector<float> windows = window_statistics(values.data(), to - from, width_, bands_, first - from, r1 - r0, geo_.nodata);
-  ValidPixels valid = valid_pixels(values.data() + (first - from) * width_ * bands_, pixels, bands_, geo_.nodata, indices, windows.data(),
-                                   2 * bands_);
+  const int64_t offset = first - from;  // rows of context before the rows asked for
+  std::vector<float> windows;
+  if (neighbourhood) windows = window_statistics(values.data(), to - from, width_, bands, offset, r1 - r0, geo_.nodata);
+  ValidPixels valid = valid_pixels(values.data() + offset * width_ * bands, pixels, bands, geo_.nodata, indices,
+                                   neighbourhood ? windows.data() : nullptr, neighbourhood ? 2 * bands : 0);
+  if (reference != nullptr) {
+    const bool has_nodata = static_cast<int64_t>(geo_.nodata.size()) == bands_ && geo_.nodata.back().has_value();
+    const double nodata = has_nodata ? *geo_.nodata.back() : 0.0;
+    reference->clear();
+    for (int64_t index : valid.index) {
+      const float label = reference_values[offset * width_ + index];
+      reference->push_back(has_nodata && static_cast<double>(label) == nodata ? std::numeric_limits<float>::quiet_NaN() : label);
+    }
+  }
   for (int64_t& index : valid.index) index += r0 * width_;
   return valid;
 }

@@ -22,11 +22,14 @@ class BlockFeatures {
   const nfx::rasters::RasterBlock& geo() const { return geo_; }
   int64_t rows() const { return rows_; }  // the block's own rows
   int64_t width() const { return width_; }
-  int64_t bands() const { return bands_; }
+  int64_t bands() const { return bands_; }  // every band of the block, a reference map's included
   // Rows r0 .. r1 - 1 of the block (its own rows, not its halo); their pixels' index counts from the
   // block's first own pixel. With `neighbourhood`, each band's 3 x 3 window statistics follow (the rows
-  // next to the block come from its halo: throws nfx::Error naming the item when it has none).
-  ValidPixels rows_features(int64_t r0, int64_t r1, const std::vector<SpectralIndex>& indices, bool neighbourhood) const;
+  // next to the block come from its halo: throws nfx::Error naming the item when it has none). With
+  // `reference`, the block's last band is a reference class map, not a feature: its value for each pixel
+  // returned goes there (NaN where the reference has no data).
+  ValidPixels rows_features(int64_t r0, int64_t r1, const std::vector<SpectralIndex>& indices, bool neighbourhood,
+                            std::vector<float>* reference = nullptr) const;
   // Rows per call of rows_features that keep its floats to about a million values.
   int64_t rows_per_chunk() const;
   // The place in the raster (row * width + column) of the block's pixel `index`.

@@ -65,8 +65,13 @@ class Train : public nfx::Node {
       } catch (const nfx::Error& e) {
         throw nfx::ParamError("indices", e.what());
       }
-      const int64_t d = bands * (spec_.neighbourhood ? 3 : 1) + static_cast<int64_t>(indices_.size());
-      sample_ = std::make_unique<PixelSample>(sample_size_, d, sample_seed_);
+      // The bands and indices, and with the neighbourhood each band's window mean and deviation after them.
+      features_ = bands * (spec_.neighbourhood ? 3 : 1) + static_cast<int64_t>(indices_.size());
+      if (spec_.code > features_) {
+        throw nfx::ParamError("code", "code = " + std::to_string(spec_.code) + " is more than the " + std::to_string(features_) +
+                                          " features of each pixel of " + geo.source + ": a code compresses them");
+      }
+      sample_ = std::make_unique<PixelSample>(sample_size_, features_, sample_seed_);
       source_ = geo.source;
     }
     const BlockFeatures block(ctx.input(0), ctx.input_text(1), ctx.item_name());
@@ -74,10 +79,9 @@ class Train : public nfx::Node {
       throw nfx::Error(ctx.item_name() + ": " + std::to_string(block.bands()) + " bands, but the scene's first block had " +
                        std::to_string(spec_.band_names.size()));
     }
-    const int64_t d = block.bands() * (spec_.neighbourhood ? 3 : 1) + static_cast<int64_t>(indices_.size());
     for (int64_t r0 = 0; r0 < block.rows(); r0 += block.rows_per_chunk()) {
       const ValidPixels pixels = block.rows_features(r0, std::min(block.rows(), r0 + block.rows_per_chunk()), indices_, spec_.neighbourhood);
-      for (size_t i = 0; i < pixels.index.size(); ++i) sample_->offer(block.position(pixels.index[i]), pixels.values.data() + i * d);
+      for (size_t i = 0; i < pixels.index.size(); ++i) sample_->offer(block.position(pixels.index[i]), pixels.values.data() + i * features_);
     }
   }
 
@@ -132,6 +136,7 @@ class Train : public nfx::Node {
   AutoencoderTraining training_;
   uint64_t sample_seed_ = 0;
   std::vector<SpectralIndex> indices_;
+  int64_t features_ = 0;  // per pixel
   std::unique_ptr<PixelSample> sample_;
   std::string source_;
 };

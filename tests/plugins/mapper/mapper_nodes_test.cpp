@@ -233,6 +233,20 @@ TEST(MapperNodes, EvalScoresEachMethodOnHeldOutPixelsAndComparesSeeds) {
   }
   // In the bands' own space the common space is the same space.
   EXPECT_EQ(report["methods"]["bands"]["silhouette_own"], report["methods"]["bands"]["silhouette_common"]);
+
+  // A reference map, stacked onto the scene as its last band: a's own map agrees with a's classes exactly,
+  // the baselines' classes less.
+  run(*host, map_graph(scene, dir / "a.pt", dir / "a.tif"));
+  const std::string with_reference = "[nodes.read]\ntype = \"io.read_raster\"\npath = \"" + scene + "\"\nstack = \"" + (dir / "a.tif") +
+                                     "\"\nstack_resampling = \"nearest\"\n[nodes.eval]\ntype = \"mapper.eval\"\nin.raster = \"read.raster\"\n"
+                                     "in.geo = \"read.geo\"\nmodel = \"" + (dir / "a.pt") + "\"\nreference = true\nsample = 2000\nreport = \"" +
+                                     (dir / "reference.json") + "\"\n";
+  run(*host, with_reference);
+  const nlohmann::json scored = nlohmann::json::parse(file_bytes(dir / "reference.json"));
+  EXPECT_EQ(scored["methods"]["autoencoder"]["reference"]["adjusted_rand_index"].get<double>(), 1.0);
+  EXPECT_EQ(scored["methods"]["autoencoder"]["reference"]["pixels"], 2000);
+  EXPECT_LT(scored["methods"]["pca"]["reference"]["adjusted_rand_index"].get<double>(), 0.99);
+  EXPECT_EQ(scored["methods"]["autoencoder"]["silhouette_common"], report["methods"]["autoencoder"]["silhouette_common"]);
 }
 
 // The 3 x 3 neighbourhood: with a halo of one row the blocks see across their edges, so the map made in
