@@ -11,7 +11,7 @@ export CCACHE_BASEDIR="$root"
 export CCACHE_DIR=${CCACHE_DIR:-${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}/ccache}
 stage "sanitizer configure" cmake --preset asan -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DNFX_BUILD_BENCH=OFF \
   -DNFX_WARNINGS_AS_ERRORS=ON >/dev/null
-stage "sanitizer build" cmake --build build/asan --parallel "$(nproc)" --target sdk_tests host_tests io_tests model_files_tests mapper_tests
+stage "sanitizer build" cmake --build build/asan --parallel "$(nproc)" --target sdk_tests host_tests io_tests model_files_tests mapper_tests assess_tests
 
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # LeakSanitizer's stop-the-world tracer now and then segfaults at exit after every test passed ("Tracer
@@ -32,6 +32,6 @@ run_suite() {
   return 1
 }
 sanitized_tests() {
-  for suite in sdk_tests host_tests io_tests model_files_tests mapper_tests; do run_suite "$suite"; done
+  for suite in sdk_tests host_tests io_tests model_files_tests mapper_tests assess_tests; do run_suite "$suite"; done
 }
 stage "sanitizer tests" sanitized_tests
