@@ -1,11 +1,17 @@
 // The assess plugin's data and decisions without LibTorch (issue 18): class folders and CSVs with errors
-// that name the class or the line, stratified splits and induced imbalance with counts worked out by hand,
-// temperature scaling recovering a known overconfidence, the calibration error of a hand-worked example,
-// and the grading decision.
+// that name the class or the line, loading with a corrupt image skipped, stratified splits and induced
+// imbalance with counts worked out by hand, class weights, oversampling and SMOTE, temperature scaling
+// recovering a known overconfidence, the calibration error of a hand-worked example, and the grading
+// decision.
 #include "model/calibration.hpp"
+#include "model/image_loading.hpp"
 #include "model/labelled_folder.hpp"
+#include "model/rebalancing.hpp"
 #include "model/splits.hpp"
 #include "test_support.hpp"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -137,4 +143,74 @@ TEST(Calibration, CalibrationErrorAndDecisionsMatchHandWorkedExamples) {
   EXPECT_EQ(a::decide(sure_defect, 3, {0.6, 0.5, 0.5}, accepted), a::Decision::reject);
   EXPECT_EQ(a::decide(sure_defect, 3, {0.6, 0.9, 0.5}, accepted), a::Decision::review);
   EXPECT_STREQ(a::decision_name(a::Decision::review), "review");
+}
+
+TEST(Rebalancing, ClassWeightsOversamplingAndSmoteByHand) {
+  const std::vector<double> w = a::balanced_class_weights({90, 10, 0});
+  EXPECT_NEAR(w[0], 100.0 / (3 * 90), 1e-12);
+  EXPECT_NEAR(w[1], 100.0 / (3 * 10), 1e-12);
+  EXPECT_EQ(w[2], 0.0);
+
+  // 6 items of class 0, 2 of class 1, 1 of class 2: every class drawn up to 6, only from itself.
+  const std::vector<int> labels = {0, 1, 0, 0, 2, 0, 1, 0, 0};
+  const std::vector<int64_t> all = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+  const std::vector<int64_t> drawn = a::oversample(all, labels, 3, 4);
+  ASSERT_EQ(drawn.size(), 18u);
+  EXPECT_EQ(std::vector<int64_t>(drawn.begin(), drawn.begin() + 9), all);  // the originals first, once each
+  std::vector<int> per_class(3, 0);
+  for (int64_t i : drawn) ++per_class[labels[i]];
+  EXPECT_EQ(per_class, (std::vector<int>{6, 6, 6}));
+
+  // SMOTE with one neighbour: every new point lies on the segment from a member to its nearest member.
+  const std::vector<float> points = {0, 0, 10, 0, 0, 10, 100, 100, 50, 50};
+  const std::vector<int> point_labels = {1, 1, 1, 1, 0};
+  const a::Synthetic made = a::smote(points, 2, point_labels, {0, 40}, 1, 7);
+  ASSERT_EQ(made.labels.size(), 40u);
+  const auto d2 = [&](int i, int j) {
+    const double dx = points[2 * i] - points[2 * j], dy = points[2 * i + 1] - points[2 * j + 1];
+    return dx * dx + dy * dy;
+  };
+  for (size_t s = 0; s < made.labels.size(); ++s) {
+    EXPECT_EQ(made.labels[s], 1);
+    const double px = made.features[2 * s], py = made.features[2 * s + 1];
+    bool on_a_segment = false;
+    for (int m = 0; m < 4; ++m) {
+      double nearest = 1e18;
+      for (int o = 0; o < 4; ++o) {
+        if (o != m) nearest = std::min(nearest, d2(m, o));
+      }
+      for (int o = 0; o < 4; ++o) {
+        if (o == m || d2(m, o) != nearest) continue;
+        const double ax = points[2 * o] - points[2 * m], ay = points[2 * o + 1] - points[2 * m + 1];
+        const double u = (ax != 0 ? (px - points[2 * m]) / ax : (py - points[2 * m + 1]) / ay);
+        const bool fits = u >= 0 && u < 1 && std::abs(points[2 * m] + u * ax - px) < 1e-3 && std::abs(points[2 * m + 1] + u * ay - py) < 1e-3;
+        on_a_segment = on_a_segment || fits;
+      }
+    }
+    EXPECT_TRUE(on_a_segment) << px << "," << py;
+  }
+}
+
+TEST(ImageLoading, ImagesAreSqueezedToTheInputAndACorruptOneIsSkipped) {
+  TempDir dir;
+  fs::create_directories(dir / "good");
+  fs::create_directories(dir / "defect");
+  cv::imwrite(dir / "good/red.png", cv::Mat(6, 10, CV_8UC3, cv::Scalar(0, 0, 255)));  // BGR
+  cv::imwrite(dir / "defect/gray.png", cv::Mat(30, 20, CV_8UC3, cv::Scalar(90, 90, 90)));
+  std::ofstream(dir / "defect/broken.png") << "not a png";
+  const a::LabelledSet set = a::scan_class_folders(dir.path().string());
+  const a::LoadedImages images = a::load_images(set, {0, 1, 2}, 8, 3);
+  ASSERT_EQ(images.count(), 2);
+  ASSERT_EQ(images.skipped.size(), 1u);
+  EXPECT_NE(images.skipped[0].find("broken.png: cannot decode"), std::string::npos) << images.skipped[0];
+  EXPECT_EQ(images.pixels.size(), 2u * 3 * 8 * 8);
+  // files sorted: defect/broken, defect/gray, good/red; the gray one first, then red in RGB planes.
+  EXPECT_EQ(images.labels, (std::vector<int>{0, 1}));
+  EXPECT_EQ(images.files, (std::vector<int64_t>{1, 2}));
+  for (int i = 0; i < 64; ++i) {
+    EXPECT_EQ(images.pixels[i], 90);
+    EXPECT_EQ(images.pixels[192 + i], 255);       // red plane of the red image
+    EXPECT_EQ(images.pixels[192 + 64 + i], 0);    // green
+  }
+  EXPECT_THROW(a::load_images(set, {0}, 8, 2), nfx::Error);
 }
