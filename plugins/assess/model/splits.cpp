@@ -67,7 +67,7 @@ std::vector<int64_t> induce_imbalance(const std::vector<int64_t>& indices, const
   for (auto& [label, items] : reduced) {
     const double share = keep.at(label);
     if (share <= 0 || share > 1) throw nfx::Error("the share of class " + std::to_string(label) + " kept must be in (0, 1], not " + std::to_string(share));
-    shuffle(items, class_seed(seed ^ 0xA5A5A5A5ULL, label));
+    shuffle(items, class_seed(seed ^ 0xA5A5A5A5ULL, label));  // a stream of its own, not the split's order
     const int64_t kept = std::max<int64_t>(1, std::llround(static_cast<double>(items.size()) * share));
     out.insert(out.end(), items.begin(), items.begin() + std::min<int64_t>(kept, static_cast<int64_t>(items.size())));
   }
