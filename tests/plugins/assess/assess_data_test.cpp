@@ -4,6 +4,7 @@
 // recovering a known overconfidence, the calibration error of a hand-worked example, and the grading
 // decision.
 #include "model/calibration.hpp"
+#include "model/class_folders_writer.hpp"
 #include "model/idx_files.hpp"
 #include "model/image_loading.hpp"
 #include "model/labelled_folder.hpp"
@@ -268,4 +269,31 @@ TEST(IdxFiles, FashionMnistTestSetHasItsDocumentedShape) {
   std::vector<int> per_class(10, 0);
   for (uint8_t l : labels) ++per_class.at(l);
   EXPECT_EQ(per_class, std::vector<int>(10, 1000));
+}
+
+// Fashion-MNIST's first test images written out as class folders and read back by the class-folder reader:
+// the same classes, counts and pixels.
+TEST(ClassFolders, IdxImagesWrittenOutReadBackAsTheyWere) {
+  TempDir dir;
+  const a::IdxImages images = a::read_idx_images(sample("fashion-mnist/t10k-images-idx3-ubyte.gz").string());
+  const std::vector<uint8_t> labels = a::read_idx_labels(sample("fashion-mnist/t10k-labels-idx1-ubyte.gz").string());
+  const std::vector<std::string> names = {"t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"};
+  std::vector<int64_t> first;
+  for (int64_t i = 0; i < 200; ++i) first.push_back(i);
+  EXPECT_EQ(a::write_class_folders(images.pixels, 28, 28, labels, names, first, dir / "out"), 200);
+  const a::LabelledSet set = a::scan_class_folders(dir / "out");
+  ASSERT_EQ(set.classes.size(), 10u);
+  std::vector<int64_t> expected(10, 0);
+  for (int64_t i : first) ++expected[labels[i]];
+  // The reader sorts class names; map each back to its index in `names`.
+  const std::vector<int64_t> counts = a::class_counts(set);
+  for (size_t c = 0; c < set.classes.size(); ++c) {
+    const size_t original = std::find(names.begin(), names.end(), set.classes[c]) - names.begin();
+    EXPECT_EQ(counts[c], expected[original]) << set.classes[c];
+  }
+  const a::LoadedImages loaded = a::load_images(set, {0}, 28, 1);
+  const std::string file = fs::path(set.files[0].path).stem().string();
+  const int64_t index = std::stoll(file);
+  EXPECT_TRUE(std::equal(loaded.pixels.begin(), loaded.pixels.end(), images.pixels.begin() + index * 784));
+  EXPECT_THROW(a::write_class_folders(images.pixels, 28, 28, labels, {"only"}, first, dir / "bad"), nfx::Error);
 }
