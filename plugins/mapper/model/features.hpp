@@ -14,6 +14,10 @@ namespace nfx::mapper {
 // The pixels of an H x W x B block (values as float, pixel-interleaved) with data in every band and a
 // defined value of every index: their indices in the block (row-major) and their features, one row each:
 // the B band values, the indices, then `extra_d` values per pixel of `extra` (pixels x extra_d) if given.
+// Features per pixel: the bands, the indices, and with the neighbourhood each band's window mean and
+// deviation (window_statistics).
+inline int64_t feature_count(int64_t bands, int64_t indices, bool neighbourhood) { return bands * (neighbourhood ? 3 : 1) + indices; }
+
 struct ValidPixels {
   std::vector<int64_t> index;
   std::vector<float> values;  // index.size() x (B + indices + extra_d)

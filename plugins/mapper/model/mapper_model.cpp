@@ -153,6 +153,8 @@ MapperModel MapperModel::fit(const MapperSpec& spec, std::vector<float> features
 
   // k: given, or the best silhouette of the autoencoder's clusters on a spread-out part of the sample.
   m.k_ = spec.k;
+  Clusters best_clusters;  // the sweep's clustering of the codes at the k it chose: not made twice
+  std::vector<int> best_labels;
   if (m.k_ == 0) {
     const int64_t step = std::max<int64_t>(1, n / kSweepPixels);
     std::vector<float> part;
@@ -163,13 +165,17 @@ MapperModel MapperModel::fit(const MapperSpec& spec, std::vector<float> features
     }
     for (int k = spec.k_min; k <= spec.k_max; ++k) {
       std::vector<int> labels;
-      cluster(code_points, k, spec, labels);
+      Clusters clusters = cluster(code_points, k, spec, labels);
       std::vector<int> part_labels;
       for (int64_t r : rows) part_labels.push_back(labels[r]);
       m.k_sweep_.push_back({k, silhouette(points_of(part, spec.code), part_labels)});
+      if (best_labels.empty() || m.k_sweep_.back().silhouette > m.k_sweep_[static_cast<size_t>(m.k_ - spec.k_min)].silhouette) {
+        m.k_ = k;
+        best_clusters = std::move(clusters);
+        best_labels = std::move(labels);
+      }
       report("choosing k", 0.8 + 0.1 * static_cast<double>(k - spec.k_min + 1) / static_cast<double>(spec.k_max - spec.k_min + 1));
     }
-    m.k_ = std::max_element(m.k_sweep_.begin(), m.k_sweep_.end(), [](const KChoice& a, const KChoice& b) { return a.silhouette < b.silhouette; })->k;
   }
 
   // The three clusterings on the same pixels with the same k.
@@ -179,7 +185,9 @@ MapperModel MapperModel::fit(const MapperSpec& spec, std::vector<float> features
     const std::vector<float> own = m.embed(features, method);
     const int64_t own_d = static_cast<int64_t>(own.size()) / n;
     std::vector<int> method_labels;
-    Clusters c = cluster(points_of(own, own_d), m.k_, spec, method_labels);
+    const bool swept = method == Method::autoencoder && !best_labels.empty();
+    Clusters c = swept ? std::move(best_clusters) : cluster(points_of(own, own_d), m.k_, spec, method_labels);
+    if (swept) method_labels = std::move(best_labels);
     order_by_brightness(c, m.k_, own_d, x, method_labels);
     m.clusters_[static_cast<size_t>(method)] = std::move(c);
     if (method == Method::autoencoder) labels = std::move(method_labels);
@@ -222,10 +230,13 @@ std::vector<float> MapperModel::embed(const std::vector<float>& standardized, Me
 
 std::vector<int> MapperModel::classify(std::vector<float> features_of_pixels, Method method) const {
   standardizer_.apply(features_of_pixels, features());
-  const std::vector<float> own = embed(features_of_pixels, method);
-  const int64_t n = static_cast<int64_t>(features_of_pixels.size()) / features();
+  return classify_embedded(embed(features_of_pixels, method), method);
+}
+
+std::vector<int> MapperModel::classify_embedded(const std::vector<float>& own, Method method) const {
+  const int64_t d = method == Method::bands ? features() : spec_.code, n = static_cast<int64_t>(own.size()) / d;
   if (n == 0) return {};
-  return clusters_[static_cast<size_t>(method)].label(points_of(own, static_cast<int64_t>(own.size()) / n), k_, spec_.mixture);
+  return clusters_[static_cast<size_t>(method)].label(points_of(own, d), k_, spec_.mixture);
 }
 
 void MapperModel::save(const std::string& path) const {

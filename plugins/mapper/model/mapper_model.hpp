@@ -64,7 +64,7 @@ class MapperModel {
   int64_t bands() const { return static_cast<int64_t>(spec_.band_names.size()); }
   const std::vector<SpectralIndex>& indices() const { return indices_; }
   // Per pixel: the bands, the indices, and with the neighbourhood each band's window mean and deviation.
-  int64_t features() const { return bands() + static_cast<int64_t>(indices_.size()) + (spec_.neighbourhood ? 2 * bands() : 0); }
+  int64_t features() const { return feature_count(bands(), static_cast<int64_t>(indices_.size()), spec_.neighbourhood); }
   const Standardizer& standardizer() const { return standardizer_; }
 
   // Standardized features (n x features()) in a method's own space: the codes, the principal components,
@@ -72,6 +72,8 @@ class MapperModel {
   std::vector<float> embed(const std::vector<float>& standardized, Method method) const;
   // Raw features (n x features()) -> class per pixel, 0 to k - 1.
   std::vector<int> classify(std::vector<float> features, Method method) const;
+  // The same from points already in the method's own space (embed's output).
+  std::vector<int> classify_embedded(const std::vector<float>& own, Method method) const;
 
   // The autoencoder's classes on the training sample: each one's mean band values (raw units) and share.
   const std::vector<double>& class_means() const { return class_means_; }  // k x bands()

@@ -43,13 +43,8 @@ class Eval : public nfx::Node {
 
   void process(nfx::Context& ctx) override {
     const nfx::TensorView raster = ctx.input(0);
-    const int64_t bands = raster.ndim() == 3 ? raster.shape(2) : 1, expected = model_.bands() + (has_reference_ ? 1 : 0);
-    if (bands != expected) {
-      throw nfx::ParamError("model", nfx::rasters::block_from_json(ctx.input_text(1), ctx.item_name()).source + " has " + std::to_string(bands) +
-                                         " band(s), but " + model_path_ + " was trained on " + std::to_string(model_.bands()) +
-                                         (has_reference_ ? " (and the reference map is one more, the last)" : ""));
-    }
     const BlockFeatures block(raster, ctx.input_text(1), ctx.item_name());
+    check_bands(block, model_, model_path_, has_reference_ ? 1 : 0);
     // Each sampled pixel: its features, then with a reference map its class there.
     const int64_t d = model_.features();
     if (!sample_) sample_ = std::make_unique<PixelSample>(sample_size_, d + (has_reference_ ? 1 : 0), seed_);
@@ -96,8 +91,8 @@ class Eval : public nfx::Node {
     ctx.log(NFX_LOG_INFO, "method        silhouette own / common   Davies-Bouldin own / common   Calinski-Harabasz own / common   ARI / NMI to other seeds");
     int done = 0;
     for (Method method : kMethods) {
-      const std::vector<int> labels = model_.classify(raw, method);
       const std::vector<float> own_values = model_.embed(standardized, method);
+      const std::vector<int> labels = model_.classify_embedded(own_values, method);
       const PointSet own = points_of(own_values, static_cast<int64_t>(own_values.size()) / common.n);
       nlohmann::json m = {{"silhouette_own", silhouette(own, labels)},     {"silhouette_common", silhouette(common, labels)},
                           {"davies_bouldin_own", davies_bouldin(own, labels)}, {"davies_bouldin_common", davies_bouldin(common, labels)},

@@ -39,15 +39,8 @@ class Map : public nfx::Node {
   }
 
   void process(nfx::Context& ctx) override {
-    const nfx::TensorView raster = ctx.input(0);
-    const int64_t bands = raster.ndim() == 3 ? raster.shape(2) : 1;
-    if (bands != model_.bands()) {
-      std::string names;
-      for (const std::string& b : model_.spec().band_names) names += (names.empty() ? "" : ", ") + b;
-      throw nfx::ParamError("model", nfx::rasters::block_from_json(ctx.input_text(1), ctx.item_name()).source + " has " + std::to_string(bands) +
-                                         " band(s), but " + model_path_ + " was trained on " + std::to_string(model_.bands()) + " (" + names + ")");
-    }
-    const BlockFeatures block(raster, ctx.input_text(1), ctx.item_name());
+    const BlockFeatures block(ctx.input(0), ctx.input_text(1), ctx.item_name());
+    check_bands(block, model_, model_path_, 0);
     nfx::Tensor classes(nfx::dtype_u8(), {block.rows(), block.width()});
     uint8_t* out = classes.data<uint8_t>();
     std::fill(out, out + block.rows() * block.width(), uint8_t{0});

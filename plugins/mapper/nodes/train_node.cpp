@@ -55,18 +55,17 @@ class Train : public nfx::Node {
   }
 
   void process(nfx::Context& ctx) override {
-    const nfx::rasters::RasterBlock geo = nfx::rasters::block_from_json(ctx.input_text(1), ctx.item_name());
+    const BlockFeatures block(ctx.input(0), ctx.input_text(1), ctx.item_name());
+    const nfx::rasters::RasterBlock& geo = block.geo();
     if (!sample_) {
-      const nfx::TensorView raster = ctx.input(0);
-      const int64_t bands = raster.ndim() == 3 ? raster.shape(2) : 1;
+      const int64_t bands = block.bands();
       spec_.band_names = band_names_of(band_names_, geo, bands, "band_names");
       try {
         indices_ = parse_indices(spec_.indices, spec_.band_names);
       } catch (const nfx::Error& e) {
         throw nfx::ParamError("indices", e.what());
       }
-      // The bands and indices, and with the neighbourhood each band's window mean and deviation after them.
-      features_ = bands * (spec_.neighbourhood ? 3 : 1) + static_cast<int64_t>(indices_.size());
+      features_ = feature_count(bands, static_cast<int64_t>(indices_.size()), spec_.neighbourhood);
       if (spec_.code > features_) {
         throw nfx::ParamError("code", "code = " + std::to_string(spec_.code) + " is more than the " + std::to_string(features_) +
                                           " features of each pixel of " + geo.source + ": a code compresses them");
@@ -74,7 +73,6 @@ class Train : public nfx::Node {
       sample_ = std::make_unique<PixelSample>(sample_size_, features_, sample_seed_);
       source_ = geo.source;
     }
-    const BlockFeatures block(ctx.input(0), ctx.input_text(1), ctx.item_name());
     if (block.bands() != static_cast<int64_t>(spec_.band_names.size())) {
       throw nfx::Error(ctx.item_name() + ": " + std::to_string(block.bands()) + " bands, but the scene's first block had " +
                        std::to_string(spec_.band_names.size()));
