@@ -2,12 +2,14 @@
 # Installs the Debian packages nfx builds with, only those missing (Debian 12). Needs root or sudo.
 set -euo pipefail
 
+# libopenblas0-openmp: Debian's LibTorch calls the system BLAS, which is otherwise the reference one; OpenBLAS
+# (on LibTorch's own OpenMP threads) makes convolutions and linear layers 4-5x faster on 2 cores.
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libtomlplusplus-dev libcli11-dev libdlpack-dev
   libopencv-dev libgtest-dev libgmock-dev libbenchmark-dev libfftw3-dev libtorch-dev
   libdlib-dev opencv-data nlohmann-json3-dev libexif-dev libpng-dev libjpeg-dev libtiff-dev libwebp-dev libgdal-dev
-  graphviz qemu-user clang libclang-rt-dev python3 ffmpeg
+  graphviz qemu-user clang libclang-rt-dev python3 ffmpeg libopenblas0-openmp
 )
 
 missing=()

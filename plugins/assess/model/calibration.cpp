@@ -76,6 +76,29 @@ double expected_calibration_error(const std::vector<double>& probabilities, int 
   return ece;
 }
 
+std::vector<double> review_thresholds(const std::vector<double>& probabilities, int classes, const std::vector<int>& labels,
+                                      double max_error) {
+  // Each class's predictions as (confidence, correct), most confident first.
+  std::vector<std::vector<std::pair<double, bool>>> predicted_as(static_cast<size_t>(classes));
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const double* row = probabilities.data() + i * static_cast<size_t>(classes);
+    const int predicted = static_cast<int>(std::max_element(row, row + classes) - row);
+    predicted_as[static_cast<size_t>(predicted)].emplace_back(row[predicted], predicted == labels[i]);
+  }
+  std::vector<double> thresholds;
+  for (auto& items : predicted_as) {
+    std::sort(items.begin(), items.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    double threshold = 1.0;
+    int64_t wrong = 0;
+    for (size_t k = 0; k < items.size(); ++k) {
+      wrong += items[k].second ? 0 : 1;
+      if (static_cast<double>(wrong) <= max_error * static_cast<double>(k + 1)) threshold = items[k].first;
+    }
+    thresholds.push_back(threshold);
+  }
+  return thresholds;
+}
+
 const char* decision_name(Decision decision) {
   switch (decision) {
     case Decision::accept: return "accept";

@@ -23,6 +23,13 @@ double fit_temperature(const std::vector<float>& logits, int classes, const std:
 // |accuracy of its bin - mean confidence of its bin|, each bin weighted by its share of the items.
 double expected_calibration_error(const std::vector<double>& probabilities, int classes, const std::vector<int>& labels, int bins = 15);
 
+// Per-class review thresholds fitted on the validation split: for each class, the lowest confidence t such
+// that of the items predicted as that class with confidence >= t, at most `max_error` are wrong (the most
+// items the class can pass without a person at that error). 1 for a class no validation item is predicted
+// as, or whose most confident item is already wrong.
+std::vector<double> review_thresholds(const std::vector<double>& probabilities, int classes, const std::vector<int>& labels,
+                                      double max_error);
+
 enum class Decision { accept, reject, review };
 const char* decision_name(Decision decision);  // "accept", "reject", "review"
 

@@ -3,6 +3,7 @@
 #include "model/rebalancing.hpp"
 
 #include <nfx/base.hpp>
+#include <nfx/training/optimizer.hpp>
 #include <nfx/training/random.hpp>
 
 #include <torch/torch.h>
@@ -63,53 +64,60 @@ Remedy remedy_named(const std::string& name) {
   throw nfx::Error("remedy \"" + name + "\": expected plain, class-weights, oversampling, smote or focal");
 }
 
-TrainedClassifier train_classifier(const torch::Tensor& images, const torch::Tensor& labels, int64_t classes,
-                                   const ClassifierTraining& o, const std::function<void(double)>& progress) {
-  if (o.seconds <= 0 && o.max_steps <= 0) throw nfx::Error("classifier training needs a time budget or a step count");
+ClassifierTrainer::ClassifierTrainer(const torch::Tensor& images, const torch::Tensor& labels, int64_t classes, const ClassifierTraining& o)
+    : options_(o), images_(images), labels_(labels) {
   if (images.dim() != 4 || images.scalar_type() != torch::kUInt8 || labels.size(0) != images.size(0) || images.size(0) == 0) {
     throw nfx::Error("classifier training takes N x C x S x S uint8 images and N labels");
   }
-  const auto start = std::chrono::steady_clock::now();
-  torch::Tensor x = images, y = labels;
-  LossOptions loss;
-  if (o.remedy == Remedy::smote) std::tie(x, y) = with_smote(images, labels, classes, o.smote_neighbours, nfx::training::derive_seed(o.seed, "smote"));
-  if (o.remedy == Remedy::class_weights) loss.class_weights = balanced_class_weights(counts_of(labels, classes));
-  if (o.remedy == Remedy::focal) loss.focal_gamma = o.focal_gamma;
-  // The pool batches are drawn from: every item once, or with oversampling the rare ones repeated.
-  std::vector<int64_t> pool(static_cast<size_t>(x.size(0)));
+  if (o.remedy == Remedy::smote) std::tie(images_, labels_) = with_smote(images, labels, classes, o.smote_neighbours, nfx::training::derive_seed(o.seed, "smote"));
+  if (o.remedy == Remedy::class_weights) loss_.class_weights = balanced_class_weights(counts_of(labels, classes));
+  if (o.remedy == Remedy::focal) loss_.focal_gamma = o.focal_gamma;
+  std::vector<int64_t> pool(static_cast<size_t>(images_.size(0)));
   for (size_t i = 0; i < pool.size(); ++i) pool[i] = static_cast<int64_t>(i);
   if (o.remedy == Remedy::oversampling) {
-    const torch::Tensor label_tensor = y.to(torch::kInt32).contiguous();
+    const torch::Tensor label_tensor = labels_.to(torch::kInt32).contiguous();
     const std::vector<int> label_values(label_tensor.data_ptr<int>(), label_tensor.data_ptr<int>() + label_tensor.numel());
     pool = oversample(pool, label_values, static_cast<int>(classes), nfx::training::derive_seed(o.seed, "oversampling"));
   }
-  const torch::Tensor pool_tensor = torch::tensor(pool, torch::kInt64);
-
+  pool_ = torch::tensor(pool, torch::kInt64);
   torch::Generator init = nfx::training::make_generator(nfx::training::derive_seed(o.seed, "init"));
+  model_ = CompactCnn(images.size(1), classes);
+  nfx::training::reset_parameters(*model_, init);
+  optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(o.learning_rate));
+}
+
+double ClassifierTrainer::step(torch::Generator& generator, double learning_rate) {
+  model_->train();
+  const torch::Tensor pick = pool_.index_select(0, torch::randint(pool_.size(0), {std::min(options_.batch, pool_.size(0))}, generator));
+  const torch::Tensor batch = images_.index_select(0, pick).to(torch::kFloat32) / 255.0;
+  optimizer_->zero_grad();
+  const torch::Tensor value = classification_loss(model_->forward(batch), labels_.index_select(0, pick), loss_);
+  value.backward();
+  nfx::training::set_learning_rate(*optimizer_, learning_rate);
+  nfx::training::clipped_step(*optimizer_, options_.clip_norm);
+  return value.item<double>();
+}
+
+TrainedClassifier train_classifier(const torch::Tensor& images, const torch::Tensor& labels, int64_t classes,
+                                   const ClassifierTraining& o, const std::function<void(double)>& progress) {
+  if (o.seconds <= 0 && o.max_steps <= 0) throw nfx::Error("classifier training needs a time budget or a step count");
+  const auto start = std::chrono::steady_clock::now();
+  ClassifierTrainer trainer(images, labels, classes, o);
   torch::Generator batches = nfx::training::make_generator(nfx::training::derive_seed(o.seed, "batches"));
   TrainedClassifier trained;
-  trained.items = static_cast<int64_t>(pool.size());
-  trained.model = CompactCnn(images.size(1), classes);
-  nfx::training::reset_parameters(*trained.model, init);
-  trained.model->train();
-  torch::optim::Adam adam(trained.model->parameters(), torch::optim::AdamOptions(o.learning_rate));
+  trained.items = trainer.pool_items();
   std::vector<double> losses;
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   for (;;) {
     if (o.max_steps > 0 && trained.steps >= o.max_steps) break;
     if (o.seconds > 0 && elapsed() >= o.seconds) break;
-    const torch::Tensor pick = pool_tensor.index_select(0, torch::randint(pool_tensor.size(0), {std::min(o.batch, pool_tensor.size(0))}, batches));
-    const torch::Tensor batch = x.index_select(0, pick).to(torch::kFloat32) / 255.0;
-    adam.zero_grad();
-    const torch::Tensor value = classification_loss(trained.model->forward(batch), y.index_select(0, pick), loss);
-    value.backward();
-    adam.step();
-    losses.push_back(value.item<double>());
+    losses.push_back(trainer.step(batches, o.learning_rate));
     ++trained.steps;
     if (progress && trained.steps % 20 == 0) {
       progress(o.seconds > 0 ? std::min(1.0, elapsed() / o.seconds) : static_cast<double>(trained.steps) / static_cast<double>(o.max_steps));
     }
   }
+  trained.model = trainer.model();
   trained.model->eval();
   trained.seconds = elapsed();
   const size_t window = std::min<size_t>(20, losses.size());

@@ -8,6 +8,7 @@
 #include "model/classifier.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace nfx::assess {
@@ -20,11 +21,32 @@ struct ClassifierTraining {
   Remedy remedy = Remedy::plain;
   int64_t batch = 128;
   double learning_rate = 2e-3;
-  double seconds = 60;     // time budget; 0: none
-  int64_t max_steps = 0;   // 0: none (one of the two limits must be set)
+  double clip_norm = 0;    // gradient norm above which gradients are scaled down; 0: none
+  double seconds = 60;     // train_classifier's time budget; 0: none
+  int64_t max_steps = 0;   // train_classifier's step count; 0: none (one of the two limits must be set)
   double focal_gamma = 2;
   int smote_neighbours = 5;
-  uint64_t seed = 0;
+  uint64_t seed = 0;       // the parameters' draw and the remedy's (batches are drawn from the caller's generator)
+};
+
+// The classifier, its optimizer and the pool its batches are drawn from after the remedy: every item once,
+// with oversampling the rare ones repeated, with SMOTE its new items added.
+class ClassifierTrainer {
+ public:
+  // `images` N x C x S x S uint8, `labels` N int64 in 0 .. classes - 1. Throws nfx::Error for anything else.
+  ClassifierTrainer(const torch::Tensor& images, const torch::Tensor& labels, int64_t classes, const ClassifierTraining& options);
+  // One step on a batch drawn from the pool with `generator`, at `learning_rate`. Returns the loss.
+  double step(torch::Generator& generator, double learning_rate);
+  CompactCnn& model() { return model_; }
+  torch::optim::Adam& optimizer() { return *optimizer_; }
+  int64_t pool_items() const { return pool_.size(0); }
+
+ private:
+  ClassifierTraining options_;
+  torch::Tensor images_, labels_, pool_;
+  LossOptions loss_;
+  CompactCnn model_{nullptr};
+  std::unique_ptr<torch::optim::Adam> optimizer_;
 };
 
 struct TrainedClassifier {

@@ -20,6 +20,11 @@ struct LoadedImages {
   int64_t count() const { return static_cast<int64_t>(labels.size()); }
 };
 
+// One decoded image (HWC, 1 gray, 3 RGB or 4 RGBA channels) brought to the input: squeezed to size x size
+// and to `channels` (1 or 3), written planar (channels x size x size) to `out`. Throws nfx::Error for
+// another channel count.
+void squeeze_to_input(const uint8_t* hwc, int height, int width, int image_channels, int size, int channels, uint8_t* out);
+
 // The files `which` (indices into set.files) of `set`. Throws nfx::Error for a size below 4 or channels
 // other than 1 or 3.
 LoadedImages load_images(const LabelledSet& set, const std::vector<int64_t>& which, int size, int channels);

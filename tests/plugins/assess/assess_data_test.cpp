@@ -10,6 +10,7 @@
 #include "model/labelled_folder.hpp"
 #include "model/rebalancing.hpp"
 #include "model/splits.hpp"
+#include "model/sweet_crops.hpp"
 #include "test_support.hpp"
 
 #include <opencv2/core.hpp>
@@ -19,7 +20,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <random>
+#include <set>
 
 namespace a = nfx::assess;
 using namespace nfx::test;
@@ -296,4 +299,43 @@ TEST(ClassFolders, IdxImagesWrittenOutReadBackAsTheyWere) {
   const int64_t index = std::stoll(file);
   EXPECT_TRUE(std::equal(loaded.pixels.begin(), loaded.pixels.end(), images.pixels.begin() + index * 784));
   EXPECT_THROW(a::write_class_folders(images.pixels, 28, 28, labels, {"only"}, first, dir / "bad"), nfx::Error);
+}
+
+// Predictions of class 0 at confidences 0.99 (right), 0.95 (right), 0.9 (wrong), 0.8 (right), 0.7 (wrong):
+// the errors among those at or above each are 0/1, 0/2, 1/3, 1/4, 2/5, so at most 25% wrong allows 0.8 and
+// at most 10% allows 0.95. Class 1's only prediction is wrong: 1. Class 2 is never predicted: 1.
+TEST(Calibration, ReviewThresholdsPassTheMostItemsWithinTheError) {
+  const std::vector<std::pair<double, int>> class0 = {{0.99, 0}, {0.95, 0}, {0.9, 2}, {0.8, 0}, {0.7, 1}};
+  std::vector<double> p;
+  std::vector<int> labels;
+  for (const auto& [confidence, truth] : class0) {
+    p.insert(p.end(), {confidence, (1 - confidence) / 2, (1 - confidence) / 2});
+    labels.push_back(truth);
+  }
+  p.insert(p.end(), {0.1, 0.8, 0.1});
+  labels.push_back(0);
+  const std::vector<double> quarter = a::review_thresholds(p, 3, labels, 0.25);
+  EXPECT_EQ(quarter, (std::vector<double>{0.8, 1.0, 1.0}));
+  EXPECT_EQ(a::review_thresholds(p, 3, labels, 0.1)[0], 0.95);
+  EXPECT_EQ(a::review_thresholds(p, 3, labels, 0.5)[0], 0.7);
+}
+
+// smarties.png by eye: 4 red, 3 blue, 3 green (one cut by the bottom edge), 2 orange, 2 brown (one cut).
+TEST(SweetCrops, TheSweetsOfSmartiesAreFoundAndLabelledByColour) {
+  const a::SweetSet set = a::cut_sweets(nfx::test::sample("sr/train/smarties.png").string(), 1, 6);
+  EXPECT_EQ(set.colours, (std::vector<std::string>{"blue", "brown", "green", "orange", "red"}));
+  EXPECT_EQ(set.sweets, 14);
+  std::map<int, std::set<int>> sweets_of;
+  std::set<int> train, test;
+  for (const a::SweetCrop& crop : set.crops) {
+    sweets_of[crop.colour].insert(crop.sweet);
+    (crop.train ? train : test).insert(crop.sweet);
+    EXPECT_EQ(crop.image.size(), cv::Size(32, 32));
+    EXPECT_EQ(crop.image.type(), CV_8UC3);
+  }
+  const std::vector<size_t> expected = {3, 2, 3, 2, 4};
+  for (int c = 0; c < 5; ++c) EXPECT_EQ(sweets_of[c].size(), expected[static_cast<size_t>(c)]) << set.colours[static_cast<size_t>(c)];
+  EXPECT_EQ(set.crops.size(), 14u * 6u);
+  for (int s : train) EXPECT_EQ(test.count(s), 0u) << "sweet " << s << " is in both splits";
+  EXPECT_THROW(a::cut_sweets(nfx::test::sample("digits.png").string() + ".missing", 1), nfx::Error);
 }
