@@ -7,7 +7,7 @@
 # MINUTES (default: no limit). Then bench/assess_table.py OUT prints the tables.
 # Needs a build and scripts/fetch-data.sh.
 #
-#   bash bench/assess.sh [MINUTES [OUT]]      env: SECONDS_FASHION (120) GAN_FASHION (300) SECONDS_DIGITS (30) GAN_DIGITS (90)
+#   bash bench/assess.sh [MINUTES [OUT]]      env: SECONDS_FASHION (90) GAN_FASHION (180) SECONDS_DIGITS (30) GAN_DIGITS (90)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 data=${NFX_DATA:-${NFX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfx}/data}
@@ -30,7 +30,7 @@ for seed in 1 2 3; do
   for remedy in plain class-weights oversampling smote focal gan; do
     for share in 0.02 0.10; do
       run "fashion-$share-$remedy-$seed" data=fashion dir="$data/fashion-mnist" share=$share rare=2,4,6 remedy=$remedy seed=$seed \
-        seconds="${SECONDS_FASHION:-120}" gan_seconds="${GAN_FASHION:-300}"
+        seconds="${SECONDS_FASHION:-90}" gan_seconds="${GAN_FASHION:-180}"
     done
     run "digits-0.02-$remedy-$seed" data=digits dir="$data/digits.png" share=0.02 rare=8 remedy=$remedy seed=$seed \
       seconds="${SECONDS_DIGITS:-30}" gan_seconds="${GAN_DIGITS:-90}"

@@ -29,8 +29,8 @@ def main(folder):
     for data, share in sorted({(d, s) for d, s, _ in runs}):
         rare = next(iter(runs[(data, share, next(m for m in REMEDIES if (data, share, m) in runs))]))["rare"]
         print(f"\n{data}, classes {', '.join(map(str, rare))} at {share:.0%} of training\n")
-        print("| remedy | seeds | balanced accuracy | macro-F1 | rare-class recall | ECE after T | training s | GAN s | graded/s |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| remedy | seeds | balanced accuracy | macro-F1 | rare-class recall | ECE after T | steps | training s | GAN s | graded/s |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for remedy in REMEDIES:
             rs = runs.get((data, share, remedy))
             if not rs:
@@ -38,7 +38,7 @@ def main(folder):
             gan = spread([r["gan_seconds"] for r in rs], 0) if "gan_seconds" in rs[0] else "-"
             print(f"| {remedy} | {len(rs)} | {spread([r['balanced_accuracy'] for r in rs])} | {spread([r['macro_f1'] for r in rs])} | "
                   f"{spread([r['rare_recall'] for r in rs])} | {spread([r['ece_calibrated'] for r in rs])} | "
-                  f"{spread([r['train_seconds'] for r in rs], 0)} | {gan} | {spread([r['graded_per_second'] for r in rs], 0)} |")
+                  f"{spread([r['steps'] for r in rs], 0)} | {spread([r['train_seconds'] for r in rs], 0)} | {gan} | {spread([r['graded_per_second'] for r in rs], 0)} |")
         thresholds = [p["threshold"] for p in next(iter(runs.values()))[0]["review_curve"]]
         print(f"\nreview curve ({data}, {share:.0%}): share sent to review / error among accepted, per calibrated-confidence threshold\n")
         print("| remedy | " + " | ".join(f"t = {t:g}" for t in thresholds) + " |")

@@ -46,6 +46,17 @@ inline std::string run_error(Graph graph, const RunOptions& options = {}) {
   return "";
 }
 
+// The message of whatever a graph given as TOML text fails with, when it is parsed or when it runs; "no
+// error" when it runs through.
+inline std::string graph_error(Host& host, const std::string& toml, const std::string& name = "graph.toml") {
+  try {
+    host.parse_graph(toml, name).run();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 // The message of the nfx::Error that `call` throws; "no error" when it returns.
 template <class Call>
 std::string error_of(Call call) {

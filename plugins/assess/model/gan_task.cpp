@@ -77,14 +77,24 @@ GanSpec read_gan_spec(nfx::training::CheckpointReader& c) {
   return spec;
 }
 
+namespace {
+
+// The networks and optimizers, by name: the same list saved and loaded.
+template <class Checkpoint>
+void networks(Checkpoint& c, ConditionalGan& gan) {
+  c.module("encoder", *gan.encoder());
+  c.module("generator", *gan.generator());
+  c.module("critic", *gan.critic());
+  c.optimizer("autoencoder_optimizer", gan.autoencoder_optimizer());
+  c.optimizer("generator_optimizer", gan.generator_optimizer());
+  c.optimizer("critic_optimizer", gan.critic_optimizer());
+}
+
+}  // namespace
+
 void GanTask::save(nfx::training::CheckpointWriter& c) {
   write_gan_spec(c, gan_.shape(), gan_.options().conditioning);
-  c.module("encoder", *gan_.encoder());
-  c.module("generator", *gan_.generator());
-  c.module("critic", *gan_.critic());
-  c.optimizer("autoencoder_optimizer", gan_.autoencoder_optimizer());
-  c.optimizer("generator_optimizer", gan_.generator_optimizer());
-  c.optimizer("critic_optimizer", gan_.critic_optimizer());
+  networks(c, gan_);
   c.value("adversarial", adversarial());
   if (adversarial()) {
     c.tensor("latent_mean", gan_.latent_mean);
@@ -99,12 +109,7 @@ void GanTask::load(nfx::training::CheckpointReader& c) {
       spec.shape.latent != s.latent || spec.shape.width != s.width || spec.conditioning != gan_.options().conditioning) {
     throw nfx::training::CheckpointError(c.path() + ": a GAN of another shape, classes or conditioning than this run's");
   }
-  c.module("encoder", *gan_.encoder());
-  c.module("generator", *gan_.generator());
-  c.module("critic", *gan_.critic());
-  c.optimizer("autoencoder_optimizer", gan_.autoencoder_optimizer());
-  c.optimizer("generator_optimizer", gan_.generator_optimizer());
-  c.optimizer("critic_optimizer", gan_.critic_optimizer());
+  networks(c, gan_);
   if (c.boolean("adversarial")) {
     gan_.latent_mean = c.tensor("latent_mean");
     gan_.latent_factor = c.tensor("latent_factor");

@@ -9,6 +9,7 @@
 #include "model/idx_files.hpp"
 #include "model/splits.hpp"
 #include "model/sweet_crops.hpp"
+#include "nodes/labelled_data.hpp"
 
 #include <nfx/training/random.hpp>
 
@@ -16,7 +17,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace nfx::assess {
 
@@ -52,28 +52,6 @@ std::vector<int64_t> at_most(const std::vector<int64_t>& which, const std::vecto
   return induce_imbalance(which, as_ints(labels), keep, seed);
 }
 
-std::map<int, double> parse_keep(const std::string& text, const std::vector<std::string>& classes) {
-  std::map<int, double> keep;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    const size_t eq = item.find('=');
-    const std::string name = item.substr(0, eq);
-    const auto at = std::find(classes.begin(), classes.end(), name);
-    double share = -1;
-    try {
-      if (eq != std::string::npos) share = std::stod(item.substr(eq + 1));
-    } catch (const std::exception&) {
-    }
-    if (at == classes.end() || !(share > 0 && share <= 1)) {
-      std::string names;
-      for (const std::string& c : classes) names += (names.empty() ? "" : ", ") + c;
-      throw nfx::ParamError("keep", "\"" + item + "\": expected CLASS=SHARE, a share in (0, 1] and a class among " + names);
-    }
-    keep[static_cast<int>(at - classes.begin())] = share;
-  }
-  return keep;
-}
-
 class SampleData : public nfx::Node {
  public:
   explicit SampleData(nfx::Params& p)
@@ -101,7 +79,7 @@ class SampleData : public nfx::Node {
     } else {
       const bool fashion = dataset_ == "fashion-mnist";
       const std::vector<std::string>& classes = fashion ? kFashionClasses : kDigitClasses;
-      const std::map<int, double> keep = parse_keep(keep_, classes);
+      const std::map<int, double> keep = class_shares(keep_, classes);
       Gray train_set, test_set;
       std::vector<int64_t> train_items, test_items;
       if (fashion) {

@@ -22,46 +22,12 @@
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <sstream>
 
 namespace nfx::assess {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> comma_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    const size_t first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
-    if (first != std::string::npos) items.push_back(item.substr(first, last - first + 1));
-  }
-  return items;
-}
-
-int class_index(const LabelledSet& set, const std::string& name, const char* param) {
-  for (size_t c = 0; c < set.classes.size(); ++c) {
-    if (set.classes[c] == name) return static_cast<int>(c);
-  }
-  throw nfx::ParamError(param, "no class \"" + name + "\" in the data");
-}
-
-// `keep = "defect=0.02, scratch=0.1"`: class -> share of its training and validation items kept.
-std::map<int, double> parse_keep(const LabelledSet& set, const std::string& text) {
-  std::map<int, double> keep;
-  for (const std::string& item : comma_list(text)) {
-    const size_t eq = item.find('=');
-    double share = -1;
-    try {
-      if (eq != std::string::npos) share = std::stod(item.substr(eq + 1));
-    } catch (const std::exception&) {
-    }
-    if (!(share > 0 && share <= 1)) throw nfx::ParamError("keep", "\"" + item + "\": expected CLASS=SHARE with a share in (0, 1]");
-    keep[class_index(set, item.substr(0, item.find_last_not_of(" \t", eq - 1) + 1), "keep")] = share;
-  }
-  return keep;
-}
 
 // The items `which` of `set` as a `file,label` CSV (absolute paths), written atomically.
 void write_list(const fs::path& path, const LabelledSet& set, const std::vector<int64_t>& which) {
@@ -117,7 +83,7 @@ class Train : public nfx::Node, public nfx::training::LoopState {
     for (const LabelledFile& f : set_.files) labels.push_back(f.label);
     const int classes = static_cast<int>(set_.classes.size());
     const Split split = stratified_split(labels, classes, validation_, test_, options_.seed);
-    const std::map<int, double> keep = parse_keep(set_, keep_);
+    const std::map<int, double> keep = class_shares(keep_, set_.classes);
     const std::vector<int64_t> train = induce_imbalance(split.train, labels, keep, options_.seed);
     const std::vector<int64_t> validation = induce_imbalance(split.validation, labels, keep, nfx::training::derive_seed(options_.seed, "validation"));
     fs::create_directories(options_.out);
@@ -200,7 +166,7 @@ class Train : public nfx::Node, public nfx::training::LoopState {
     grader.temperature = fit_temperature(values, classes, truth);
     grader.thresholds = review_thresholds(softmax(values, classes, grader.temperature), classes, truth, review_error_);
     grader.accepted.assign(static_cast<size_t>(classes), true);
-    for (const std::string& name : comma_list(reject_)) grader.accepted[static_cast<size_t>(class_index(set_, name, "reject"))] = false;
+    for (const std::string& name : comma_list(reject_)) grader.accepted[static_cast<size_t>(class_index(set_.classes, name, "reject"))] = false;
     const fs::path path = options_.out / "grader.pt";
     save_grading_model(grader, path.string());
     std::string thresholds;

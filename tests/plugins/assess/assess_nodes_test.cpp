@@ -18,14 +18,7 @@ namespace {
 
 void run(nfx::Host& host, const std::string& toml) { host.parse_graph(toml, "assess.toml").run(); }
 
-std::string error_of_run(nfx::Host& host, const std::string& toml) {
-  try {
-    run(host, toml);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
+std::string error_of_run(nfx::Host& host, const std::string& toml) { return graph_error(host, toml, "assess.toml"); }
 
 std::vector<std::vector<std::string>> csv_rows(const std::string& path) {
   std::ifstream in(path);

@@ -45,14 +45,7 @@ std::string map_graph(const std::string& scene, const std::string& model, const 
 
 void run(nfx::Host& host, const std::string& toml) { host.parse_graph(toml, "map.toml").run(); }
 
-std::string error_of_run(nfx::Host& host, const std::string& toml) {
-  try {
-    run(host, toml);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
+std::string error_of_run(nfx::Host& host, const std::string& toml) { return graph_error(host, toml, "map.toml"); }
 
 std::string file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
