@@ -197,17 +197,8 @@ int main(int argc, char** argv) try {
   out["ece_calibrated"] = a::expected_calibration_error(calibrated, classes, truth);
   // The review curve: items below a confidence threshold go to a person; the error among the rest.
   nlohmann::json curve = nlohmann::json::array();
-  for (double threshold : {0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99}) {
-    int64_t accepted = 0, wrong = 0;
-    for (size_t i = 0; i < truth.size(); ++i) {
-      const double* p = &calibrated[i * static_cast<size_t>(classes)];
-      const auto top = std::max_element(p, p + classes);
-      if (*top < threshold) continue;
-      ++accepted;
-      wrong += (top - p) != truth[i];
-    }
-    curve.push_back({{"threshold", threshold}, {"review", 1.0 - static_cast<double>(accepted) / static_cast<double>(truth.size())},
-                     {"error_accepted", accepted ? static_cast<double>(wrong) / static_cast<double>(accepted) : 0.0}});
+  for (const a::ReviewPoint& p : a::review_curve(calibrated, classes, truth, {0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99})) {
+    curve.push_back({{"threshold", p.threshold}, {"review", p.review}, {"error_accepted", p.error}});
   }
   out["review_curve"] = curve;
   const fs::path path = argv[1], temporary = path.string() + ".partial";

@@ -99,6 +99,25 @@ std::vector<double> review_thresholds(const std::vector<double>& probabilities, 
   return thresholds;
 }
 
+std::vector<ReviewPoint> review_curve(const std::vector<double>& probabilities, int classes, const std::vector<int>& labels,
+                                      const std::vector<double>& thresholds) {
+  std::vector<ReviewPoint> curve;
+  const double n = static_cast<double>(labels.size());
+  for (double t : thresholds) {
+    int64_t decided = 0, wrong = 0;
+    for (size_t i = 0; i < labels.size(); ++i) {
+      const double* row = probabilities.data() + i * static_cast<size_t>(classes);
+      const auto top = std::max_element(row, row + classes);
+      if (*top < t) continue;
+      ++decided;
+      wrong += (top - row) != labels[i] ? 1 : 0;
+    }
+    curve.push_back({t, n > 0 ? 1 - static_cast<double>(decided) / n : 0.0,
+                     decided > 0 ? static_cast<double>(wrong) / static_cast<double>(decided) : 0.0});
+  }
+  return curve;
+}
+
 const char* decision_name(Decision decision) {
   switch (decision) {
     case Decision::accept: return "accept";

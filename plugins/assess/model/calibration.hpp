@@ -30,6 +30,14 @@ double expected_calibration_error(const std::vector<double>& probabilities, int 
 std::vector<double> review_thresholds(const std::vector<double>& probabilities, int classes, const std::vector<int>& labels,
                                       double max_error);
 
+// The grading trade-off for one global confidence threshold: the share of items below it (sent to
+// review) and the error among the others (decided without a person; 0 when none is).
+struct ReviewPoint {
+  double threshold = 0, review = 0, error = 0;
+};
+std::vector<ReviewPoint> review_curve(const std::vector<double>& probabilities, int classes, const std::vector<int>& labels,
+                                      const std::vector<double>& thresholds);
+
 enum class Decision { accept, reject, review };
 const char* decision_name(Decision decision);  // "accept", "reject", "review"
 

@@ -23,23 +23,6 @@ namespace nfx::assess {
 
 namespace {
 
-// Share of items below one confidence threshold (global), and the error among the others.
-struct ReviewPoint {
-  double threshold, review, error;
-};
-
-std::vector<ReviewPoint> review_curve(const torch::Tensor& confidence, const torch::Tensor& correct) {
-  std::vector<ReviewPoint> curve;
-  const double n = static_cast<double>(confidence.size(0));
-  for (double t : {0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999}) {
-    const torch::Tensor decided = confidence >= t;
-    const double kept = decided.sum().item<double>();
-    const double wrong = (decided & ~correct).sum().item<double>();
-    curve.push_back({t, 1 - kept / n, kept > 0 ? wrong / kept : 0.0});
-  }
-  return curve;
-}
-
 std::vector<float> as_floats(const torch::Tensor& t) {
   const torch::Tensor f = t.to(torch::kFloat32).contiguous();
   return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
@@ -73,9 +56,10 @@ class Eval : public nfx::Node {
     report["accuracy"] = (predicted == truth).to(torch::kDouble).mean().item<double>();
     report["balanced_accuracy"] = nfx::training::balanced_accuracy(predicted, truth, classes);
     report["macro_f1"] = nfx::training::macro_f1(predicted, truth, classes);
-    report["ece"] = expected_calibration_error(softmax(as_floats(logits), static_cast<int>(classes)), static_cast<int>(classes), truth_values);
-    report["ece_calibrated"] = expected_calibration_error(softmax(as_floats(logits), static_cast<int>(classes), model_.temperature),
-                                                          static_cast<int>(classes), truth_values);
+    const std::vector<float> logit_values = as_floats(logits);
+    const std::vector<double> calibrated = softmax(logit_values, static_cast<int>(classes), model_.temperature);
+    report["ece"] = expected_calibration_error(softmax(logit_values, static_cast<int>(classes)), static_cast<int>(classes), truth_values);
+    report["ece_calibrated"] = expected_calibration_error(calibrated, static_cast<int>(classes), truth_values);
     // The model's decisions: review below each predicted class's threshold.
     const torch::Tensor confidence = std::get<0>(probabilities.max(1));
     const torch::Tensor thresholds = torch::tensor(model_.thresholds, torch::kFloat64).index_select(0, predicted);
@@ -105,7 +89,8 @@ class Eval : public nfx::Node {
     for (int64_t r = 0; r < classes; ++r) report["confusion"].push_back(std::vector<int64_t>(counts[r].data_ptr<int64_t>(), counts[r].data_ptr<int64_t>() + classes));
     std::vector<std::pair<double, double>> points;
     report["review_curve"] = nlohmann::json::array();
-    for (const ReviewPoint& p : review_curve(confidence, correct)) {
+    for (const ReviewPoint& p : review_curve(calibrated, static_cast<int>(classes), truth_values,
+                                             {0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999})) {
       report["review_curve"].push_back({{"threshold", p.threshold}, {"review", p.review}, {"error_decided", p.error}});
       points.emplace_back(p.review, p.error);
     }

@@ -101,8 +101,9 @@ class Train : public nfx::Node, public nfx::training::LoopState {
     training_.learning_rate = step_.learning_rate;
     training_.clip_norm = step_.clip_norm;
     training_.seed = options_.seed;
-    task_ = new ClassifierTask(train_items.images, train_items.labels, validation_items_.images, validation_items_.labels, classes, training_, step_);
-    make_loop(std::unique_ptr<nfx::training::Task>(task_), options_);
+    make_loop(std::make_unique<ClassifierTask>(train_items.images, train_items.labels, validation_items_.images, validation_items_.labels,
+                                               classes, training_, step_),
+              options_);
   }
 
   // Trains (or resumes) the GAN in out/gan, draws its sample grid, and returns the items with the
@@ -193,7 +194,6 @@ class Train : public nfx::Node, public nfx::training::LoopState {
   ClassifierTraining training_;
   LabelledSet set_;
   ItemTensors validation_items_;
-  ClassifierTask* task_ = nullptr;  // owned by the loop
   bool done_ = false;
 };
 

@@ -318,6 +318,17 @@ TEST(Calibration, ReviewThresholdsPassTheMostItemsWithinTheError) {
   EXPECT_EQ(quarter, (std::vector<double>{0.8, 1.0, 1.0}));
   EXPECT_EQ(a::review_thresholds(p, 3, labels, 0.1)[0], 0.95);
   EXPECT_EQ(a::review_thresholds(p, 3, labels, 0.5)[0], 0.7);
+
+  // One global threshold: at 0, all 6 decided, 3 wrong; at 0.85, the 0.99, 0.95 and 0.9 ones (one
+  // wrong), half reviewed; at 0.96 only the 0.99 one.
+  const std::vector<a::ReviewPoint> curve = a::review_curve(p, 3, labels, {0.0, 0.85, 0.96});
+  ASSERT_EQ(curve.size(), 3u);
+  EXPECT_DOUBLE_EQ(curve[0].review, 0.0);
+  EXPECT_DOUBLE_EQ(curve[0].error, 0.5);
+  EXPECT_DOUBLE_EQ(curve[1].review, 0.5);
+  EXPECT_DOUBLE_EQ(curve[1].error, 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(curve[2].review, 5.0 / 6.0);
+  EXPECT_DOUBLE_EQ(curve[2].error, 0.0);
 }
 
 // smarties.png by eye: 4 red, 3 blue, 3 green (one cut by the bottom edge), 2 orange, 2 brown (one cut).
