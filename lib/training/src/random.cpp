@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
 #include <cmath>
@@ -43,6 +44,16 @@ bool try_reset(torch::nn::Module& m, torch::Generator& generator) {
   return true;
 }
 
+// An embedding's table is drawn from N(0, 1), as LibTorch's constructor draws it.
+bool try_reset_embedding(torch::nn::Module& m, torch::Generator& generator) {
+  auto* table = dynamic_cast<torch::nn::EmbeddingImpl*>(&m);
+  if (!table) return false;
+  torch::NoGradGuard no_grad;
+  table->weight.normal_(0.0, 1.0, generator);
+  if (table->options.padding_idx()) table->weight[*table->options.padding_idx()].zero_();
+  return true;
+}
+
 }  // namespace
 
 int reset_parameters(torch::nn::Module& module, torch::Generator& generator) {
@@ -52,7 +63,7 @@ int reset_parameters(torch::nn::Module& module, torch::Generator& generator) {
     if (try_reset<nn::LinearImpl>(m, generator) || try_reset<nn::Conv1dImpl>(m, generator) ||
         try_reset<nn::Conv2dImpl>(m, generator) || try_reset<nn::Conv3dImpl>(m, generator) ||
         try_reset<nn::ConvTranspose1dImpl>(m, generator) || try_reset<nn::ConvTranspose2dImpl>(m, generator) ||
-        try_reset<nn::ConvTranspose3dImpl>(m, generator)) {
+        try_reset<nn::ConvTranspose3dImpl>(m, generator) || try_reset_embedding(m, generator)) {
       ++count;
     }
   };

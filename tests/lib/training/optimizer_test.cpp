@@ -88,10 +88,11 @@ TEST(TrainingRandom, InitializersDrawFromTheRunsGeneratorOnly) {
   torch::Generator global = torch::globalContext().defaultGenerator(torch::kCPU);
   auto make = [&](uint64_t seed) {
     torch::nn::Sequential net(torch::nn::Linear(10, 4), torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 5, 3)),
-                              torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(5, 2, 2)));
+                              torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(5, 2, 2)),
+                              torch::nn::Embedding(torch::nn::EmbeddingOptions(100, 10).padding_idx(7)));
     const torch::Tensor global_before = global.get_state();  // the constructors drew from it; the reset must not
     torch::Generator g = make_generator(seed);
-    EXPECT_EQ(reset_parameters(*net, g), 3);
+    EXPECT_EQ(reset_parameters(*net, g), 4);
     EXPECT_TRUE(torch::equal(global.get_state(), global_before)) << "the process-wide generator was drawn from";
     return net;
   };
@@ -109,6 +110,13 @@ TEST(TrainingRandom, InitializersDrawFromTheRunsGeneratorOnly) {
       EXPECT_GT(p.abs().max().item<double>(), 0.5 * bounds[m]);
     }
   }
+  // The embedding's 990 drawn entries: N(0, 1) (mean within 4 standard errors, deviation within 10%); the
+  // padding row stays zero.
+  const torch::Tensor table = a->ptr(3)->parameters()[0].to(torch::kFloat64);
+  EXPECT_EQ(table[7].abs().sum().item<double>(), 0.0);
+  const torch::Tensor drawn = torch::cat({table.narrow(0, 0, 7), table.narrow(0, 8, 92)});
+  EXPECT_LT(std::abs(drawn.mean().item<double>()), 4.0 / std::sqrt(990.0));
+  EXPECT_NEAR(drawn.std().item<double>(), 1.0, 0.1);
   EXPECT_NE(derive_seed(1, "init"), derive_seed(1, "shuffle"));
   EXPECT_EQ(derive_seed(1, "init"), derive_seed(1, "init"));
 }

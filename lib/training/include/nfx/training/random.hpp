@@ -19,10 +19,10 @@ torch::Generator make_generator(uint64_t seed);
 // streams from one run seed, and the same (seed, purpose) always the same stream.
 uint64_t derive_seed(uint64_t seed, const std::string& purpose);
 
-// Redraws the parameters of every Linear, Conv1d/2d/3d and ConvTranspose1d/2d/3d inside `module` (itself
+// Redraws the parameters of every Linear, Conv1d/2d/3d, ConvTranspose1d/2d/3d and Embedding inside `module` (itself
 // included) as LibTorch's constructors draw them: weights uniform in +-1/sqrt(fan_in) (Kaiming-uniform
-// with a = sqrt(5)) and biases uniform in +-1/sqrt(fan_in), from `generator`. Returns how many modules were
-// reset.
+// with a = sqrt(5)) and biases uniform in +-1/sqrt(fan_in), and every Embedding's table from N(0, 1), all
+// from `generator`. Returns how many modules were reset.
 int reset_parameters(torch::nn::Module& module, torch::Generator& generator);
 
 }  // namespace nfx::training
