@@ -8,10 +8,10 @@
 // second.
 //
 //   bench_assess OUT.json data=fashion|digits dir=PATH share=0.02 rare=2,4,6 remedy=plain seed=1 seconds=120
-//                [gan_seconds=300 generated=0 conditioning=projection after_gan=plain]
+//                [gan_seconds=300 generated=0 conditioning=projection after_gan=plain augment=0]
 //
 // after_gan: the remedy the classifier trains with on the real and generated items (plain: they are
-// balanced already when `generated` is 0).
+// balanced already when `generated` is 0). augment=1: the critic sees the items through DiffAugment.
 #include "model/calibration.hpp"
 #include "model/classifier_training.hpp"
 #include "model/gan_task.hpp"
@@ -104,12 +104,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) try {
   if (argc < 2) {
     std::fprintf(stderr, "usage: bench_assess OUT.json data=fashion|digits dir=PATH share=S rare=A,B remedy=R seed=N seconds=T "
-                         "[gan_seconds=G generated=M conditioning=projection|auxiliary]\n");
+                         "[gan_seconds=G generated=M conditioning=projection|auxiliary after_gan=R augment=0|1]\n");
     return 2;
   }
   std::map<std::string, std::string> arg{{"share", "0.02"}, {"rare", "2,4,6"}, {"remedy", "plain"}, {"seed", "1"},
                                          {"seconds", "120"}, {"gan_seconds", "300"}, {"generated", "0"}, {"conditioning", "projection"},
-                                         {"after_gan", "plain"}};
+                                         {"after_gan", "plain"}, {"augment", "0"}};
   for (int i = 2; i < argc; ++i) {
     const std::string kv = argv[i];
     const size_t eq = kv.find('=');
@@ -143,6 +143,8 @@ int main(int argc, char** argv) try {
     shape.size = x.size(2);
     a::GanOptions gan_options;
     gan_options.conditioning = a::conditioning_named(arg["conditioning"]);
+    gan_options.augment = arg["augment"] == "1";
+    out["augment"] = gan_options.augment;
     const Items held = validation.pick([&] {
       std::vector<int64_t> first(static_cast<size_t>(std::min<int64_t>(1000, validation.labels.size(0))));
       for (size_t i = 0; i < first.size(); ++i) first[i] = static_cast<int64_t>(i);

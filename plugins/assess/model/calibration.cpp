@@ -88,7 +88,7 @@ std::vector<double> review_thresholds(const std::vector<double>& probabilities, 
   std::vector<double> thresholds;
   for (auto& items : predicted_as) {
     std::sort(items.begin(), items.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
-    double threshold = 1.0;
+    double threshold = kReviewAll;
     int64_t wrong = 0;
     for (size_t k = 0; k < items.size(); ++k) {
       wrong += items[k].second ? 0 : 1;

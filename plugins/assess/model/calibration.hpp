@@ -25,8 +25,9 @@ double expected_calibration_error(const std::vector<double>& probabilities, int 
 
 // Per-class review thresholds fitted on the validation split: for each class, the lowest confidence t such
 // that of the items predicted as that class with confidence >= t, at most `max_error` are wrong (the most
-// items the class can pass without a person at that error). 1 for a class no validation item is predicted
-// as, or whose most confident item is already wrong.
+// items the class can pass without a person at that error). kReviewAll for a class no validation item is
+// predicted as, or whose most confident item is already wrong.
+constexpr double kReviewAll = 2.0;  // above any confidence (which can round to exactly 1): all to review
 std::vector<double> review_thresholds(const std::vector<double>& probabilities, int classes, const std::vector<int>& labels,
                                       double max_error);
 

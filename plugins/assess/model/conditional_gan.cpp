@@ -1,5 +1,7 @@
 #include "model/conditional_gan.hpp"
 
+#include "model/differentiable_augmentation.hpp"
+
 #include <nfx/base.hpp>
 #include <nfx/training/random.hpp>
 
@@ -171,15 +173,21 @@ void ConditionalGan::start_adversarial() {
   latent_factor = torch::stack(factors).to(torch::kFloat32);
 }
 
+torch::Tensor ConditionalGan::augmented(const torch::Tensor& images, torch::Generator& generator) {
+  return options_.augment ? differentiable_augmentation(images, generator) : images;
+}
+
 double ConditionalGan::critic_step(torch::Generator& generator) {
   critic_->train();
   generator_->train();
-  const auto [real, labels] = real_batch(generator);
+  auto [real, labels] = real_batch(generator);
   torch::Tensor fake;
   {
     torch::NoGradGuard no_grad;
     fake = generator_(latents(labels, generator), labels);
   }
+  real = augmented(real, generator);
+  fake = augmented(fake, generator);
   critic_optimizer_->zero_grad();
   const CriticOutput on_real = critic_(real, labels), on_fake = critic_(fake, labels);
   // The gradient penalty at points between each real item and a fake one of the same class.
@@ -200,7 +208,7 @@ double ConditionalGan::generator_step(torch::Generator& generator) {
   generator_->train();
   const torch::Tensor labels = torch::randint(shape_.classes, {options_.batch}, generator, torch::kInt64);
   generator_optimizer_->zero_grad();
-  const CriticOutput on_fake = critic_(generator_(latents(labels, generator), labels), labels);
+  const CriticOutput on_fake = critic_(augmented(generator_(latents(labels, generator), labels), generator), labels);
   torch::Tensor loss = -on_fake.score.mean();
   if (on_fake.logits.defined()) loss = loss + torch::cross_entropy_loss(on_fake.logits, labels);
   loss.backward();

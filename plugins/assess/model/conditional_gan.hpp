@@ -102,6 +102,7 @@ struct GanOptions {
   double autoencoder_learning_rate = 1e-3;
   double gradient_penalty = 10;  // lambda
   int critic_steps = 3;          // critic steps per generator step
+  bool augment = false;          // the critic sees real and generated items through DiffAugment
   int64_t batch = 64;
 };
 
@@ -147,6 +148,8 @@ class ConditionalGan {
   // A batch of real items with classes drawn uniformly: images as floats, and their labels.
   std::pair<torch::Tensor, torch::Tensor> real_batch(torch::Generator& generator);
   torch::Tensor latents(const torch::Tensor& labels, torch::Generator& generator);
+  // What the critic is shown of `images`: their differentiable augmentation, or themselves without.
+  torch::Tensor augmented(const torch::Tensor& images, torch::Generator& generator);
 
   GanShape shape_;
   GanOptions options_;

@@ -54,6 +54,10 @@ GradingModel load_grading_model(const std::string& path) {
       (m.channels != 1 && m.channels != 3) || !(m.temperature > 0)) {
     throw nfx::training::CheckpointError(path + ": the grading model's fields do not agree (classes, thresholds, input, temperature)");
   }
+  // A NaN threshold would let every item through without review.
+  if (!(thresholds.ge(0) & thresholds.le(kReviewAll)).all().item<bool>()) {
+    throw nfx::training::CheckpointError(path + ": a review threshold is not a number between 0 and " + std::to_string(kReviewAll));
+  }
   m.thresholds.assign(thresholds.data_ptr<double>(), thresholds.data_ptr<double>() + classes);
   for (int64_t i = 0; i < classes; ++i) m.accepted.push_back(accepted[i].item<int64_t>() != 0);
   m.classifier = CompactCnn(m.channels, classes);

@@ -50,7 +50,8 @@ class Train : public nfx::Node, public nfx::training::LoopState {
       : data_(p.get_string("data")), size_(static_cast<int>(p.get_int("size"))), channels_(static_cast<int>(p.get_int("channels"))),
         validation_(p.get_float("validation")), test_(p.get_float("test")), keep_(p.get_string("keep")),
         remedy_(p.get_string("remedy")), generated_(p.get_int("generated")), gan_minutes_(p.get_float("gan_minutes")),
-        conditioning_(conditioning_named(p.get_string("conditioning"))), reject_(p.get_string("reject")),
+        conditioning_(conditioning_named(p.get_string("conditioning"))), gan_augment_(p.get_bool("gan_augment")),
+        reject_(p.get_string("reject")),
         review_error_(p.get_float("review_error")) {
     nfx::training::apply_thread_policy(p);
     const nfx::training::TrainParams shared = nfx::training::read_train_params(p);
@@ -115,6 +116,7 @@ class Train : public nfx::Node, public nfx::training::LoopState {
     shape.classes = static_cast<int64_t>(set_.classes.size());
     GanOptions gan_options;
     gan_options.conditioning = conditioning_;
+    gan_options.augment = gan_augment_;
     GanTask gan(shape, gan_options, 0.3, items.images, items.labels, validation_items_.images, validation_items_.labels, options_.seed);
     nfx::training::LoopOptions loop = options_;
     loop.out = options_.out / "gan";
@@ -172,9 +174,10 @@ class Train : public nfx::Node, public nfx::training::LoopState {
     save_grading_model(grader, path.string());
     std::string thresholds;
     for (int c = 0; c < classes; ++c) {
-      char line[160];
-      std::snprintf(line, sizeof line, "%s%s %.3f", c ? ", " : "", set_.classes[static_cast<size_t>(c)].c_str(), grader.thresholds[static_cast<size_t>(c)]);
-      thresholds += line;
+      const double t = grader.thresholds[static_cast<size_t>(c)];
+      char value[32];
+      std::snprintf(value, sizeof value, t > 1 ? "(all)" : "%.3f", t);
+      thresholds += (c ? ", " : "") + set_.classes[static_cast<size_t>(c)] + " " + value;
     }
     ctx.log(NFX_LOG_INFO, "grading model " + path.string() + ": temperature " + std::to_string(grader.temperature) +
                               "; review below " + thresholds);
@@ -187,6 +190,7 @@ class Train : public nfx::Node, public nfx::training::LoopState {
   int64_t generated_;
   double gan_minutes_;
   Conditioning conditioning_;
+  bool gan_augment_;
   std::string reject_;
   double review_error_;
   nfx::training::StepOptions step_;
@@ -222,6 +226,8 @@ void register_train_node(nfx::PluginBuilder& plugin) {
           .param(nfx::float_param("gan_minutes", 5, "the GAN's training time (the autoencoder the first 30%), on top of `minutes`", 0.05, 1e5))
           .param(nfx::string_param("conditioning", "projection", "the GAN critic's conditioning: projection, or auxiliary (AC-GAN)",
                                    "projection|auxiliary"))
+          .param(nfx::bool_param("gan_augment", false, "the GAN's critic sees real and generated items through differentiable "
+                                                       "augmentation (DiffAugment: colour, shifts, cutout); see docs/assess.md"))
           .param(nfx::string_param("reject", "", "classes whose items are rejected (the defects), joined by commas; the others are accepted"))
           .param(nfx::float_param("review_error", 0.01, "per class, the confidence threshold is the lowest at which at most this "
                                                         "share of the validation items above it are wrong; items below go to review",

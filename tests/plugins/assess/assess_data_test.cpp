@@ -303,7 +303,8 @@ TEST(ClassFolders, IdxImagesWrittenOutReadBackAsTheyWere) {
 
 // Predictions of class 0 at confidences 0.99 (right), 0.95 (right), 0.9 (wrong), 0.8 (right), 0.7 (wrong):
 // the errors among those at or above each are 0/1, 0/2, 1/3, 1/4, 2/5, so at most 25% wrong allows 0.8 and
-// at most 10% allows 0.95. Class 1's only prediction is wrong: 1. Class 2 is never predicted: 1.
+// at most 10% allows 0.95. Class 1's only prediction is wrong, class 2 is never predicted: both send
+// everything to review, even an item of confidence exactly 1.
 TEST(Calibration, ReviewThresholdsPassTheMostItemsWithinTheError) {
   const std::vector<std::pair<double, int>> class0 = {{0.99, 0}, {0.95, 0}, {0.9, 2}, {0.8, 0}, {0.7, 1}};
   std::vector<double> p;
@@ -315,7 +316,10 @@ TEST(Calibration, ReviewThresholdsPassTheMostItemsWithinTheError) {
   p.insert(p.end(), {0.1, 0.8, 0.1});
   labels.push_back(0);
   const std::vector<double> quarter = a::review_thresholds(p, 3, labels, 0.25);
-  EXPECT_EQ(quarter, (std::vector<double>{0.8, 1.0, 1.0}));
+  EXPECT_EQ(quarter, (std::vector<double>{0.8, a::kReviewAll, a::kReviewAll}));
+  const double certain_of_1[] = {0.0, 1.0, 0.0}, certain_of_0[] = {1.0, 0.0, 0.0};
+  EXPECT_EQ(a::decide(certain_of_1, 3, quarter, {true, true, true}), a::Decision::review);
+  EXPECT_EQ(a::decide(certain_of_0, 3, quarter, {false, true, true}), a::Decision::reject);
   EXPECT_EQ(a::review_thresholds(p, 3, labels, 0.1)[0], 0.95);
   EXPECT_EQ(a::review_thresholds(p, 3, labels, 0.5)[0], 0.7);
 

@@ -1,10 +1,15 @@
 // The assess classifier's losses against values worked out by hand and against LibTorch's own
 // cross_entropy, a few training steps of the compact CNN lowering its loss, and each imbalance remedy
-// rebalancing as it says (issue 18).
+// rebalancing as it says, and the grading model file refusing thresholds that would let items past
+// review (issue 18).
 #include "model/classifier.hpp"
 #include "model/classifier_training.hpp"
+#include "model/grading_model.hpp"
+
+#include "test_support.hpp"
 
 #include <nfx/base.hpp>
+#include <nfx/training/checkpoint.hpp>
 #include <nfx/training/random.hpp>
 
 #include <gtest/gtest.h>
@@ -94,4 +99,35 @@ TEST(ClassifierTraining, EveryRemedyRebalancesAsItSaysAndLowersItsLoss) {
     EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{n, 2})) << name;
   }
   EXPECT_THROW(a::remedy_named("magic"), nfx::Error);
+}
+
+TEST(GradingModelFile, RoundTripsAndRefusesAThresholdThatIsNoConfidence) {
+  const nfx::test::TempDir dir;
+  a::GradingModel model;
+  model.classes = {"good", "chipped"};
+  model.temperature = 1.5;
+  model.thresholds = {0.9, a::kReviewAll};
+  model.accepted = {true, false};
+  model.classifier = a::CompactCnn(1, 2);
+  const std::string path = (dir.path() / "grader.pt").string();
+  a::save_grading_model(model, path);
+  const a::GradingModel back = a::load_grading_model(path);
+  EXPECT_EQ(back.classes, model.classes);
+  EXPECT_EQ(back.thresholds, model.thresholds);
+  EXPECT_EQ(back.accepted, model.accepted);
+  EXPECT_EQ(back.temperature, 1.5);
+
+  // NaN would pass every item without review (a comparison with NaN is false); so would a negative one
+  // wrongly, and one above kReviewAll means nothing.
+  for (double bad : {std::nan(""), -0.1, 3.0}) {
+    model.thresholds = {0.9, bad};
+    a::save_grading_model(model, path);
+    try {
+      a::load_grading_model(path);
+      ADD_FAILURE() << "threshold " << bad << " accepted";
+    } catch (const nfx::training::CheckpointError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("review threshold"), std::string::npos) << e.what();
+    }
+  }
 }
