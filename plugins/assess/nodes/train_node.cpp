@@ -176,8 +176,8 @@ class Train : public nfx::Node, public nfx::training::LoopState {
     for (int c = 0; c < classes; ++c) {
       const double t = grader.thresholds[static_cast<size_t>(c)];
       char value[32];
-      std::snprintf(value, sizeof value, t > 1 ? "(all)" : "%.3f", t);
-      thresholds += (c ? ", " : "") + set_.classes[static_cast<size_t>(c)] + " " + value;
+      std::snprintf(value, sizeof value, "%.3f", t);
+      thresholds += (c ? ", " : "") + set_.classes[static_cast<size_t>(c)] + " " + (t > 1 ? "(all)" : value);
     }
     ctx.log(NFX_LOG_INFO, "grading model " + path.string() + ": temperature " + std::to_string(grader.temperature) +
                               "; review below " + thresholds);

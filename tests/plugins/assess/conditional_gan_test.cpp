@@ -97,6 +97,34 @@ TEST(ConditionalGan, EachPhaseLowersItsLossAndTheCriticStartsFromTheEncoder) {
       << "class 2 has no items";
 }
 
+// With DiffAugment the critic sees both sides through random changes: the generator still gets a gradient
+// through them, and the adversarial steps still move the critic's estimate of the distance down.
+TEST(ConditionalGan, TheAugmentedCriticStillTrainsTheGenerator) {
+  torch::set_num_threads(2);
+  const ThreeDigits d = three_digits(30);
+  torch::Generator g = nfx::training::make_generator(5);
+  a::GanOptions options;
+  options.batch = 32;
+  options.augment = true;
+  a::ConditionalGan gan(digit_shape(), options, d.images, d.labels, g);
+  for (int i = 0; i < 100; ++i) gan.autoencoder_step(g);
+  gan.start_adversarial();
+  const std::vector<torch::Tensor> before = [&] {
+    std::vector<torch::Tensor> copies;
+    for (const torch::Tensor& p : gan.generator()->parameters()) copies.push_back(p.detach().clone());
+    return copies;
+  }();
+  gan.generator_step(g);
+  size_t moved = 0;
+  const auto after = gan.generator()->parameters();
+  for (size_t i = 0; i < before.size(); ++i) moved += torch::equal(before[i], after[i]) ? 0 : 1;
+  EXPECT_GT(moved, before.size() / 2) << "the generator's gradient passes through the augmentation";
+  std::vector<double> critic;
+  for (int i = 0; i < 40; ++i) critic.push_back(gan.critic_step(g));
+  EXPECT_TRUE(std::all_of(critic.begin(), critic.end(), [](double v) { return std::isfinite(v); }));
+  EXPECT_LT(mean_of(critic, 30, 10), mean_of(critic, 0, 10));
+}
+
 TEST(ConditionalGan, MakesTheClassItIsAskedForEvenTheRareOne) {
   torch::set_num_threads(2);
   const ThreeDigits d = three_digits(15);  // sevens at 5% of the zeros' count
