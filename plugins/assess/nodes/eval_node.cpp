@@ -56,14 +56,17 @@ class Eval : public nfx::Node {
     report["accuracy"] = (predicted == truth).to(torch::kDouble).mean().item<double>();
     report["balanced_accuracy"] = nfx::training::balanced_accuracy(predicted, truth, classes);
     report["macro_f1"] = nfx::training::macro_f1(predicted, truth, classes);
-    const std::vector<float> logit_values = as_floats(logits);
-    const std::vector<double> calibrated = softmax(logit_values, static_cast<int>(classes), model_.temperature);
-    report["ece"] = expected_calibration_error(softmax(logit_values, static_cast<int>(classes)), static_cast<int>(classes), truth_values);
+    const torch::Tensor calibrated_rows = probabilities.contiguous();
+    const std::vector<double> calibrated(calibrated_rows.data_ptr<double>(), calibrated_rows.data_ptr<double>() + calibrated_rows.numel());
+    report["ece"] = expected_calibration_error(softmax(as_floats(logits), static_cast<int>(classes)), static_cast<int>(classes), truth_values);
     report["ece_calibrated"] = expected_calibration_error(calibrated, static_cast<int>(classes), truth_values);
-    // The model's decisions: review below each predicted class's threshold.
-    const torch::Tensor confidence = std::get<0>(probabilities.max(1));
-    const torch::Tensor thresholds = torch::tensor(model_.thresholds, torch::kFloat64).index_select(0, predicted);
-    const torch::Tensor decided = confidence >= thresholds, correct = predicted == truth;
+    // The model's decisions, by the rule assess.classify applies: decided or sent to review.
+    std::vector<uint8_t> decided_values;
+    for (int64_t i = 0; i < truth.numel(); ++i) {
+      const double* row = calibrated.data() + i * classes;
+      decided_values.push_back(decide(row, static_cast<int>(classes), model_.thresholds, model_.accepted) != Decision::review);
+    }
+    const torch::Tensor decided = torch::tensor(decided_values, torch::kUInt8).to(torch::kBool), correct = predicted == truth;
     const double n = static_cast<double>(truth.numel()), kept = decided.sum().item<double>();
     report["review_share"] = 1 - kept / n;
     report["error_decided"] = kept > 0 ? (decided & ~correct).sum().item<double>() / kept : 0.0;
